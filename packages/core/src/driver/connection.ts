@@ -1,0 +1,246 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { SqliteError } from "./errors.js";
+import { Mutex } from "./mutex.js";
+import type {
+  Params,
+  Queryable,
+  Row,
+  RunResult,
+  SqliteConnection,
+  Statement,
+  Transaction,
+  TransactionMode,
+} from "./types.js";
+
+/**
+ * The raw statements an adapter provides for one connection or one open
+ * transaction. They may be sync or async and may throw the driver's own
+ * errors: the wrapper maps them with `RawConnection.mapError`.
+ */
+export interface RawQueryable {
+  run(sql: string, params?: Params): RunResult | Promise<RunResult>;
+  get(sql: string, params?: Params): Row | undefined | Promise<Row | undefined>;
+  all(sql: string, params?: Params): Row[] | Promise<Row[]>;
+  exec(sql: string): void | Promise<void>;
+  /** Atomic: outside a transaction a write transaction, inside one a savepoint. */
+  batch(statements: readonly Statement[]): RunResult[] | Promise<RunResult[]>;
+}
+
+/** An open transaction on a raw connection. */
+export interface RawTransaction extends RawQueryable {
+  commit(): void | Promise<void>;
+  rollback(): void | Promise<void>;
+}
+
+/** What an adapter implements per connection; `wrapConnection` adds the rest. */
+export interface RawConnection extends RawQueryable {
+  begin(mode: TransactionMode): RawTransaction | Promise<RawTransaction>;
+  /** Whether a transaction is open that the wrapper did not start (a raw BEGIN). */
+  inTransaction(): boolean | Promise<boolean>;
+  close(): void | Promise<void>;
+  /** Turns a driver error into a `SqliteError` with a normalized code. */
+  mapError(error: unknown): SqliteError;
+}
+
+/** Marks the async context of a transaction callback with its connection. */
+const activeTransaction = new AsyncLocalStorage<object>();
+
+/**
+ * Wraps a raw adapter connection into the contract: calls from concurrent
+ * async callers are serialized by a FIFO mutex; a transaction holds the mutex
+ * for its whole callback, so no other caller's statement runs inside it; every
+ * error leaves as a `SqliteError`; calls after `close()` reject with `CLOSED`;
+ * a nested `transaction()` (or a statement sent to the connection instead of
+ * the `tx` handle from inside a transaction, which would otherwise deadlock)
+ * rejects with `MISUSE`.
+ */
+export function wrapConnection(raw: RawConnection): SqliteConnection {
+  return new WrappedConnection(raw);
+}
+
+class WrappedConnection implements SqliteConnection {
+  readonly #raw: RawConnection;
+  readonly #mutex = new Mutex();
+  #closed = false;
+  #closing: Promise<void> | undefined;
+
+  constructor(raw: RawConnection) {
+    this.#raw = raw;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  run(sql: string, params?: Params): Promise<RunResult> {
+    return this.#serial(() => this.#raw.run(sql, params));
+  }
+
+  get<T extends object = Row>(sql: string, params?: Params): Promise<T | undefined> {
+    return this.#serial(() => this.#raw.get(sql, params)) as Promise<T | undefined>;
+  }
+
+  all<T extends object = Row>(sql: string, params?: Params): Promise<T[]> {
+    return this.#serial(() => this.#raw.all(sql, params)) as Promise<T[]>;
+  }
+
+  exec(sql: string): Promise<void> {
+    return this.#serial(() => this.#raw.exec(sql));
+  }
+
+  batch(statements: readonly Statement[]): Promise<RunResult[]> {
+    if (statements.length === 0) return Promise.resolve([]);
+    return this.#serial(() => this.#raw.batch(statements));
+  }
+
+  inTransaction(): Promise<boolean> {
+    return this.#serial(() => this.#raw.inTransaction());
+  }
+
+  async transaction<T>(mode: TransactionMode, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    if (mode !== "immediate" && mode !== "deferred") {
+      throw new SqliteError(
+        "MISUSE",
+        `transaction mode must be "immediate" or "deferred", got ${String(mode)}`,
+      );
+    }
+    this.#checkUsable("transaction");
+    const release = await this.#mutex.acquire();
+    try {
+      this.#checkOpen();
+      let rawTx: RawTransaction;
+      try {
+        rawTx = await this.#raw.begin(mode);
+      } catch (error) {
+        throw this.#raw.mapError(error);
+      }
+      const handle = new TransactionHandle(rawTx, this.#raw);
+      let result: T;
+      try {
+        result = await activeTransaction.run(this, () => fn(handle));
+      } catch (error) {
+        handle.finish();
+        await this.#rollback(rawTx);
+        throw error;
+      }
+      handle.finish();
+      try {
+        await rawTx.commit();
+      } catch (error) {
+        await this.#rollback(rawTx);
+        throw this.#raw.mapError(error);
+      }
+      return result;
+    } finally {
+      release();
+    }
+  }
+
+  close(): Promise<void> {
+    if (!this.#closing) {
+      this.#closed = true;
+      // Wait for the current holder so a transaction is not cut in half.
+      this.#closing = this.#mutex.run(async () => {
+        try {
+          await this.#raw.close();
+        } catch (error) {
+          throw this.#raw.mapError(error);
+        }
+      });
+    }
+    return this.#closing;
+  }
+
+  async #rollback(rawTx: RawTransaction): Promise<void> {
+    try {
+      await rawTx.rollback();
+    } catch {
+      // A connection that cannot roll back is in an unknown state: retire it.
+      this.#closed = true;
+      try {
+        await this.#raw.close();
+      } catch {
+        // Already broken; nothing more to do.
+      }
+    }
+  }
+
+  #checkUsable(what: string): void {
+    if (activeTransaction.getStore() === this) {
+      throw new SqliteError(
+        "MISUSE",
+        `${what}() was called on a connection from inside its own transaction: nested transactions are not supported; use the tx handle (tx.batch is a savepoint)`,
+      );
+    }
+    this.#checkOpen();
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new SqliteError("CLOSED", "the connection is closed");
+  }
+
+  async #serial<T>(op: () => T | Promise<T>): Promise<T> {
+    this.#checkUsable("a statement");
+    const release = await this.#mutex.acquire();
+    try {
+      this.#checkOpen();
+      return await op();
+    } catch (error) {
+      throw this.#raw.mapError(error);
+    } finally {
+      release();
+    }
+  }
+}
+
+/** The `tx` a transaction callback receives; dead once the callback settles. */
+class TransactionHandle implements Queryable {
+  readonly #tx: RawTransaction;
+  readonly #raw: RawConnection;
+  #done = false;
+  /** Statements of one transaction run one at a time, in call order. */
+  readonly #mutex = new Mutex();
+
+  constructor(tx: RawTransaction, raw: RawConnection) {
+    this.#tx = tx;
+    this.#raw = raw;
+  }
+
+  finish(): void {
+    this.#done = true;
+  }
+
+  run(sql: string, params?: Params): Promise<RunResult> {
+    return this.#call(() => this.#tx.run(sql, params));
+  }
+
+  get<T extends object = Row>(sql: string, params?: Params): Promise<T | undefined> {
+    return this.#call(() => this.#tx.get(sql, params)) as Promise<T | undefined>;
+  }
+
+  all<T extends object = Row>(sql: string, params?: Params): Promise<T[]> {
+    return this.#call(() => this.#tx.all(sql, params)) as Promise<T[]>;
+  }
+
+  exec(sql: string): Promise<void> {
+    return this.#call(() => this.#tx.exec(sql));
+  }
+
+  batch(statements: readonly Statement[]): Promise<RunResult[]> {
+    if (statements.length === 0) return Promise.resolve([]);
+    return this.#call(() => this.#tx.batch(statements));
+  }
+
+  async #call<T>(op: () => T | Promise<T>): Promise<T> {
+    if (this.#done) throw new SqliteError("MISUSE", "the transaction has already ended");
+    const release = await this.#mutex.acquire();
+    try {
+      if (this.#done) throw new SqliteError("MISUSE", "the transaction has already ended");
+      return await op();
+    } catch (error) {
+      throw this.#raw.mapError(error);
+    } finally {
+      release();
+    }
+  }
+}

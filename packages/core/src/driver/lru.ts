@@ -1,0 +1,46 @@
+/**
+ * A small bounded map that forgets the least recently used entry: adapters
+ * keep prepared statements in one per connection.
+ */
+export class LruCache<K, V> {
+  readonly #max: number;
+  readonly #map = new Map<K, V>();
+  readonly #onEvict: ((value: V) => void) | undefined;
+
+  constructor(max: number, onEvict?: (value: V) => void) {
+    if (!Number.isInteger(max) || max < 1)
+      throw new RangeError("LruCache size must be an integer >= 1");
+    this.#max = max;
+    this.#onEvict = onEvict;
+  }
+
+  get size(): number {
+    return this.#map.size;
+  }
+
+  get(key: K): V | undefined {
+    const value = this.#map.get(key);
+    if (value !== undefined) {
+      // Re-insert to mark as most recently used (Map keeps insertion order).
+      this.#map.delete(key);
+      this.#map.set(key, value);
+    }
+    return value;
+  }
+
+  set(key: K, value: V): void {
+    this.#map.delete(key);
+    this.#map.set(key, value);
+    if (this.#map.size > this.#max) {
+      const oldest = this.#map.keys().next().value as K;
+      const evicted = this.#map.get(oldest) as V;
+      this.#map.delete(oldest);
+      this.#onEvict?.(evicted);
+    }
+  }
+
+  clear(): void {
+    if (this.#onEvict) for (const value of this.#map.values()) this.#onEvict(value);
+    this.#map.clear();
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The driver contract: what an adapter implements so the core can run on any
+ * SQLite driver. Everything here is async so that local (better-sqlite3) and
+ * remote (libSQL over HTTP) drivers share one interface.
+ */
+
+/**
+ * A value SQLite can store. Integers come back as `number` when they are safe
+ * (|n| <= 2^53 - 1) and as `bigint` otherwise, so no integer is ever rounded.
+ * Blobs come back as `Uint8Array` (a `Buffer` is one).
+ */
+export type SqliteValue = null | number | bigint | string | Uint8Array;
+
+/**
+ * Statement parameters: positional (`?`) as an array, or named as an object
+ * whose keys have no prefix (`{ id: 1 }` binds `:id`, `@id` or `$id`).
+ */
+export type Params = readonly SqliteValue[] | Readonly<Record<string, SqliteValue>>;
+
+/** A row as returned by `get` and `all`: column name to value. */
+export type Row = Record<string, SqliteValue>;
+
+/** One statement of a batch. */
+export interface Statement {
+  readonly sql: string;
+  readonly params?: Params;
+}
+
+/** What a write reports. */
+export interface RunResult {
+  /** Rows changed by this statement (not counting trigger changes). */
+  readonly changes: number;
+  /** The rowid of the last inserted row on this connection (`number` when safe). */
+  readonly lastInsertRowid: number | bigint;
+}
+
+/**
+ * `immediate` takes the write lock at BEGIN (use it for every write: the
+ * upgrade from a deferred read to a write is where SQLITE_BUSY escapes the busy
+ * timeout); `deferred` for read-only snapshots.
+ */
+export type TransactionMode = "immediate" | "deferred";
+
+/** The statements every connection and every open transaction can run. */
+export interface Queryable {
+  /** Runs one statement that returns no rows (or whose rows are ignored). */
+  run(sql: string, params?: Params): Promise<RunResult>;
+  /** The first row, or `undefined` when there is none. */
+  get<T extends object = Row>(sql: string, params?: Params): Promise<T | undefined>;
+  /** Every row. */
+  all<T extends object = Row>(sql: string, params?: Params): Promise<T[]>;
+  /** Several `;`-separated statements, without parameters (DDL, pragmas). */
+  exec(sql: string): Promise<void>;
+  /**
+   * Runs the statements in order, atomically: all of them or none. Outside a
+   * transaction it is one write transaction (and one round trip on a remote
+   * server); inside one it is a savepoint.
+   */
+  batch(statements: readonly Statement[]): Promise<RunResult[]>;
+}
+
+/** The handle a transaction callback receives. Invalid once the callback settles. */
+export type Transaction = Queryable;
+
+/**
+ * One connection to one database. Calls from several async callers are
+ * serialized; while a transaction is open, other callers' statements wait for
+ * it to end and never run inside it.
+ */
+export interface SqliteConnection extends Queryable {
+  /**
+   * Runs `fn` inside BEGIN IMMEDIATE or BEGIN DEFERRED; commits when it
+   * resolves and rolls back when it throws (rethrowing the error). Calling
+   * `transaction` on the connection from inside `fn` rejects with a
+   * `SqliteError` of code `MISUSE` (nested transactions are not supported:
+   * use `tx.batch`, which is a savepoint, for an atomic sub-step).
+   */
+  transaction<T>(mode: TransactionMode, fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /**
+   * True when a transaction is open that `transaction()` did not start (a raw
+   * `BEGIN` sent with `exec`). The pool checks it before reusing a connection.
+   */
+  inTransaction(): Promise<boolean>;
+  /** Closes the connection. A second call is harmless; any other call after it rejects with code `CLOSED`. */
+  close(): Promise<void>;
+  /** Whether `close()` was called or the connection was found broken. */
+  readonly closed: boolean;
+}
+
+/** What an adapter can do; suites and the core read it instead of guessing. */
+export interface DriverCapabilities {
+  /** The database is a file or `:memory:` on this machine. */
+  readonly local: boolean;
+  /** The database is on a server (libSQL over http/ws). */
+  readonly remote: boolean;
+  /**
+   * Each `connect()` reaches the same database. False for a private
+   * `:memory:` database: the pool then uses one connection for everything.
+   */
+  readonly sharedConnections: boolean;
+  /** The target is a file (WAL applies, the file can be backed up or damaged). */
+  readonly file: boolean;
+  /** Native page-by-page backup with progress. */
+  readonly onlineBackup: boolean;
+  /** The FTS5 extension is compiled in. */
+  readonly fts5: boolean;
+  /** `PRAGMA wal_checkpoint` is allowed (remote servers reject it). */
+  readonly walCheckpoint: boolean;
+  /** `VACUUM` and `VACUUM INTO` are allowed. */
+  readonly vacuum: boolean;
+}
+
+/** Options the pool passes to every connection it opens. */
+export interface ConnectOptions {
+  /** How long SQLite waits on a locked database before SQLITE_BUSY. Default 5000. */
+  readonly busyTimeoutMs?: number;
+  /** `synchronous` pragma: `normal` (survives crashes) or `full` (survives power loss). Default `normal`. */
+  readonly durability?: "normal" | "full";
+  /** Open read-only (readers of a file). Default false. */
+  readonly readonly?: boolean;
+}
+
+/** A factory for connections to one target, given to the adapter's factory. */
+export interface SqliteDriver {
+  /** The driver's name, e.g. `"better-sqlite3"` or `"libsql"`. */
+  readonly name: string;
+  /** Where the connections go, for messages and metrics (no secrets). */
+  readonly target: string;
+  readonly capabilities: DriverCapabilities;
+  /**
+   * Opens a new connection with the pragmas applied: `foreign_keys=ON`,
+   * `busy_timeout`, and for files `journal_mode=WAL` and `synchronous`.
+   */
+  connect(options?: ConnectOptions): Promise<SqliteConnection>;
+}

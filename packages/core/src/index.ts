@@ -1,0 +1,2 @@
+export * from "./driver/index.js";
+export { LlmSessionsError } from "./errors.js";
