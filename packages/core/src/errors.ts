@@ -12,3 +12,80 @@ export class LlmSessionsError extends Error {
     this.name = new.target.name;
   }
 }
+
+/** One problem with an input: where (a dotted path) and which rule it broke. */
+export interface ValidationIssue {
+  /** The field, e.g. `messages.0.content`; empty for the input as a whole. */
+  readonly path: string;
+  /** What the rule says, e.g. `must be at most 1000`. */
+  readonly message: string;
+}
+
+/** An input broke a rule. Nothing was changed. */
+export class ValidationError extends LlmSessionsError {
+  readonly issues: readonly ValidationIssue[];
+
+  constructor(where: string, issues: readonly ValidationIssue[]) {
+    const detail = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; ");
+    super("VALIDATION", `${where}: ${detail}`);
+    this.issues = issues;
+  }
+}
+
+/**
+ * No session with this id is visible. A session of another tenant is
+ * reported the same way, so a tenant cannot learn that it exists.
+ */
+export class SessionNotFoundError extends LlmSessionsError {
+  readonly sessionId: string;
+
+  constructor(sessionId: string) {
+    super("SESSION_NOT_FOUND", `session ${JSON.stringify(sessionId)} was not found`);
+    this.sessionId = sessionId;
+  }
+}
+
+/** The session is archived: restore it first (or open the store with `autoRestore`). */
+export class SessionArchivedError extends LlmSessionsError {
+  readonly sessionId: string;
+
+  constructor(sessionId: string) {
+    super(
+      "SESSION_ARCHIVED",
+      `session ${JSON.stringify(sessionId)} is archived: restore it before changing it`,
+    );
+    this.sessionId = sessionId;
+  }
+}
+
+/** A caller-chosen id is already taken. */
+export class ConflictError extends LlmSessionsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("CONFLICT", message, options);
+  }
+}
+
+/** The database was written by a newer version of this library. Nothing was changed. */
+export class SchemaTooNewError extends LlmSessionsError {
+  readonly found: number;
+  readonly supported: number;
+
+  constructor(found: number, supported: number) {
+    super(
+      "SCHEMA_TOO_NEW",
+      `the database has schema version ${found}, newer than the ${supported} this version of @llm-sessions/core understands: upgrade the library`,
+    );
+    this.found = found;
+    this.supported = supported;
+  }
+}
+
+/**
+ * The database has the older (v0) layout, or tables this library did not
+ * make. Nothing was changed: run `migrate` (API or `llm-sessions migrate`).
+ */
+export class MigrationRequiredError extends LlmSessionsError {
+  constructor(message: string) {
+    super("MIGRATION_REQUIRED", message);
+  }
+}

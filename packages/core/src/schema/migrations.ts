@@ -1,0 +1,17 @@
+import { V1_STATEMENTS } from "./v1.js";
+
+/** One step of the schema: applied in its own write transaction. */
+export interface Migration {
+  /** The `user_version` the database has after this migration. */
+  readonly version: number;
+  readonly name: string;
+  readonly statements: readonly string[];
+}
+
+/** Every migration, in order. Append only: a released migration never changes. */
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "sessions, messages, search index, snapshots", statements: V1_STATEMENTS },
+];
+
+/** The schema version this code writes. */
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -1,0 +1,62 @@
+import type { SqliteConnection, Transaction } from "../driver/index.js";
+import { MigrationRequiredError, SchemaTooNewError } from "../errors.js";
+import { MIGRATIONS, SCHEMA_VERSION } from "./migrations.js";
+
+/** What opening did to the schema. */
+export interface MigrationResult {
+  readonly from: number;
+  readonly to: number;
+  readonly applied: readonly number[];
+}
+
+async function userVersion(q: Pick<Transaction, "get">): Promise<number> {
+  const row = await q.get<{ user_version: number }>("PRAGMA user_version");
+  return Number(row?.user_version ?? 0);
+}
+
+/**
+ * Refuses what it must not touch: a newer schema, the older v0 layout, or a
+ * database that has tables of its own but no version.
+ */
+async function checkStartingPoint(tx: Transaction, version: number): Promise<void> {
+  if (version > SCHEMA_VERSION) throw new SchemaTooNewError(version, SCHEMA_VERSION);
+  if (version !== 0) return;
+  const columns = await tx.all<{ name: string }>(
+    "SELECT name FROM pragma_table_info('sessions')",
+  );
+  if (columns.some((c) => c.name === "session_id")) {
+    throw new MigrationRequiredError(
+      "this database has the older (v0) layout (sessions.session_id, no foreign keys or triggers): run `llm-sessions migrate <file>` or `migrateLegacy()` to bring it forward; nothing was changed",
+    );
+  }
+  if (columns.length > 0) {
+    throw new MigrationRequiredError(
+      "this database has a `sessions` table that this library did not create (user_version is 0): refusing to touch it",
+    );
+  }
+}
+
+/**
+ * Brings the schema up to `SCHEMA_VERSION`, one migration per write
+ * transaction, each recorded in `user_version` inside that transaction. Safe
+ * when several processes open the same file at once: each migration re-reads
+ * the version after taking the write lock.
+ */
+export async function runMigrations(conn: SqliteConnection): Promise<MigrationResult> {
+  const from = await userVersion(conn);
+  if (from > SCHEMA_VERSION) throw new SchemaTooNewError(from, SCHEMA_VERSION);
+  const applied: number[] = [];
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= from) continue;
+    await conn.transaction("immediate", async (tx) => {
+      const current = await userVersion(tx);
+      if (current >= migration.version) return;
+      await checkStartingPoint(tx, current);
+      for (const statement of migration.statements) await tx.exec(statement);
+      // user_version lives in the header and is written by this transaction.
+      await tx.exec(`PRAGMA user_version = ${migration.version}`);
+      applied.push(migration.version);
+    });
+  }
+  return { from, to: await userVersion(conn), applied };
+}

@@ -1,0 +1,57 @@
+import type { Queryable, Transaction } from "../driver/index.js";
+import { SessionNotFoundError } from "../errors.js";
+import type { StoreLimits } from "./limits.js";
+import { SESSION_COLUMNS, type SessionRow, tenantToDb } from "./rows.js";
+import type { Schemas } from "./validation.js";
+
+/**
+ * How the store reaches the database: the pool, seen through the three calls
+ * the session rules need. Reads never run on the writer queue unless the pool
+ * has no readers.
+ */
+export interface Executor {
+  write<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  read<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  readSnapshot<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+}
+
+/**
+ * Which sessions a store handle sees. The root store (`tenantId: null`)
+ * reaches every session by id; a tenant store only its own tenant's, and
+ * reports others as not found.
+ */
+export interface Scope {
+  readonly tenantId: string | null;
+}
+
+/** Everything the session rules need, shared by the root store and its tenant views. */
+export interface StoreContext {
+  readonly db: Executor;
+  readonly clock: () => number;
+  readonly newId: () => string;
+  readonly limits: StoreLimits;
+  readonly schemas: Schemas;
+  readonly scope: Scope;
+}
+
+/** SQL and parameters that restrict `sessions` (aliased `alias`) to the scope. */
+export function scopeFilter(scope: Scope, alias = "sessions"): { sql: string; params: string[] } {
+  return scope.tenantId === null
+    ? { sql: "", params: [] }
+    : { sql: ` AND ${alias}.tenant_id = ?`, params: [tenantToDb(scope.tenantId)] };
+}
+
+/** Loads a visible session row or throws `SessionNotFoundError`. */
+export async function loadSession(
+  q: Pick<Queryable, "get">,
+  scope: Scope,
+  id: string,
+): Promise<SessionRow> {
+  const filter = scopeFilter(scope);
+  const row = await q.get<SessionRow>(
+    `SELECT ${SESSION_COLUMNS} FROM sessions WHERE sessions.id = ?${filter.sql}`,
+    [id, ...filter.params],
+  );
+  if (!row) throw new SessionNotFoundError(id);
+  return row;
+}

@@ -1,0 +1,162 @@
+import type { Transaction } from "../driver/index.js";
+import { SessionArchivedError, ValidationError } from "../errors.js";
+import { type StoreContext, loadSession, scopeFilter } from "./context.js";
+import { decodeCursor, encodeCursor } from "./cursor.js";
+import { MESSAGE_COLUMNS, type MessageRow, toMessage } from "./rows.js";
+import { rethrowIdConflict } from "./sessions-api.js";
+import type { ListMessagesOptions, Message, NewMessage, Page } from "./types.js";
+import { parse } from "./validation.js";
+
+/**
+ * One INSERT per message; `seq` comes from the session's `last_seq`, which the
+ * insert trigger advances, so each message of a batch gets the next number. A
+ * repeated idempotency key inserts nothing (and fires no trigger).
+ */
+const INSERT_MESSAGE = `INSERT INTO messages (id, session_id, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at)
+  VALUES (?, ?, (SELECT last_seq + 1 FROM sessions WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (session_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+  RETURNING ${MESSAGE_COLUMNS}`;
+
+const SELECT_BY_KEY = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = ? AND idempotency_key = ?`;
+
+/** The message operations of the public face: `store.messages`. */
+export class MessagesApi {
+  readonly #ctx: StoreContext;
+
+  constructor(ctx: StoreContext) {
+    this.#ctx = ctx;
+  }
+
+  /**
+   * Appends one message or several, atomically (all or none), and returns
+   * them as stored, in input order, with their `seq`. A message whose
+   * `idempotencyKey` this session already has is not stored again: the stored
+   * one is returned in its place.
+   */
+  async append(sessionId: string, messages: NewMessage | readonly NewMessage[]): Promise<Message[]> {
+    const { schemas } = this.#ctx;
+    const id = parse("messages.append", schemas.id, sessionId);
+    const list = parse(
+      "messages.append",
+      schemas.newMessages,
+      Array.isArray(messages) ? messages : [messages],
+    );
+    const now = this.#ctx.clock();
+    const rows = list.map((m) => [
+      m.id ?? this.#ctx.newId(),
+      id,
+      id,
+      m.role,
+      m.content,
+      m.name ?? null,
+      m.model ?? null,
+      m.tokens ?? null,
+      m.latencyMs ?? null,
+      JSON.stringify(m.metadata ?? {}),
+      m.idempotencyKey ?? null,
+      now,
+    ]);
+    return this.#ctx.db.write(async (tx) => {
+      const session = await loadSession(tx, this.#ctx.scope, id);
+      if (session.status === "archived") throw new SessionArchivedError(id);
+      const stored: Message[] = [];
+      for (const params of rows) {
+        stored.push(await insertOne(tx, params));
+      }
+      return stored;
+    });
+  }
+
+  /**
+   * The newest `n` messages in chronological order: the model's context
+   * window.
+   */
+  async last(sessionId: string, n: number): Promise<Message[]> {
+    const { schemas, scope } = this.#ctx;
+    const id = parse("messages.last", schemas.id, sessionId);
+    const count = parse("messages.last", schemas.count, n);
+    const rows = await this.#ctx.db.read(async (q) => {
+      const found = await q.all<MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = ?${visibleSession(scope)}
+         ORDER BY seq DESC LIMIT ?`,
+        [id, ...scopeFilter(scope).params, count],
+      );
+      // An empty answer must tell "no messages" from "no such session".
+      if (found.length === 0) await loadSession(q, scope, id);
+      return found;
+    });
+    return rows.reverse().map(toMessage);
+  }
+
+  /** One page of messages in seq order, starting after `afterSeq` or the cursor. */
+  async list(sessionId: string, options: ListMessagesOptions = {}): Promise<Page<Message>> {
+    const { schemas, scope, limits } = this.#ctx;
+    const id = parse("messages.list", schemas.id, sessionId);
+    const opts = parse("messages.list", schemas.listMessages, options);
+    const limit = opts.limit ?? limits.defaultPageSize;
+    let after = opts.afterSeq ?? 0;
+    if (opts.cursor) {
+      const [cursorSession, seq] = decodeCursor("messages.list", opts.cursor, [
+        "string",
+        "number",
+      ] as const);
+      if (cursorSession !== id) {
+        throw new ValidationError("messages.list", [
+          { path: "cursor", message: "belongs to another session" },
+        ]);
+      }
+      after = Math.max(after, seq);
+    }
+    const rows = await this.#ctx.db.read(async (q) => {
+      const found = await q.all<MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = ? AND seq > ?${visibleSession(scope)}
+         ORDER BY seq LIMIT ?`,
+        [id, after, ...scopeFilter(scope).params, limit + 1],
+      );
+      if (found.length === 0) await loadSession(q, scope, id);
+      return found;
+    });
+    const items = rows.slice(0, limit).map(toMessage);
+    const last = items[items.length - 1];
+    return {
+      items,
+      nextCursor: rows.length > limit && last ? encodeCursor([id, last.seq]) : null,
+    };
+  }
+
+  /** Removes the newest message (undo) and returns it; `null` when the session is empty. */
+  async pop(sessionId: string): Promise<Message | null> {
+    const id = parse("messages.pop", this.#ctx.schemas.id, sessionId);
+    const now = this.#ctx.clock();
+    return this.#ctx.db.write(async (tx) => {
+      const session = await loadSession(tx, this.#ctx.scope, id);
+      if (session.status === "archived") throw new SessionArchivedError(id);
+      const row = await tx.get<MessageRow>(
+        `DELETE FROM messages WHERE session_id = ? AND seq = ? RETURNING ${MESSAGE_COLUMNS}`,
+        [id, session.last_seq],
+      );
+      if (!row) return null;
+      await tx.run("UPDATE sessions SET updated_at = ? WHERE id = ?", [now, id]);
+      return toMessage(row);
+    });
+  }
+}
+
+/** Restricts a messages query to sessions the scope can see (nothing for the root store). */
+function visibleSession(scope: StoreContext["scope"]): string {
+  return scope.tenantId === null
+    ? ""
+    : " AND EXISTS (SELECT 1 FROM sessions WHERE sessions.id = messages.session_id AND sessions.tenant_id = ?)";
+}
+
+async function insertOne(tx: Transaction, params: (string | number | null)[]): Promise<Message> {
+  let row: MessageRow | undefined;
+  try {
+    row = await tx.get<MessageRow>(INSERT_MESSAGE, params);
+  } catch (error) {
+    rethrowIdConflict(error, "message", String(params[0]));
+  }
+  // No row: the idempotency key was already used; return what was stored then.
+  row ??= await tx.get<MessageRow>(SELECT_BY_KEY, [params[1] ?? null, params[10] ?? null]);
+  return toMessage(row as MessageRow);
+}

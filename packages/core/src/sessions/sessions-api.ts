@@ -1,0 +1,228 @@
+import { SqliteError } from "../driver/index.js";
+import { ConflictError, SessionArchivedError, ValidationError } from "../errors.js";
+import { type StoreContext, loadSession, scopeFilter } from "./context.js";
+import { decodeCursor, encodeCursor } from "./cursor.js";
+import { SESSION_COLUMNS, type SessionRow, tenantToDb, toSession } from "./rows.js";
+import type {
+  ForkOptions,
+  JsonObject,
+  ListSessionsOptions,
+  NewSession,
+  Page,
+  Session,
+  SessionPatch,
+} from "./types.js";
+import { parse } from "./validation.js";
+
+/** A caller-chosen id that is taken surfaces as a `ConflictError`, not a raw constraint. */
+export function rethrowIdConflict(error: unknown, what: string, id: string): never {
+  if (
+    error instanceof SqliteError &&
+    error.code === "CONSTRAINT" &&
+    /UNIQUE constraint failed: \w+\.id|PRIMARY KEY/.test(error.message)
+  ) {
+    throw new ConflictError(`${what} id ${JSON.stringify(id)} is already taken`, { cause: error });
+  }
+  throw error;
+}
+
+/** The session operations of the public face: `store.sessions`. */
+export class SessionsApi {
+  readonly #ctx: StoreContext;
+
+  constructor(ctx: StoreContext) {
+    this.#ctx = ctx;
+  }
+
+  /** Creates a session. With a caller-chosen `id` that exists: `ConflictError`. */
+  async create(input: NewSession = {}): Promise<Session> {
+    const { scope, schemas } = this.#ctx;
+    const data = parse("sessions.create", schemas.newSession, input);
+    if (scope.tenantId !== null && data.tenantId !== undefined && data.tenantId !== scope.tenantId) {
+      throw new ValidationError("sessions.create", [
+        { path: "tenantId", message: "cannot differ from the tenant this store is scoped to" },
+      ]);
+    }
+    const id = data.id ?? this.#ctx.newId();
+    const tenant = tenantToDb(scope.tenantId ?? data.tenantId);
+    const now = this.#ctx.clock();
+    return this.#ctx.db.write(async (tx) => {
+      try {
+        const row = await tx.get<SessionRow>(
+          `INSERT INTO sessions (id, tenant_id, title, model, metadata, created_at, updated_at, last_activity_at, expires_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${SESSION_COLUMNS}`,
+          [
+            id,
+            tenant,
+            data.title ?? null,
+            data.model ?? null,
+            JSON.stringify(data.metadata ?? {}),
+            now,
+            now,
+            now,
+            data.expiresAt ?? null,
+          ],
+        );
+        return toSession(row as SessionRow);
+      } catch (error) {
+        rethrowIdConflict(error, "session", id);
+      }
+    });
+  }
+
+  /** The session with its counters, or `SessionNotFoundError`. */
+  async get(id: string): Promise<Session> {
+    const sessionId = parse("sessions.get", this.#ctx.schemas.id, id);
+    return toSession(await this.#ctx.db.read((q) => loadSession(q, this.#ctx.scope, sessionId)));
+  }
+
+  /**
+   * One page of sessions, most recent activity first (ties by id). Pages are
+   * keyset pages: a session whose activity changes while you page may move
+   * ahead of the cursor, but no page repeats a session of an earlier page.
+   * On the root store, `tenantId` picks the tenant to list (default: the
+   * default tenant).
+   */
+  async list(options: ListSessionsOptions = {}): Promise<Page<Session>> {
+    const { scope, schemas, limits } = this.#ctx;
+    const opts = parse("sessions.list", schemas.listSessions, options);
+    if (scope.tenantId !== null && opts.tenantId !== undefined && opts.tenantId !== scope.tenantId) {
+      throw new ValidationError("sessions.list", [
+        { path: "tenantId", message: "cannot differ from the tenant this store is scoped to" },
+      ]);
+    }
+    const limit = opts.limit ?? limits.defaultPageSize;
+    const where = ["tenant_id = ?"];
+    const params: (string | number)[] = [tenantToDb(scope.tenantId ?? opts.tenantId)];
+    if (opts.status) {
+      where.push("status = ?");
+      params.push(opts.status);
+    }
+    if (opts.model !== undefined) {
+      where.push("model = ?");
+      params.push(opts.model);
+    }
+    if (opts.cursor) {
+      const [at, id] = decodeCursor("sessions.list", opts.cursor, ["number", "string"] as const);
+      where.push("(last_activity_at, id) < (?, ?)");
+      params.push(at, id);
+    }
+    const rows = await this.#ctx.db.read((q) =>
+      q.all<SessionRow>(
+        `SELECT ${SESSION_COLUMNS} FROM sessions WHERE ${where.join(" AND ")}
+         ORDER BY last_activity_at DESC, id DESC LIMIT ?`,
+        [...params, limit + 1],
+      ),
+    );
+    const items = rows.slice(0, limit).map(toSession);
+    const last = items[items.length - 1];
+    return {
+      items,
+      nextCursor: rows.length > limit && last ? encodeCursor([last.lastActivityAt, last.id]) : null,
+    };
+  }
+
+  /** Changes title, model, metadata or expiry. An archived session cannot change. */
+  async update(id: string, patch: SessionPatch): Promise<Session> {
+    const { schemas, scope } = this.#ctx;
+    const sessionId = parse("sessions.update", schemas.id, id);
+    const data = parse("sessions.update", schemas.sessionPatch, patch);
+    const sets: string[] = [];
+    const params: (string | number | null)[] = [];
+    const column = { title: "title", model: "model", metadata: "metadata", expiresAt: "expires_at" };
+    for (const [key, name] of Object.entries(column) as [keyof typeof column, string][]) {
+      if (data[key] === undefined) continue;
+      sets.push(`${name} = ?`);
+      const value = data[key];
+      params.push(key === "metadata" ? JSON.stringify(value) : (value as string | number | null));
+    }
+    const now = this.#ctx.clock();
+    return this.#ctx.db.write(async (tx) => {
+      const current = await loadSession(tx, scope, sessionId);
+      if (current.status === "archived") throw new SessionArchivedError(sessionId);
+      const row = await tx.get<SessionRow>(
+        `UPDATE sessions SET ${[...sets, "updated_at = ?"].join(", ")} WHERE id = ? RETURNING ${SESSION_COLUMNS}`,
+        [...params, now, sessionId],
+      );
+      return toSession(row as SessionRow);
+    });
+  }
+
+  /**
+   * Deletes the session and everything that belongs to it — messages, their
+   * search index rows, its snapshot — in one transaction. Forks of it stay
+   * and lose their `parentId`.
+   */
+  async delete(id: string): Promise<void> {
+    const sessionId = parse("sessions.delete", this.#ctx.schemas.id, id);
+    await this.#ctx.db.write(async (tx) => {
+      await loadSession(tx, this.#ctx.scope, sessionId);
+      await tx.batch([
+        { sql: "DELETE FROM sessions WHERE id = ?", params: [sessionId] },
+        { sql: "DELETE FROM snapshots WHERE session_id = ?", params: [sessionId] },
+      ]);
+    });
+  }
+
+  /**
+   * A new session whose history is a copy of the first `atSeq` messages
+   * (default: all), linked to its parent by `parentId`/`parentSeq`. Copies keep
+   * their seq, content, times and metadata; they get new ids.
+   */
+  async fork(id: string, options: ForkOptions = {}): Promise<Session> {
+    const { schemas, scope } = this.#ctx;
+    const sessionId = parse("sessions.fork", schemas.id, id);
+    const opts = parse("sessions.fork", schemas.fork, options);
+    const forkId = opts.id ?? this.#ctx.newId();
+    const now = this.#ctx.clock();
+    return this.#ctx.db.write(async (tx) => {
+      const parent = await loadSession(tx, scope, sessionId);
+      if (parent.status === "archived") throw new SessionArchivedError(sessionId);
+      const atSeq = opts.atSeq ?? Number(parent.last_seq);
+      if (atSeq > Number(parent.last_seq)) {
+        throw new ValidationError("sessions.fork", [
+          { path: "atSeq", message: `must be at most the session's lastSeq (${parent.last_seq})` },
+        ]);
+      }
+      const metadata: JsonObject = opts.metadata ?? (JSON.parse(parent.metadata) as JsonObject);
+      try {
+        await tx.run(
+          `INSERT INTO sessions (id, tenant_id, title, model, metadata, created_at, updated_at, last_activity_at, expires_at, parent_id, parent_seq)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [
+            forkId,
+            parent.tenant_id,
+            opts.title !== undefined ? opts.title : parent.title,
+            parent.model,
+            JSON.stringify(metadata),
+            now,
+            now,
+            now,
+            parent.expires_at,
+            parent.id,
+            atSeq,
+          ],
+        );
+      } catch (error) {
+        rethrowIdConflict(error, "session", forkId);
+      }
+      if (atSeq > 0) {
+        // seq is gap-free 1..lastSeq, so the new ids can be matched by position.
+        const ids = Array.from({ length: atSeq }, () => this.#ctx.newId());
+        await tx.run(
+          `INSERT INTO messages (id, session_id, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at)
+           SELECT j.value, ?, m.seq, m.role, m.content, m.name, m.model, m.tokens, m.latency_ms, m.metadata, m.idempotency_key, m.created_at
+           FROM json_each(?) AS j JOIN messages AS m ON m.session_id = ? AND m.seq = j.key + 1
+           ORDER BY j.key`,
+          [forkId, JSON.stringify(ids), parent.id],
+        );
+      }
+      const filter = scopeFilter(scope);
+      const row = await tx.get<SessionRow>(
+        `SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?${filter.sql}`,
+        [forkId, ...filter.params],
+      );
+      return toSession(row as SessionRow);
+    });
+  }
+}

@@ -1,0 +1,177 @@
+import { v7 as uuidv7 } from "uuid";
+import { z } from "zod";
+import type { SqliteDriver } from "./driver/index.js";
+import { Pool, type PoolOptions, type PoolStats } from "./pool/index.js";
+import { type MigrationResult, runMigrations } from "./schema/index.js";
+import { type SearchHit, type SearchOptions, search } from "./search/index.js";
+import {
+  DEFAULT_LIMITS,
+  MessagesApi,
+  type Page,
+  type Scope,
+  SessionsApi,
+  type StoreContext,
+  type StoreLimits,
+  type StoreStats,
+  makeSchemas,
+  readStats,
+} from "./sessions/index.js";
+import { parse } from "./sessions/validation.js";
+
+/** Options of `openStore`. Unknown keys are rejected. */
+export interface OpenStoreOptions {
+  /** The adapter: `betterSqlite({ filename })`, `libsql({ url })`, or your own. */
+  driver: SqliteDriver;
+  /** Connection pool options (readers, timeouts, queue bound). See `PoolOptions`. */
+  pool?: Omit<PoolOptions, "durability" | "busyTimeoutMs">;
+  /**
+   * `normal` (default): WAL with synchronous=NORMAL, which survives any crash
+   * of the application; only a power loss can drop the last commits. `full`
+   * survives that too, at the cost of an fsync per commit.
+   */
+  durability?: "normal" | "full";
+  /** How long a connection waits on another process's lock. Default 5000 ms. */
+  busyTimeoutMs?: number;
+  /** The time source, in ms since the epoch. Default `Date.now`. Inject one in tests. */
+  clock?: () => number;
+  /** New ids. Default UUIDv7 (time-ordered). */
+  generateId?: () => string;
+  /** Input size limits; each one defaults to `DEFAULT_LIMITS`. */
+  limits?: Partial<StoreLimits>;
+}
+
+const optionsSchema = z.strictObject({
+  driver: z.custom<SqliteDriver>(
+    (d) => typeof d === "object" && d !== null && typeof (d as SqliteDriver).connect === "function",
+    "must be a driver (e.g. betterSqlite({ filename }))",
+  ),
+  pool: z.record(z.string(), z.unknown()).optional(),
+  durability: z.enum(["normal", "full"]).optional(),
+  busyTimeoutMs: z.number().int().min(0).max(600_000).optional(),
+  clock: z.custom<() => number>((f) => typeof f === "function", "must be a function").optional(),
+  generateId: z.custom<() => string>((f) => typeof f === "function", "must be a function").optional(),
+  limits: z
+    .strictObject({
+      maxContentBytes: z.number().int().positive().optional(),
+      maxMetadataBytes: z.number().int().positive().optional(),
+      maxBatchSize: z.number().int().positive().optional(),
+      maxPageSize: z.number().int().positive().optional(),
+      defaultPageSize: z.number().int().positive().optional(),
+      maxTextLength: z.number().int().positive().optional(),
+      maxQueryLength: z.number().int().positive().optional(),
+    })
+    .optional(),
+});
+
+/**
+ * The store API over one scope: the root store and every `store.tenant(id)`
+ * view have this shape.
+ */
+export interface SessionStore {
+  /** Create, read, list, update, delete and fork sessions. */
+  readonly sessions: SessionsApi;
+  /** Append, read (`last`, `list`) and pop messages. */
+  readonly messages: MessagesApi;
+  /** Full-text search over message content, ranked, with snippets. */
+  search(text: string, options?: SearchOptions): Promise<Page<SearchHit>>;
+  /** Sessions by status, messages and tokens, per model. */
+  stats(): Promise<StoreStats>;
+}
+
+class ScopedStore implements SessionStore {
+  readonly sessions: SessionsApi;
+  readonly messages: MessagesApi;
+  readonly #ctx: StoreContext;
+
+  constructor(ctx: StoreContext) {
+    this.#ctx = ctx;
+    this.sessions = new SessionsApi(ctx);
+    this.messages = new MessagesApi(ctx);
+  }
+
+  search(text: string, options?: SearchOptions): Promise<Page<SearchHit>> {
+    return search(this.#ctx, text, options);
+  }
+
+  stats(): Promise<StoreStats> {
+    return readStats(this.#ctx);
+  }
+}
+
+/** An open store. Get one from `openStore`; `close()` it when done. */
+export class Store extends ScopedStore {
+  readonly #pool: Pool;
+  readonly #ctx: StoreContext;
+  readonly #tenants = new Map<string, ScopedStore>();
+  /** What opening did to the schema. */
+  readonly migration: MigrationResult;
+
+  /** @internal Use `openStore`. */
+  constructor(ctx: StoreContext, pool: Pool, migration: MigrationResult) {
+    super(ctx);
+    this.#ctx = ctx;
+    this.#pool = pool;
+    this.migration = migration;
+  }
+
+  /**
+   * The same API scoped to one tenant: sessions it creates belong to the
+   * tenant, and nothing of another tenant is visible (reads, changes, lists,
+   * search and stats).
+   */
+  tenant(tenantId: string): SessionStore {
+    const id = parse("store.tenant", this.#ctx.schemas.tenantId, tenantId);
+    let scoped = this.#tenants.get(id);
+    if (!scoped) {
+      const scope: Scope = { tenantId: id };
+      scoped = new ScopedStore({ ...this.#ctx, scope });
+      this.#tenants.set(id, scoped);
+    }
+    return scoped;
+  }
+
+  /** The pool's figures: connections, queue, waits. */
+  poolStats(): PoolStats {
+    return this.#pool.stats();
+  }
+
+  /** Refuses new work, lets running work finish (within the pool's close deadline), closes. */
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+}
+
+/**
+ * Opens a store: connects, brings the schema up to date (refusing a newer
+ * schema or the older v0 layout with a clear error and no change), and
+ * returns the API.
+ */
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  const opts = parse("openStore", optionsSchema, options);
+  const limits: StoreLimits = { ...DEFAULT_LIMITS, ...stripUndefined(opts.limits ?? {}) };
+  const pool = await Pool.open(opts.driver, {
+    ...(opts.pool as PoolOptions | undefined),
+    ...(opts.durability ? { durability: opts.durability } : {}),
+    ...(opts.busyTimeoutMs !== undefined ? { busyTimeoutMs: opts.busyTimeoutMs } : {}),
+  });
+  let migration: MigrationResult;
+  try {
+    migration = await pool.withWriter((conn) => runMigrations(conn));
+  } catch (error) {
+    await pool.close();
+    throw error;
+  }
+  const ctx: StoreContext = {
+    db: pool,
+    clock: opts.clock ?? Date.now,
+    newId: opts.generateId ?? uuidv7,
+    limits,
+    schemas: makeSchemas(limits),
+    scope: { tenantId: null },
+  };
+  return new Store(ctx, pool, migration);
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
