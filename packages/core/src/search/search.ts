@@ -117,7 +117,9 @@ export async function search(
   return {
     items,
     nextCursor:
-      rows.length > limit && lastRow ? encodeCursor([Number(lastRow.rank), Number(lastRow.pk)]) : null,
+      rows.length > limit && lastRow
+        ? encodeCursor([Number(lastRow.rank), Number(lastRow.pk)])
+        : null,
   };
 }
 

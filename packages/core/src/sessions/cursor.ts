@@ -25,7 +25,9 @@ export function decodeCursor<T extends readonly ("string" | "number")[]>(
     key.length === types.length &&
     key.every((v, i) => typeof v === types[i] && (typeof v !== "number" || Number.isFinite(v)));
   if (!ok) {
-    throw new ValidationError(where, [{ path: "cursor", message: "is not a cursor this store issued" }]);
+    throw new ValidationError(where, [
+      { path: "cursor", message: "is not a cursor this store issued" },
+    ]);
   }
   return key as { [K in keyof T]: T[K] extends "string" ? string : number };
 }

@@ -1,6 +1,6 @@
 import type { Transaction } from "../driver/index.js";
 import { SessionArchivedError, ValidationError } from "../errors.js";
-import { type StoreContext, loadSession, scopeFilter } from "./context.js";
+import { loadSession, type StoreContext, scopeFilter } from "./context.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { MESSAGE_COLUMNS, type MessageRow, toMessage } from "./rows.js";
 import { rethrowIdConflict } from "./sessions-api.js";
@@ -33,7 +33,10 @@ export class MessagesApi {
    * `idempotencyKey` this session already has is not stored again: the stored
    * one is returned in its place.
    */
-  async append(sessionId: string, messages: NewMessage | readonly NewMessage[]): Promise<Message[]> {
+  async append(
+    sessionId: string,
+    messages: NewMessage | readonly NewMessage[],
+  ): Promise<Message[]> {
     const { schemas } = this.#ctx;
     const id = parse("messages.append", schemas.id, sessionId);
     const list = parse(

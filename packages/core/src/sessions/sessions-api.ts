@@ -1,6 +1,6 @@
 import { SqliteError } from "../driver/index.js";
 import { ConflictError, SessionArchivedError, ValidationError } from "../errors.js";
-import { type StoreContext, loadSession, scopeFilter } from "./context.js";
+import { loadSession, type StoreContext, scopeFilter } from "./context.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { SESSION_COLUMNS, type SessionRow, tenantToDb, toSession } from "./rows.js";
 import type {
@@ -38,7 +38,11 @@ export class SessionsApi {
   async create(input: NewSession = {}): Promise<Session> {
     const { scope, schemas } = this.#ctx;
     const data = parse("sessions.create", schemas.newSession, input);
-    if (scope.tenantId !== null && data.tenantId !== undefined && data.tenantId !== scope.tenantId) {
+    if (
+      scope.tenantId !== null &&
+      data.tenantId !== undefined &&
+      data.tenantId !== scope.tenantId
+    ) {
       throw new ValidationError("sessions.create", [
         { path: "tenantId", message: "cannot differ from the tenant this store is scoped to" },
       ]);
@@ -86,7 +90,11 @@ export class SessionsApi {
   async list(options: ListSessionsOptions = {}): Promise<Page<Session>> {
     const { scope, schemas, limits } = this.#ctx;
     const opts = parse("sessions.list", schemas.listSessions, options);
-    if (scope.tenantId !== null && opts.tenantId !== undefined && opts.tenantId !== scope.tenantId) {
+    if (
+      scope.tenantId !== null &&
+      opts.tenantId !== undefined &&
+      opts.tenantId !== scope.tenantId
+    ) {
       throw new ValidationError("sessions.list", [
         { path: "tenantId", message: "cannot differ from the tenant this store is scoped to" },
       ]);
@@ -129,7 +137,12 @@ export class SessionsApi {
     const data = parse("sessions.update", schemas.sessionPatch, patch);
     const sets: string[] = [];
     const params: (string | number | null)[] = [];
-    const column = { title: "title", model: "model", metadata: "metadata", expiresAt: "expires_at" };
+    const column = {
+      title: "title",
+      model: "model",
+      metadata: "metadata",
+      expiresAt: "expires_at",
+    };
     for (const [key, name] of Object.entries(column) as [keyof typeof column, string][]) {
       if (data[key] === undefined) continue;
       sets.push(`${name} = ?`);

@@ -23,7 +23,9 @@ const utf8Bytes = (s: string): number => Buffer.byteLength(s, "utf8");
 
 /** The schemas for one set of limits. */
 export function makeSchemas(limits: StoreLimits) {
-  const text = z.string().max(limits.maxTextLength, `must be at most ${limits.maxTextLength} characters`);
+  const text = z
+    .string()
+    .max(limits.maxTextLength, `must be at most ${limits.maxTextLength} characters`);
   const id = z
     .string()
     .min(1, "must not be empty")

@@ -1,0 +1,6 @@
+export {
+  checkIntegrity,
+  type IntegrityCheckOptions,
+  type IntegrityFinding,
+  type IntegrityReport,
+} from "./check.js";

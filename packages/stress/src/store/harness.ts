@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  type OpenStoreOptions,
+  openStore,
+  type SqliteDriver,
+  type Store,
+} from "@llm-sessions/core";
+import { afterEach, beforeEach } from "vitest";
+
+/** How a suite gets a fresh, isolated driver: `path` is a new file in a new temp dir. */
+export type CreateDriver = (context: { path: string }) => SqliteDriver | Promise<SqliteDriver>;
+
+/** Options shared by the store suites. */
+export interface StoreSuiteOptions {
+  /** Shown in the suite's title, e.g. "better-sqlite3 (file)". */
+  readonly name: string;
+  readonly createDriver: CreateDriver;
+  /** `quick` (default, CI) or `full` (more runs and operations). */
+  readonly profile?: "quick" | "full";
+}
+
+/** A clock tests move by hand. */
+export class ManualClock {
+  now = Date.UTC(2026, 0, 1);
+  readonly read = (): number => this.now;
+  advance(ms: number): number {
+    this.now += ms;
+    return this.now;
+  }
+}
+
+/** Per-test temp dirs and stores, closed and removed after each test. */
+export interface StoreHarness {
+  /** Opens a store on a fresh target (or on `path` when given). */
+  open(options?: Partial<OpenStoreOptions> & { path?: string }): Promise<Store>;
+  /** A new file path in this test's temp dir. */
+  newPath(name?: string): string;
+  readonly clock: ManualClock;
+  readonly createDriver: CreateDriver;
+}
+
+/** Registers beforeEach/afterEach hooks and returns the harness they maintain. */
+export function useStoreHarness(createDriver: CreateDriver): StoreHarness {
+  let dir = "";
+  let stores: Store[] = [];
+  let counter = 0;
+  const harness = {
+    clock: new ManualClock(),
+    createDriver,
+    newPath(name?: string): string {
+      counter += 1;
+      return join(dir, name ?? `store-${counter}.db`);
+    },
+    async open(options: Partial<OpenStoreOptions> & { path?: string } = {}): Promise<Store> {
+      const { path, ...rest } = options;
+      const driver = await createDriver({ path: path ?? harness.newPath() });
+      const store = await openStore({ driver, clock: harness.clock.read, ...rest });
+      stores.push(store);
+      return store;
+    },
+  };
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "llm-sessions-store-"));
+    stores = [];
+    harness.clock = new ManualClock();
+  });
+  afterEach(async () => {
+    await Promise.allSettled(stores.map((s) => s.close()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return harness;
+}
+
+/** Fails with the findings when the store's integrity check is not clean. */
+export async function expectSound(store: Store): Promise<void> {
+  const report = await store.integrity.check();
+  if (!report.ok) {
+    throw new Error(`integrity check failed: ${JSON.stringify(report.findings, null, 2)}`);
+  }
+}

@@ -1,0 +1,29 @@
+import { describe } from "vitest";
+import { registerApiTests } from "./api-tests.js";
+import { registerConcurrencyTests } from "./concurrency-tests.js";
+import { type StoreSuiteOptions, useStoreHarness } from "./harness.js";
+import { registerPropertyTests } from "./property-tests.js";
+import { registerQueryPlanTests } from "./query-plan-tests.js";
+
+export { type CreateDriver, expectSound, ManualClock, type StoreSuiteOptions } from "./harness.js";
+export { type PlannedStatement, recordingDriver } from "./recording-driver.js";
+
+/**
+ * Registers the store suites (API rules, concurrency in one process,
+ * fast-check properties, query plans) against one adapter. Call it from a
+ * vitest test file:
+ *
+ * ```ts
+ * runStoreSuite({ name: "my-driver", createDriver: ({ path }) => myDriver(path) });
+ * ```
+ */
+export function runStoreSuite(options: StoreSuiteOptions): void {
+  const full = options.profile === "full";
+  describe(`store: ${options.name}`, () => {
+    const h = useStoreHarness(options.createDriver);
+    registerApiTests(h);
+    registerConcurrencyTests(h, full ? 10 : 1);
+    registerPropertyTests(h, full ? 200 : 25);
+    registerQueryPlanTests(h);
+  });
+}
