@@ -14,6 +14,7 @@ export const workspaceAliases = [
     find: /^@llm-sessions\/stress\/conformance$/,
     replacement: src("stress/src/conformance/index.ts"),
   },
+  { find: /^@llm-sessions\/stress\/store$/, replacement: src("stress/src/store/index.ts") },
   {
     find: /^@llm-sessions\/adapter-better-sqlite$/,
     replacement: src("adapter-better-sqlite/src/index.ts"),

@@ -1,2 +1,40 @@
 export * from "./driver/index.js";
-export { LlmSessionsError } from "./errors.js";
+export {
+  ConflictError,
+  LlmSessionsError,
+  MigrationRequiredError,
+  SchemaTooNewError,
+  SessionArchivedError,
+  SessionNotFoundError,
+  ValidationError,
+  type ValidationIssue,
+} from "./errors.js";
+export {
+  type IntegrityCheckOptions,
+  type IntegrityFinding,
+  type IntegrityReport,
+} from "./integrity/index.js";
+export * from "./pool/index.js";
+export { MIGRATIONS, type MigrationResult, SCHEMA_VERSION } from "./schema/index.js";
+export { type SearchHit, type SearchOptions, type SnippetPart, toFtsQuery } from "./search/index.js";
+export {
+  DEFAULT_LIMITS,
+  type ForkOptions,
+  type JsonObject,
+  type JsonValue,
+  type ListMessagesOptions,
+  type ListSessionsOptions,
+  type Message,
+  type MessageRole,
+  MessagesApi,
+  type NewMessage,
+  type NewSession,
+  type Page,
+  type Session,
+  type SessionPatch,
+  SessionsApi,
+  type SessionStatus,
+  type StoreLimits,
+  type StoreStats,
+} from "./sessions/index.js";
+export { type OpenStoreOptions, type SessionStore, Store, openStore } from "./store.js";

@@ -1,20 +1,25 @@
 import { v7 as uuidv7 } from "uuid";
 import { z } from "zod";
 import type { SqliteDriver } from "./driver/index.js";
+import {
+  checkIntegrity,
+  type IntegrityCheckOptions,
+  type IntegrityReport,
+} from "./integrity/index.js";
 import { Pool, type PoolOptions, type PoolStats } from "./pool/index.js";
 import { type MigrationResult, runMigrations } from "./schema/index.js";
 import { type SearchHit, type SearchOptions, search } from "./search/index.js";
 import {
   DEFAULT_LIMITS,
   MessagesApi,
+  makeSchemas,
   type Page,
+  readStats,
   type Scope,
   SessionsApi,
   type StoreContext,
   type StoreLimits,
   type StoreStats,
-  makeSchemas,
-  readStats,
 } from "./sessions/index.js";
 import { parse } from "./sessions/validation.js";
 
@@ -49,7 +54,9 @@ const optionsSchema = z.strictObject({
   durability: z.enum(["normal", "full"]).optional(),
   busyTimeoutMs: z.number().int().min(0).max(600_000).optional(),
   clock: z.custom<() => number>((f) => typeof f === "function", "must be a function").optional(),
-  generateId: z.custom<() => string>((f) => typeof f === "function", "must be a function").optional(),
+  generateId: z
+    .custom<() => string>((f) => typeof f === "function", "must be a function")
+    .optional(),
   limits: z
     .strictObject({
       maxContentBytes: z.number().int().positive().optional(),
@@ -105,6 +112,8 @@ export class Store extends ScopedStore {
   readonly #tenants = new Map<string, ScopedStore>();
   /** What opening did to the schema. */
   readonly migration: MigrationResult;
+  /** Checks (and, in a later version, repairs) the database. */
+  readonly integrity: { check(options?: IntegrityCheckOptions): Promise<IntegrityReport> };
 
   /** @internal Use `openStore`. */
   constructor(ctx: StoreContext, pool: Pool, migration: MigrationResult) {
@@ -112,6 +121,7 @@ export class Store extends ScopedStore {
     this.#ctx = ctx;
     this.#pool = pool;
     this.migration = migration;
+    this.integrity = { check: (options) => checkIntegrity(pool, options) };
   }
 
   /**
