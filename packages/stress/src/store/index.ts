@@ -4,6 +4,7 @@ import { registerConcurrencyTests } from "./concurrency-tests.js";
 import { type StoreSuiteOptions, useStoreHarness } from "./harness.js";
 import { registerPropertyTests } from "./property-tests.js";
 import { registerQueryPlanTests } from "./query-plan-tests.js";
+import { registerWalTests } from "./wal-tests.js";
 
 export { type CreateDriver, expectSound, ManualClock, type StoreSuiteOptions } from "./harness.js";
 export { type PlannedStatement, recordingDriver } from "./recording-driver.js";
@@ -25,5 +26,6 @@ export function runStoreSuite(options: StoreSuiteOptions): void {
     registerConcurrencyTests(h, full ? 10 : 1);
     registerPropertyTests(h, full ? 200 : 25);
     registerQueryPlanTests(h);
+    registerWalTests(h);
   });
 }
