@@ -42,8 +42,13 @@ export interface RawConnection extends RawQueryable {
   mapError(error: unknown): SqliteError;
 }
 
-/** Marks the async context of a transaction callback with its connection. */
-const activeTransaction = new AsyncLocalStorage<object>();
+/**
+ * Marks the async context of a transaction callback with its connection. The
+ * mark is a token that goes stale when the transaction ends, because the
+ * context also flows into timers the callback started, which may legitimately
+ * use the connection later.
+ */
+const activeTransaction = new AsyncLocalStorage<{ readonly conn: object; open: boolean }>();
 
 /**
  * Wraps a raw adapter connection into the contract: calls from concurrent
@@ -89,8 +94,7 @@ class WrappedConnection implements SqliteConnection {
   }
 
   batch(statements: readonly Statement[]): Promise<RunResult[]> {
-    if (statements.length === 0) return Promise.resolve([]);
-    return this.#serial(() => this.#raw.batch(statements));
+    return this.#serial(() => (statements.length === 0 ? [] : this.#raw.batch(statements)));
   }
 
   inTransaction(): Promise<boolean> {
@@ -115,14 +119,17 @@ class WrappedConnection implements SqliteConnection {
         throw this.#raw.mapError(error);
       }
       const handle = new TransactionHandle(rawTx, this.#raw);
+      const token = { conn: this, open: true };
       let result: T;
       try {
-        result = await activeTransaction.run(this, () => fn(handle));
+        result = await activeTransaction.run(token, () => fn(handle));
       } catch (error) {
+        token.open = false;
         handle.finish();
         await this.#rollback(rawTx);
         throw error;
       }
+      token.open = false;
       handle.finish();
       try {
         await rawTx.commit();
@@ -166,7 +173,8 @@ class WrappedConnection implements SqliteConnection {
   }
 
   #checkUsable(what: string): void {
-    if (activeTransaction.getStore() === this) {
+    const token = activeTransaction.getStore();
+    if (token?.conn === this && token.open) {
       throw new SqliteError(
         "MISUSE",
         `${what}() was called on a connection from inside its own transaction: nested transactions are not supported; use the tx handle (tx.batch is a savepoint)`,
@@ -227,8 +235,7 @@ class TransactionHandle implements Queryable {
   }
 
   batch(statements: readonly Statement[]): Promise<RunResult[]> {
-    if (statements.length === 0) return Promise.resolve([]);
-    return this.#call(() => this.#tx.batch(statements));
+    return this.#call(() => (statements.length === 0 ? [] : this.#tx.batch(statements)));
   }
 
   async #call<T>(op: () => T | Promise<T>): Promise<T> {

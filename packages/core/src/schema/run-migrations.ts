@@ -21,9 +21,7 @@ async function userVersion(q: Pick<Transaction, "get">): Promise<number> {
 async function checkStartingPoint(tx: Transaction, version: number): Promise<void> {
   if (version > SCHEMA_VERSION) throw new SchemaTooNewError(version, SCHEMA_VERSION);
   if (version !== 0) return;
-  const columns = await tx.all<{ name: string }>(
-    "SELECT name FROM pragma_table_info('sessions')",
-  );
+  const columns = await tx.all<{ name: string }>("SELECT name FROM pragma_table_info('sessions')");
   if (columns.some((c) => c.name === "session_id")) {
     throw new MigrationRequiredError(
       "this database has the older (v0) layout (sessions.session_id, no foreign keys or triggers): run `llm-sessions migrate <file>` or `migrateLegacy()` to bring it forward; nothing was changed",

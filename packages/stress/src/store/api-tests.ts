@@ -269,7 +269,12 @@ export function registerApiTests(h: StoreHarness): void {
       }
       const tooBig = await store.messages
         .append(s.id, [{ role: "user", content: "x".repeat(101) }])
-        .catch((e: unknown) => e as ValidationError);
+        .then(
+          () => {
+            throw new Error("expected a ValidationError");
+          },
+          (e: unknown) => e as ValidationError,
+        );
       expect(tooBig.message).toMatch(/0\.content.*100 bytes/);
       await expect(store.messages.last(s.id, 0)).rejects.toBeInstanceOf(ValidationError);
       await expect(store.messages.append("missing", user("x"))).rejects.toBeInstanceOf(

@@ -8,9 +8,7 @@ import {
   type Store,
 } from "@llm-sessions/core";
 import { afterEach, beforeEach } from "vitest";
-
-/** How a suite gets a fresh, isolated driver: `path` is a new file in a new temp dir. */
-export type CreateDriver = (context: { path: string }) => SqliteDriver | Promise<SqliteDriver>;
+import type { CreateDriver } from "../conformance/index.js";
 
 /** Options shared by the store suites. */
 export interface StoreSuiteOptions {

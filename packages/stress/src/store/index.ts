@@ -6,7 +6,8 @@ import { registerPropertyTests } from "./property-tests.js";
 import { registerQueryPlanTests } from "./query-plan-tests.js";
 import { registerWalTests } from "./wal-tests.js";
 
-export { type CreateDriver, expectSound, ManualClock, type StoreSuiteOptions } from "./harness.js";
+export type { CreateDriver } from "../conformance/index.js";
+export { expectSound, ManualClock, type StoreSuiteOptions } from "./harness.js";
 export { type PlannedStatement, recordingDriver } from "./recording-driver.js";
 
 /**

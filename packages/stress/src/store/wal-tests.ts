@@ -27,7 +27,9 @@ async function churn(
   if (!driver.capabilities.file || !driver.capabilities.walCheckpoint) return undefined;
   const pool = await Pool.open(driver, options);
   try {
-    await pool.write((tx) => tx.exec("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, body TEXT)"));
+    await pool.write((tx) =>
+      tx.exec("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, body TEXT)"),
+    );
     const deadline = Date.now() + ms;
     let maxWalBytes = 0;
     const sample = () => {
@@ -55,7 +57,8 @@ async function churn(
     };
     await Promise.all([writer(), reader(0), reader(1), reader(2)]);
     sample();
-    if (process.env.LLM_SESSIONS_DEBUG) console.log(JSON.stringify({ maxWalBytes, stats: pool.stats() }));
+    if (process.env.LLM_SESSIONS_DEBUG)
+      console.log(JSON.stringify({ maxWalBytes, stats: pool.stats() }));
     return { maxWalBytes, checkpoints: pool.stats().checkpoints };
   } finally {
     await pool.close();

@@ -1,0 +1,169 @@
+import {
+  LruCache,
+  type Params,
+  type RawConnection,
+  type RawTransaction,
+  type Row,
+  type RunResult,
+  type SqliteError,
+  type Statement,
+  type TransactionMode,
+} from "@llm-sessions/core";
+import type Database from "better-sqlite3";
+import { mapError } from "./errors.js";
+import { bindArgs, toRow, toRunResult } from "./values.js";
+
+type Db = Database.Database;
+type Prepared = Database.Statement<unknown[], unknown>;
+
+/**
+ * One better-sqlite3 database handle as the contract's raw connection. Core's
+ * `wrapConnection` adds the mutex, CLOSED and MISUSE errors and the
+ * transaction lifecycle; this class only runs statements, synchronously.
+ */
+export class BetterSqliteConnection implements RawConnection {
+  readonly #db: Db;
+  readonly #cache: LruCache<string, Prepared>;
+  /** Atomic batch: BEGIN IMMEDIATE..COMMIT, or a SAVEPOINT when a transaction is open. */
+  readonly #batch: (statements: readonly Statement[]) => RunResult[];
+  readonly #begin: Record<TransactionMode, Prepared>;
+  readonly #commit: Prepared;
+  readonly #rollback: Prepared;
+
+  constructor(db: Db, statementCacheSize: number) {
+    this.#db = db;
+    // better-sqlite3 finalizes a statement when it is garbage collected, so eviction only drops it.
+    this.#cache = new LruCache(statementCacheSize);
+    // better-sqlite3's helper picks SAVEPOINT/RELEASE/ROLLBACK TO itself when
+    // db.inTransaction, so the same function serves both cases of the contract.
+    this.#batch = db.transaction((statements: readonly Statement[]) =>
+      statements.map((s) => this.run(s.sql, s.params)),
+    ).immediate;
+    this.#begin = {
+      immediate: db.prepare("BEGIN IMMEDIATE"),
+      deferred: db.prepare("BEGIN DEFERRED"),
+    };
+    this.#commit = db.prepare("COMMIT");
+    this.#rollback = db.prepare("ROLLBACK");
+  }
+
+  /** How many prepared statements the cache holds now (for tests and metrics). */
+  get cachedStatements(): number {
+    return this.#cache.size;
+  }
+
+  run(sql: string, params?: Params): RunResult {
+    // run() works on statements that return rows too (INSERT ... RETURNING): they are stepped through.
+    return toRunResult(this.#prepare(sql).run(...bindArgs(params)));
+  }
+
+  get(sql: string, params?: Params): Row | undefined {
+    const stmt = this.#prepare(sql);
+    // better-sqlite3 refuses get() on a statement that returns no data; the contract does not.
+    if (!stmt.reader) {
+      stmt.run(...bindArgs(params));
+      return undefined;
+    }
+    const row = stmt.get(...bindArgs(params));
+    return row === undefined ? undefined : toRow(row);
+  }
+
+  all(sql: string, params?: Params): Row[] {
+    const stmt = this.#prepare(sql);
+    if (!stmt.reader) {
+      stmt.run(...bindArgs(params));
+      return [];
+    }
+    return stmt.all(...bindArgs(params)).map(toRow);
+  }
+
+  exec(sql: string): void {
+    this.#db.exec(sql);
+  }
+
+  batch(statements: readonly Statement[]): RunResult[] {
+    return this.#batch(statements);
+  }
+
+  begin(mode: TransactionMode): RawTransaction {
+    this.#begin[mode].run();
+    return new BetterSqliteTransaction(
+      this,
+      () => this.#commit.run(),
+      () => this.#rollbackIfOpen(),
+    );
+  }
+
+  inTransaction(): boolean {
+    return this.#db.inTransaction;
+  }
+
+  close(): void {
+    this.#cache.clear();
+    // Nothing else: closing never changes the journal mode (the file stays WAL).
+    this.#db.close();
+  }
+
+  mapError(error: unknown): SqliteError {
+    return mapError(error);
+  }
+
+  /** SQLite may already have rolled back on its own (e.g. after SQLITE_FULL): ROLLBACK would then fail. */
+  #rollbackIfOpen(): void {
+    if (this.#db.inTransaction) this.#rollback.run();
+  }
+
+  #prepare(sql: string): Prepared {
+    let stmt = this.#cache.get(sql);
+    if (stmt === undefined) {
+      stmt = this.#db.prepare(sql);
+      // Integers (rows and lastInsertRowid) are read as bigint so that none
+      // beyond 2^53 is rounded; values.ts narrows the safe ones to numbers.
+      stmt.safeIntegers(true);
+      this.#cache.set(sql, stmt);
+    }
+    return stmt;
+  }
+}
+
+/** An open transaction: statements go to the same database handle. */
+class BetterSqliteTransaction implements RawTransaction {
+  readonly #conn: BetterSqliteConnection;
+  readonly #commit: () => void;
+  readonly #rollback: () => void;
+
+  constructor(conn: BetterSqliteConnection, commit: () => void, rollback: () => void) {
+    this.#conn = conn;
+    this.#commit = commit;
+    this.#rollback = rollback;
+  }
+
+  run(sql: string, params?: Params): RunResult {
+    return this.#conn.run(sql, params);
+  }
+
+  get(sql: string, params?: Params): Row | undefined {
+    return this.#conn.get(sql, params);
+  }
+
+  all(sql: string, params?: Params): Row[] {
+    return this.#conn.all(sql, params);
+  }
+
+  exec(sql: string): void {
+    this.#conn.exec(sql);
+  }
+
+  batch(statements: readonly Statement[]): RunResult[] {
+    // Inside the open transaction the batch helper uses a savepoint.
+    return this.#conn.batch(statements);
+  }
+
+  commit(): void {
+    this.#commit();
+  }
+
+  rollback(): void {
+    this.#rollback();
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The connection pool: one writer behind a FIFO queue, N readers, bounded
+ * waits, replacement of broken connections, and the WAL starvation guard.
+ */
+export { backoffDelay } from "./backoff.js";
+export {
+  CHECKPOINT_MODES,
+  type CheckpointMode,
+  type CheckpointResult,
+  type CheckpointStats,
+} from "./checkpoint.js";
+export {
+  PoolClosedError,
+  PoolCloseTimeoutError,
+  type PoolLaneName,
+  PoolMisuseError,
+  PoolOptionsError,
+  PoolOverloadedError,
+  PoolTimeoutError,
+} from "./errors.js";
+export type { PoolLaneStats } from "./lane.js";
+export {
+  type BusyRetryOptions,
+  type CheckpointOptions,
+  POOL_DEFAULTS,
+  type PoolOptions,
+  type ResolvedPoolOptions,
+  resolvePoolOptions,
+} from "./options.js";
+export type { WaitPercentiles } from "./percentiles.js";
+export { Pool, type PoolCloseOptions, type WithWriterOptions } from "./pool.js";
+export { isConnectionLevelError } from "./retire.js";
+export type { PoolStats } from "./stats.js";

@@ -1,0 +1,254 @@
+import type { DriverCapabilities } from "../driver/types.js";
+import { PoolOptionsError } from "./errors.js";
+
+/** Retry of `BEGIN IMMEDIATE` when another process holds the write lock past `busy_timeout`. */
+export interface BusyRetryOptions {
+  /** Total tries of BEGIN, the first included (1 = no retry). Default 6. */
+  readonly attempts?: number;
+  /** Delay before the first retry; doubles each time. Default 5 ms. */
+  readonly baseDelayMs?: number;
+  /** Cap on one delay. Default 250 ms. */
+  readonly maxDelayMs?: number;
+}
+
+/**
+ * The WAL starvation guard: with one writer and readers that are always busy,
+ * SQLite's passive auto-checkpoint never finds a moment to reset the WAL, and
+ * the WAL file grows without end. The guard measures the WAL after writes and,
+ * past `walPages`, runs a TRUNCATE checkpoint while new readers are held back.
+ */
+export interface CheckpointOptions {
+  /** WAL size, in pages (frames), above which a TRUNCATE checkpoint runs. Default 1000. */
+  readonly walPages?: number;
+  /** Measure the WAL at most this often (each measure is a PASSIVE checkpoint). Default 1000 ms. */
+  readonly intervalMs?: number;
+  /**
+   * How long the guard holds new readers back while waiting for the readers
+   * in use to be released. If they are not, the TRUNCATE is skipped (and
+   * tried again at the next interval) rather than stalling the writer. Default 100 ms.
+   */
+  readonly drainTimeoutMs?: number;
+}
+
+/** Options of `Pool.open`. Every one is optional; unknown keys are rejected. */
+export interface PoolOptions {
+  /**
+   * Reader connections, opened on demand. Default 4. Forced to 0 when the
+   * driver cannot share a database between connections (a private
+   * `:memory:` database): reads then queue for the writer connection.
+   */
+  readonly readers?: number;
+  /** Longest wait for a connection before `PoolTimeoutError`. Default 5000 ms. */
+  readonly acquireTimeoutMs?: number;
+  /** Callers allowed to wait (both queues together); one more gets `PoolOverloadedError` at once. Default 1000. */
+  readonly maxWaiting?: number;
+  /** A reader idle this long is closed (reopened when needed). Default 30000 ms. */
+  readonly idleTimeoutMs?: number;
+  /** A reader older than this is closed when released instead of reused. Default 300000 ms. */
+  readonly maxReaderAgeMs?: number;
+  /** A connection idle longer than this runs `SELECT 1` before it is handed out; broken ones are replaced. Default 10000 ms (0 = always). */
+  readonly validateAfterIdleMs?: number;
+  /** `busy_timeout` of every connection (passed to `driver.connect`). Default 5000 ms. */
+  readonly busyTimeoutMs?: number;
+  /** `synchronous` of every connection (passed to `driver.connect`). Default `"normal"`. */
+  readonly durability?: "normal" | "full";
+  /** Open reader connections read-only (passed to `driver.connect`). Default false. */
+  readonly readonlyReaders?: boolean;
+  /** Retry of a BEGIN IMMEDIATE refused with BUSY; `false` = no retry. */
+  readonly busyRetry?: BusyRetryOptions | false;
+  /** The WAL starvation guard; `false` turns it off. Only active for file databases whose driver allows `wal_checkpoint`. */
+  readonly checkpoint?: CheckpointOptions | false;
+  /** Default deadline of `close()`. Default 10000 ms. */
+  readonly closeTimeoutMs?: number;
+}
+
+/** Options with every default filled in, as the pool uses them. */
+export interface ResolvedPoolOptions {
+  readonly readers: number;
+  readonly acquireTimeoutMs: number;
+  readonly maxWaiting: number;
+  readonly idleTimeoutMs: number;
+  readonly maxReaderAgeMs: number;
+  readonly validateAfterIdleMs: number;
+  readonly busyTimeoutMs: number;
+  readonly durability: "normal" | "full";
+  readonly readonlyReaders: boolean;
+  readonly busyRetry: Required<BusyRetryOptions>;
+  /** `false` when off or when the driver has no WAL to guard. */
+  readonly checkpoint: Required<CheckpointOptions> | false;
+  readonly closeTimeoutMs: number;
+}
+
+/** The defaults, all finite: no wait in the pool can last forever. */
+export const POOL_DEFAULTS = {
+  readers: 4,
+  acquireTimeoutMs: 5_000,
+  maxWaiting: 1_000,
+  idleTimeoutMs: 30_000,
+  maxReaderAgeMs: 300_000,
+  validateAfterIdleMs: 10_000,
+  busyTimeoutMs: 5_000,
+  durability: "normal",
+  readonlyReaders: false,
+  busyRetry: { attempts: 6, baseDelayMs: 5, maxDelayMs: 250 },
+  checkpoint: { walPages: 1_000, intervalMs: 1_000, drainTimeoutMs: 100 },
+  closeTimeoutMs: 10_000,
+} as const satisfies ResolvedPoolOptions;
+
+/** The largest delay `setTimeout` honours (about 24.8 days); longer ones fire at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+const TOP_KEYS = Object.keys(POOL_DEFAULTS);
+const RETRY_KEYS = Object.keys(POOL_DEFAULTS.busyRetry);
+const CHECKPOINT_KEYS = Object.keys(POOL_DEFAULTS.checkpoint);
+
+/**
+ * Checks `options` and fills in the defaults. Unknown keys, non-integers and
+ * values out of range throw `PoolOptionsError`; an `undefined` value means
+ * "the default" so callers can spread partial objects.
+ */
+export function resolvePoolOptions(
+  options: PoolOptions | undefined,
+  capabilities: DriverCapabilities,
+): ResolvedPoolOptions {
+  const o = record(options === undefined ? {} : options, "options", TOP_KEYS);
+  const readers = int(o, "readers", POOL_DEFAULTS.readers, 0, 256);
+  return {
+    // A private :memory: database exists only on the connection that made
+    // it: a second connection would see an empty database.
+    readers: capabilities.sharedConnections ? readers : 0,
+    acquireTimeoutMs: int(o, "acquireTimeoutMs", POOL_DEFAULTS.acquireTimeoutMs, 1, MAX_TIMER_MS),
+    maxWaiting: int(o, "maxWaiting", POOL_DEFAULTS.maxWaiting, 0, 10_000_000),
+    idleTimeoutMs: int(o, "idleTimeoutMs", POOL_DEFAULTS.idleTimeoutMs, 1, MAX_TIMER_MS),
+    maxReaderAgeMs: int(o, "maxReaderAgeMs", POOL_DEFAULTS.maxReaderAgeMs, 1, MAX_TIMER_MS),
+    validateAfterIdleMs: int(
+      o,
+      "validateAfterIdleMs",
+      POOL_DEFAULTS.validateAfterIdleMs,
+      0,
+      MAX_TIMER_MS,
+    ),
+    busyTimeoutMs: int(o, "busyTimeoutMs", POOL_DEFAULTS.busyTimeoutMs, 0, MAX_TIMER_MS),
+    durability: oneOf(o, "durability", POOL_DEFAULTS.durability, ["normal", "full"] as const),
+    readonlyReaders: bool(o, "readonlyReaders", POOL_DEFAULTS.readonlyReaders),
+    busyRetry: busyRetry(o.busyRetry),
+    checkpoint:
+      capabilities.file && capabilities.walCheckpoint ? checkpoint(o.checkpoint) : offOr(o),
+    closeTimeoutMs: int(o, "closeTimeoutMs", POOL_DEFAULTS.closeTimeoutMs, 0, MAX_TIMER_MS),
+  };
+}
+
+function busyRetry(value: unknown): Required<BusyRetryOptions> {
+  const d = POOL_DEFAULTS.busyRetry;
+  if (value === undefined) return { ...d };
+  if (value === false) return { ...d, attempts: 1 };
+  const o = record(value, "busyRetry", RETRY_KEYS);
+  const baseDelayMs = int(o, "baseDelayMs", d.baseDelayMs, 0, 60_000, "busyRetry.");
+  const maxDelayMs = int(
+    o,
+    "maxDelayMs",
+    Math.max(d.maxDelayMs, baseDelayMs),
+    0,
+    60_000,
+    "busyRetry.",
+  );
+  if (maxDelayMs < baseDelayMs) {
+    throw new PoolOptionsError(
+      "busyRetry.maxDelayMs",
+      `must be at least busyRetry.baseDelayMs (${baseDelayMs}), got ${maxDelayMs}`,
+    );
+  }
+  return {
+    attempts: int(o, "attempts", d.attempts, 1, 100, "busyRetry."),
+    baseDelayMs,
+    maxDelayMs,
+  };
+}
+
+function checkpoint(value: unknown): Required<CheckpointOptions> | false {
+  const d = POOL_DEFAULTS.checkpoint;
+  if (value === undefined) return { ...d };
+  if (value === false) return false;
+  const o = record(value, "checkpoint", CHECKPOINT_KEYS);
+  return {
+    walPages: int(o, "walPages", d.walPages, 1, 1_000_000_000, "checkpoint."),
+    intervalMs: int(o, "intervalMs", d.intervalMs, 0, MAX_TIMER_MS, "checkpoint."),
+    drainTimeoutMs: int(o, "drainTimeoutMs", d.drainTimeoutMs, 0, MAX_TIMER_MS, "checkpoint."),
+  };
+}
+
+/** Still validates a checkpoint option the driver cannot use, so a typo is never hidden. */
+function offOr(o: Record<string, unknown>): false {
+  checkpoint(o.checkpoint);
+  return false;
+}
+
+function record(value: unknown, name: string, allowed: readonly string[]): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new PoolOptionsError(name, `must be an object, got ${describe(value)}`);
+  }
+  const prefix = name === "options" ? "" : `${name}.`;
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) {
+      throw new PoolOptionsError(
+        `${prefix}${key}`,
+        `unknown option (known: ${allowed.map((k) => prefix + k).join(", ")})`,
+      );
+    }
+  }
+  return value as Record<string, unknown>;
+}
+
+function int(
+  o: Record<string, unknown>,
+  key: string,
+  fallback: number,
+  min: number,
+  max: number,
+  prefix = "",
+): number {
+  const value = o[key];
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new PoolOptionsError(
+      prefix + key,
+      `must be an integer from ${min} to ${max}, got ${describe(value)}`,
+    );
+  }
+  return value;
+}
+
+function bool(o: Record<string, unknown>, key: string, fallback: boolean): boolean {
+  const value = o[key];
+  if (value === undefined) return fallback;
+  if (typeof value !== "boolean") {
+    throw new PoolOptionsError(key, `must be true or false, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(
+  o: Record<string, unknown>,
+  key: string,
+  fallback: T,
+  allowed: readonly T[],
+): T {
+  const value = o[key];
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value as T)) {
+    throw new PoolOptionsError(
+      key,
+      `must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}, got ${describe(value)}`,
+    );
+  }
+  return value as T;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") {
+    return String(value);
+  }
+  if (value === null) return "null";
+  return Array.isArray(value) ? "an array" : typeof value;
+}
