@@ -69,9 +69,9 @@ export class PoolClosedError extends LlmSessionsError {
 
 /**
  * `close()` reached its deadline while work was still running or queued.
- * Queued callers were rejected with `PoolClosedError` and every connection was
- * closed (a connection still inside a transaction closes as soon as that
- * transaction ends; its callback's next statement fails with `CLOSED`).
+ * Queued callers were rejected with `PoolClosedError`, idle connections were
+ * closed, and connections still lent out close as soon as their holders let
+ * go (a write transaction under way still ends whole: commit or rollback).
  */
 export class PoolCloseTimeoutError extends LlmSessionsError {
   /** Callbacks that were still running at the deadline. */

@@ -23,11 +23,13 @@ export {
   type BusyRetryOptions,
   type CheckpointOptions,
   POOL_DEFAULTS,
+  type PoolCloseOptions,
   type PoolOptions,
   type ResolvedPoolOptions,
   resolvePoolOptions,
+  type WithWriterOptions,
 } from "./options.js";
 export type { WaitPercentiles } from "./percentiles.js";
-export { Pool, type PoolCloseOptions, type WithWriterOptions } from "./pool.js";
+export { Pool } from "./pool.js";
 export { isConnectionLevelError } from "./retire.js";
 export type { PoolStats } from "./stats.js";

@@ -1,6 +1,5 @@
 import type {
   Params,
-  Queryable,
   Row,
   RunResult,
   SqliteConnection,
@@ -78,6 +77,3 @@ export class LeasedConnection implements SqliteConnection {
     return this.#conn;
   }
 }
-
-/** The statements-only view of a lease that `read()` hands out. */
-export type ReadHandle = Queryable;

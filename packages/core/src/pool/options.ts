@@ -62,7 +62,12 @@ export interface PoolOptions {
   readonly closeTimeoutMs?: number;
 }
 
-/** Options with every default filled in, as the pool uses them. */
+/**
+ * Options with every default filled in, as the pool uses them. Each field
+ * means what the same field of `PoolOptions` means; `readers` is already 0
+ * when the database cannot be shared, and `checkpoint` already `false` when
+ * there is no WAL to guard.
+ */
 export interface ResolvedPoolOptions {
   readonly readers: number;
   readonly acquireTimeoutMs: number;
@@ -251,4 +256,56 @@ function describe(value: unknown): string {
   }
   if (value === null) return "null";
   return Array.isArray(value) ? "an array" : typeof value;
+}
+
+/** Options of `Pool.withWriter`. */
+export interface WithWriterOptions {
+  /**
+   * Hold new readers back and wait (up to `acquireTimeoutMs`) until every
+   * reader in use is released before `fn` runs; readers stay held back until
+   * it ends. For maintenance that must not run beside readers (VACUUM). If
+   * they are not released in time, `PoolTimeoutError` and `fn` does not run.
+   * Default false.
+   */
+  readonly drainReaders?: boolean;
+}
+
+/** Options of `Pool.close`. */
+export interface PoolCloseOptions {
+  /** How long queued and running work may take to finish. Default: the pool's `closeTimeoutMs`. */
+  readonly timeoutMs?: number;
+}
+
+/** Checks the options of `withWriter`; returns whether to drain readers. */
+export function parseWithWriterOptions(options: WithWriterOptions | undefined): boolean {
+  if (options === undefined) return false;
+  for (const key of Object.keys(options)) {
+    if (key !== "drainReaders") {
+      throw new PoolOptionsError(`withWriter.${key}`, "unknown option (known: drainReaders)");
+    }
+  }
+  const drain = options.drainReaders ?? false;
+  if (typeof drain !== "boolean") {
+    throw new PoolOptionsError("withWriter.drainReaders", "must be true or false");
+  }
+  return drain;
+}
+
+/** Checks the options of `close`; returns the deadline in milliseconds. */
+export function parseCloseTimeout(options: PoolCloseOptions | undefined, fallback: number): number {
+  if (options === undefined) return fallback;
+  for (const key of Object.keys(options)) {
+    if (key !== "timeoutMs") {
+      throw new PoolOptionsError(`close.${key}`, "unknown option (known: timeoutMs)");
+    }
+  }
+  const t = options.timeoutMs;
+  if (t === undefined) return fallback;
+  if (typeof t !== "number" || !Number.isInteger(t) || t < 0 || t > MAX_TIMER_MS) {
+    throw new PoolOptionsError(
+      "close.timeoutMs",
+      `must be an integer from 0 to ${MAX_TIMER_MS}, got ${String(t)}`,
+    );
+  }
+  return t;
 }

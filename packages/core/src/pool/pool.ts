@@ -19,33 +19,18 @@ import {
 import { Lane, now, type PooledConnection, type PoolLaneStats } from "./lane.js";
 import { LeasedConnection } from "./lease.js";
 import {
-  MAX_TIMER_MS,
+  type PoolCloseOptions,
   type PoolOptions,
+  parseCloseTimeout,
+  parseWithWriterOptions,
   type ResolvedPoolOptions,
   resolvePoolOptions,
+  type WithWriterOptions,
 } from "./options.js";
 import { PercentileRing } from "./percentiles.js";
 import { isConnectionLevelError } from "./retire.js";
 import type { PoolStats } from "./stats.js";
 import { Timers } from "./timers.js";
-
-/** Options of `Pool.withWriter`. */
-export interface WithWriterOptions {
-  /**
-   * Hold new readers back and wait (up to `acquireTimeoutMs`) until every
-   * reader in use is released before `fn` runs; readers stay held back until
-   * it ends. For maintenance that must not run beside readers (VACUUM). If
-   * they are not released in time, `PoolTimeoutError` and `fn` does not run.
-   * Default false.
-   */
-  readonly drainReaders?: boolean;
-}
-
-/** Options of `Pool.close`. */
-export interface PoolCloseOptions {
-  /** How long queued and running work may take to finish. Default: the pool's `closeTimeoutMs`. */
-  readonly timeoutMs?: number;
-}
 
 /** The async context of a running pool callback, so the pool can spot calls that would deadlock. */
 interface Scope {
@@ -296,7 +281,7 @@ export class Pool {
     fn: (conn: SqliteConnection) => Promise<T>,
     options?: WithWriterOptions,
   ): Promise<T> {
-    const drain = withWriterOptions(options);
+    const drain = parseWithWriterOptions(options);
     this.#admit("withWriter");
     this.#refuseIfHoldingWriter("withWriter()");
     if (drain) this.#refuseIfHoldingReader("withWriter({ drainReaders: true })");
@@ -408,17 +393,20 @@ export class Pool {
    * work finish within `timeoutMs`, then closes every connection. Resolves
    * when everything finished in time. Otherwise, at the deadline, queued
    * callers are rejected with `PoolClosedError` (their callbacks never run),
-   * every connection is closed (one still inside a transaction closes as
-   * soon as that transaction ends; its callback's next statement fails with
-   * `CLOSED`), every timer is cleared, and the promise rejects with
-   * `PoolCloseTimeoutError`. Callbacks already running may still call the
-   * pool while it drains. A second call returns the same promise.
+   * idle connections are closed, every timer is cleared, and the promise
+   * rejects with `PoolCloseTimeoutError`. A connection still lent out is
+   * closed as soon as its holder lets go of it: a `read()`/`withWriter()`
+   * callback's next statement fails with `CLOSED`, while a `write()`
+   * transaction already under way runs to its end (commit if `fn` resolves,
+   * rollback if it throws — never half) before its connection closes.
+   * Callbacks already running may still call the pool while it drains. A
+   * second call returns the same promise.
    */
   close(options?: PoolCloseOptions): Promise<void> {
     if (this.#closing) return this.#closing;
     let timeoutMs: number;
     try {
-      timeoutMs = closeTimeout(options, this.#o.closeTimeoutMs);
+      timeoutMs = parseCloseTimeout(options, this.#o.closeTimeoutMs);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -561,36 +549,4 @@ export class Pool {
       }
     }
   }
-}
-
-function withWriterOptions(options: WithWriterOptions | undefined): boolean {
-  if (options === undefined) return false;
-  for (const key of Object.keys(options)) {
-    if (key !== "drainReaders") {
-      throw new PoolOptionsError(`withWriter.${key}`, "unknown option (known: drainReaders)");
-    }
-  }
-  const drain = options.drainReaders ?? false;
-  if (typeof drain !== "boolean") {
-    throw new PoolOptionsError("withWriter.drainReaders", "must be true or false");
-  }
-  return drain;
-}
-
-function closeTimeout(options: PoolCloseOptions | undefined, fallback: number): number {
-  if (options === undefined) return fallback;
-  for (const key of Object.keys(options)) {
-    if (key !== "timeoutMs") {
-      throw new PoolOptionsError(`close.${key}`, "unknown option (known: timeoutMs)");
-    }
-  }
-  const t = options.timeoutMs;
-  if (t === undefined) return fallback;
-  if (typeof t !== "number" || !Number.isInteger(t) || t < 0 || t > MAX_TIMER_MS) {
-    throw new PoolOptionsError(
-      "close.timeoutMs",
-      `must be an integer from 0 to ${MAX_TIMER_MS}, got ${String(t)}`,
-    );
-  }
-  return t;
 }
