@@ -89,3 +89,25 @@ export class MigrationRequiredError extends LlmSessionsError {
     super("MIGRATION_REQUIRED", message);
   }
 }
+
+/**
+ * The database file is damaged: SQLite reported corruption (`CORRUPT`), the
+ * file is not a database (`NOTADB`), or the check run on open found
+ * problems. Raised instead of serving data from a damaged file. Restore a
+ * backup, or run `integrity.repair` when only our own rules were broken.
+ */
+export class DatabaseCorruptError extends LlmSessionsError {
+  /** The database (a file path or a URL without secrets). */
+  readonly target: string;
+  /** What failed: SQLite's message, or the first lines of `quick_check`. */
+  readonly detail: string;
+  /** What the library was doing, e.g. `opening`, `verifying on open (quick_check)`. */
+  readonly during: string;
+
+  constructor(target: string, during: string, detail: string, options?: { cause?: unknown }) {
+    super("DATABASE_CORRUPT", `database ${target} is damaged (${during}): ${detail}`, options);
+    this.target = target;
+    this.detail = detail;
+    this.during = during;
+  }
+}

@@ -9,14 +9,27 @@ export {
   ValidationError,
   type ValidationIssue,
 } from "./errors.js";
-export {
-  type IntegrityCheckOptions,
-  type IntegrityFinding,
-  type IntegrityReport,
+export type {
+  IntegrityCheckOptions,
+  IntegrityFinding,
+  IntegrityReport,
 } from "./integrity/index.js";
+export {
+  LifecycleApi,
+  type LifecycleFigures,
+  type LifecyclePolicy,
+  type ResolvedPolicy,
+  SnapshotCorruptError,
+  type SweepResult,
+} from "./lifecycle/index.js";
 export * from "./pool/index.js";
 export { MIGRATIONS, type MigrationResult, SCHEMA_VERSION } from "./schema/index.js";
-export { type SearchHit, type SearchOptions, type SnippetPart, toFtsQuery } from "./search/index.js";
+export {
+  type SearchHit,
+  type SearchOptions,
+  type SnippetPart,
+  toFtsQuery,
+} from "./search/index.js";
 export {
   DEFAULT_LIMITS,
   type ForkOptions,
@@ -32,9 +45,9 @@ export {
   type Page,
   type Session,
   type SessionPatch,
-  SessionsApi,
   type SessionStatus,
+  SessionsApi,
   type StoreLimits,
   type StoreStats,
 } from "./sessions/index.js";
-export { type OpenStoreOptions, type SessionStore, Store, openStore } from "./store.js";
+export { type OpenStoreOptions, openStore, type SessionStore, Store } from "./store.js";

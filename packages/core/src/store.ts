@@ -6,6 +6,14 @@ import {
   type IntegrityCheckOptions,
   type IntegrityReport,
 } from "./integrity/index.js";
+import {
+  LifecycleApi,
+  type LifecyclePolicy,
+  policySchema,
+  readSnapshot,
+  resolvePolicy,
+  restoreInTx,
+} from "./lifecycle/index.js";
 import { Pool, type PoolOptions, type PoolStats } from "./pool/index.js";
 import { type MigrationResult, runMigrations } from "./schema/index.js";
 import { type SearchHit, type SearchOptions, search } from "./search/index.js";
@@ -43,6 +51,16 @@ export interface OpenStoreOptions {
   generateId?: () => string;
   /** Input size limits; each one defaults to `DEFAULT_LIMITS`. */
   limits?: Partial<StoreLimits>;
+  /**
+   * Idle, archive and purge timeouts and the sweeper that applies them. Off
+   * (`false`) by default: nothing is archived or deleted unless you ask.
+   */
+  lifecycle?: LifecyclePolicy | false;
+  /**
+   * Restore an archived session when an append, pop or fork reaches it,
+   * instead of raising `SessionArchivedError`. Default false.
+   */
+  autoRestore?: boolean;
 }
 
 const optionsSchema = z.strictObject({
@@ -57,6 +75,8 @@ const optionsSchema = z.strictObject({
   generateId: z
     .custom<() => string>((f) => typeof f === "function", "must be a function")
     .optional(),
+  lifecycle: z.union([z.literal(false), policySchema]).optional(),
+  autoRestore: z.boolean().optional(),
   limits: z
     .strictObject({
       maxContentBytes: z.number().int().positive().optional(),
@@ -114,13 +134,16 @@ export class Store extends ScopedStore {
   readonly migration: MigrationResult;
   /** Checks (and, in a later version, repairs) the database. */
   readonly integrity: { check(options?: IntegrityCheckOptions): Promise<IntegrityReport> };
+  /** Idle/archive/purge policy, sweeps, archive, restore and touch. */
+  readonly lifecycle: LifecycleApi;
 
   /** @internal Use `openStore`. */
-  constructor(ctx: StoreContext, pool: Pool, migration: MigrationResult) {
+  constructor(ctx: StoreContext, pool: Pool, migration: MigrationResult, lifecycle: LifecycleApi) {
     super(ctx);
     this.#ctx = ctx;
     this.#pool = pool;
     this.migration = migration;
+    this.lifecycle = lifecycle;
     this.integrity = { check: (options) => checkIntegrity(pool, options) };
   }
 
@@ -145,10 +168,17 @@ export class Store extends ScopedStore {
     return this.#pool.stats();
   }
 
-  /** Refuses new work, lets running work finish (within the pool's close deadline), closes. */
+  /**
+   * Stops the sweeper (waiting for a running sweep), refuses new work, lets
+   * running work finish within the pool's close deadline, and closes. No
+   * timer is left behind.
+   */
   close(): Promise<void> {
-    return this.#pool.close();
+    this.#closing ??= this.lifecycle.stop().then(() => this.#pool.close());
+    return this.#closing;
   }
+
+  #closing: Promise<void> | undefined;
 }
 
 /**
@@ -171,6 +201,8 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     await pool.close();
     throw error;
   }
+  const policy = resolvePolicy(opts.lifecycle);
+  let lifecycle: LifecycleApi | undefined;
   const ctx: StoreContext = {
     db: pool,
     clock: opts.clock ?? Date.now,
@@ -178,8 +210,19 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     limits,
     schemas: makeSchemas(limits),
     scope: { tenantId: null },
+    archived: {
+      autoRestore: opts.autoRestore ?? false,
+      keepSnapshots: policy.keepSnapshots,
+      readMessages: async (q, id) => (await readSnapshot(q, id)).messages,
+      restore: async (tx, id) => {
+        if (await restoreInTx(tx, id)) lifecycle?.countRestore();
+      },
+    },
   };
-  return new Store(ctx, pool, migration);
+  lifecycle = new LifecycleApi(ctx, policy);
+  const store = new Store(ctx, pool, migration, lifecycle);
+  lifecycle.start();
+  return store;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

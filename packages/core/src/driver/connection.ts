@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { SqliteError } from "./errors.js";
 import { Mutex } from "./mutex.js";
 import type {
+  BackupOptions,
   Params,
   Queryable,
   Row,
@@ -40,6 +41,11 @@ export interface RawConnection extends RawQueryable {
   close(): void | Promise<void>;
   /** Turns a driver error into a `SqliteError` with a normalized code. */
   mapError(error: unknown): SqliteError;
+  /**
+   * Optional: the online backup (see `SqliteConnection.backup`). Implement it
+   * exactly when the driver reports `capabilities.onlineBackup`.
+   */
+  backup?(destination: string, options?: BackupOptions): Promise<void>;
 }
 
 /**
@@ -68,9 +74,19 @@ class WrappedConnection implements SqliteConnection {
   readonly #mutex = new Mutex();
   #closed = false;
   #closing: Promise<void> | undefined;
+  /** Present only when the adapter has an online backup (an own property, so `"backup" in conn` tells). */
+  declare readonly backup?: (destination: string, options?: BackupOptions) => Promise<void>;
 
   constructor(raw: RawConnection) {
     this.#raw = raw;
+    if (typeof raw.backup === "function") {
+      const backup = raw.backup.bind(raw);
+      // It holds the mutex for the whole copy: no other caller's statement runs meanwhile.
+      Object.defineProperty(this, "backup", {
+        value: (destination: string, options?: BackupOptions) =>
+          this.#serial(() => backup(destination, options)),
+      });
+    }
   }
 
   get closed(): boolean {
@@ -194,7 +210,11 @@ class WrappedConnection implements SqliteConnection {
       this.#checkOpen();
       return await op();
     } catch (error) {
-      throw this.#raw.mapError(error);
+      const mapped = this.#raw.mapError(error);
+      // An adapter reports a connection it had to give up as CLOSED: from
+      // then on the pool sees it closed and replaces it.
+      if (mapped.code === "CLOSED") this.#closed = true;
+      throw mapped;
     } finally {
       release();
     }

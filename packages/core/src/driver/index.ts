@@ -16,6 +16,8 @@ export { fromBigInt } from "./integers.js";
 export { LruCache } from "./lru.js";
 export { Mutex } from "./mutex.js";
 export type {
+  BackupOptions,
+  BackupProgress,
   ConnectOptions,
   DriverCapabilities,
   Params,

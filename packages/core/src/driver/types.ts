@@ -62,6 +62,25 @@ export interface Queryable {
 /** The handle a transaction callback receives. Invalid once the callback settles. */
 export type Transaction = Queryable;
 
+/** How far an online backup has got, in database pages. */
+export interface BackupProgress {
+  /** Pages in the source database (it may change between steps if the source is written). */
+  readonly totalPages: number;
+  /** Pages still to copy; 0 in the last report. */
+  readonly remainingPages: number;
+}
+
+/** Options of `SqliteConnection.backup`. */
+export interface BackupOptions {
+  /**
+   * Called after each step of the copy, and once more at the end with
+   * `remainingPages: 0`. A callback that throws aborts the backup: the
+   * promise rejects with a `SqliteError` of code `ABORT` whose `cause` is
+   * what it threw.
+   */
+  readonly onProgress?: (progress: BackupProgress) => void;
+}
+
 /**
  * One connection to one database. Calls from several async callers are
  * serialized; while a transaction is open, other callers' statements wait for
@@ -85,6 +104,19 @@ export interface SqliteConnection extends Queryable {
   close(): Promise<void>;
   /** Whether `close()` was called or the connection was found broken. */
   readonly closed: boolean;
+  /**
+   * Optional, present exactly when the driver's `capabilities.onlineBackup`
+   * is true: copies this connection's main database page by page (SQLite's
+   * online backup API) into `destination`, a file path whose directory exists
+   * and which does not exist yet. The copy is complete, closed and has the
+   * source's journal mode in its header when the promise resolves. Other
+   * callers' statements on this connection wait until it is done (it holds
+   * the connection); writes from *other* connections restart the copy, so
+   * run it where nothing else writes (the pool's writer). Not allowed from
+   * inside this connection's own transaction (`MISUSE`). Drivers without it
+   * get a copy through `VACUUM INTO` instead.
+   */
+  backup?(destination: string, options?: BackupOptions): Promise<void>;
 }
 
 /** What an adapter can do; suites and the core read it instead of guessing. */
@@ -100,7 +132,7 @@ export interface DriverCapabilities {
   readonly sharedConnections: boolean;
   /** The target is a file (WAL applies, the file can be backed up or damaged). */
   readonly file: boolean;
-  /** Native page-by-page backup with progress. */
+  /** Native page-by-page backup with progress: connections have `backup()`. */
   readonly onlineBackup: boolean;
   /** The FTS5 extension is compiled in. */
   readonly fts5: boolean;

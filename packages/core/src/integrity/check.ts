@@ -1,10 +1,12 @@
-import type { Queryable } from "../driver/index.js";
-import { SqliteError } from "../driver/index.js";
+import { createHash } from "node:crypto";
+import { type Queryable, SqliteError } from "../driver/index.js";
+import { DatabaseCorruptError } from "../errors.js";
+import { isCorruptionError } from "../pool/corruption.js";
 import type { Executor } from "../sessions/context.js";
 
 /** One problem an integrity check found. */
 export interface IntegrityFinding {
-  /** Which check: `sqlite`, `foreign-keys`, `counters`, `seq`, `orphans`, `fts`. */
+  /** Which check: `sqlite`, `foreign-keys`, `counters`, `seq`, `orphans`, `fts`, `snapshots`. */
   readonly check: string;
   /** What is wrong, in words. */
   readonly message: string;
@@ -51,6 +53,14 @@ const ORPHANS_SQL = `
   SELECT DISTINCT m.session_id AS id FROM messages m
   WHERE NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = m.session_id)`;
 
+/** Archived sessions whose messages left the table but whose snapshot is missing. */
+const ARCHIVED_WITHOUT_SNAPSHOT_SQL = `
+  SELECT s.id FROM sessions s
+  WHERE s.status = 'archived' AND NOT EXISTS (SELECT 1 FROM snapshots p WHERE p.session_id = s.id)`;
+
+/** Snapshots are read a page at a time: a payload holds a whole conversation. */
+const SNAPSHOT_PAGE = 50;
+
 async function idsFinding(
   q: Queryable,
   check: string,
@@ -62,10 +72,63 @@ async function idsFinding(
   return { check, message, count: rows.length, sample: rows.slice(0, SAMPLE).map((r) => r.id) };
 }
 
+/** Snapshots whose stored checksum is not the SHA-256 of their payload. */
+async function snapshotFinding(q: Queryable): Promise<IntegrityFinding | undefined> {
+  const bad: string[] = [];
+  let after = "";
+  for (;;) {
+    const rows = await q.all<{ session_id: string; checksum: string; payload: Uint8Array }>(
+      `SELECT session_id, checksum, payload FROM snapshots WHERE session_id > ?
+       ORDER BY session_id LIMIT ${SNAPSHOT_PAGE}`,
+      [after],
+    );
+    for (const row of rows) {
+      const actual = createHash("sha256").update(row.payload).digest("hex");
+      if (actual !== row.checksum) bad.push(row.session_id);
+    }
+    const last = rows[rows.length - 1];
+    if (!last || rows.length < SNAPSHOT_PAGE) break;
+    after = last.session_id;
+  }
+  if (bad.length === 0) return undefined;
+  return {
+    check: "snapshots",
+    message: "snapshot payloads that do not match their checksum",
+    count: bad.length,
+    sample: bad.slice(0, SAMPLE),
+  };
+}
+
+/**
+ * Runs one check; when SQLite cannot even read what it needs (the file is
+ * damaged), that is a finding of this check rather than an exception, so one
+ * broken page does not hide what the other checks would say.
+ */
+async function guarded(
+  findings: IntegrityFinding[],
+  check: string,
+  run: () => Promise<IntegrityFinding | undefined | void>,
+): Promise<void> {
+  try {
+    const found = await run();
+    if (found) findings.push(found);
+  } catch (error) {
+    if (!isCorruptionError(error) && !(error instanceof DatabaseCorruptError)) throw error;
+    findings.push({
+      check,
+      message: "could not be checked: SQLite reports the database as damaged",
+      count: 1,
+      sample: [error.message],
+    });
+  }
+}
+
 /**
  * Checks the database without changing it: SQLite's own check, foreign keys,
- * session counters against their rows, gap-free seq, orphaned messages, and
- * the search index against the table.
+ * session counters against their rows, gap-free seq, orphaned messages,
+ * snapshot checksums, and the search index against the table. Damage that
+ * stops a check from reading is reported as a finding of that check, never
+ * as a clean result.
  */
 export async function checkIntegrity(
   db: Executor,
@@ -73,57 +136,72 @@ export async function checkIntegrity(
 ): Promise<IntegrityReport> {
   const started = performance.now();
   const findings: IntegrityFinding[] = [];
-  const checks = ["sqlite", "foreign-keys", "counters", "seq", "orphans", "fts"];
-  await db.readSnapshot(async (tx) => {
-    // SQLite 3.53's quick_check also checks FTS5 indexes, but on a connection
-    // whose cached FTS5 structure is older than another connection's commit it
-    // reports "fts5: corruption found reading blob" where there is none (seen
-    // with two plain better-sqlite3 connections). Any FTS5 query in the same
-    // read transaction refreshes that cache first.
-    await tx.get("SELECT rowid FROM messages_fts WHERE messages_fts MATCH '\"x\"' LIMIT 1");
-    const pragma = options.full ? "integrity_check" : "quick_check";
-    const lines = (await tx.all<Record<string, string>>(`PRAGMA ${pragma}`)).map(
-      (r) => Object.values(r)[0] ?? "",
-    );
-    if (!(lines.length === 1 && lines[0] === "ok")) {
-      findings.push({
-        check: "sqlite",
-        message: `PRAGMA ${pragma} reported problems`,
-        count: lines.length,
-        sample: lines.slice(0, SAMPLE),
+  const checks = ["sqlite", "foreign-keys", "counters", "seq", "orphans", "snapshots", "fts"];
+  await guarded(findings, "sqlite", () =>
+    db.readSnapshot(async (tx) => {
+      // SQLite 3.53's quick_check also checks FTS5 indexes, but on a connection
+      // whose cached FTS5 structure is older than another connection's commit it
+      // reports "fts5: corruption found reading blob" where there is none (seen
+      // with two plain better-sqlite3 connections). Any FTS5 query in the same
+      // read transaction refreshes that cache first.
+      await guarded(findings, "fts", async () => {
+        await tx.get("SELECT rowid FROM messages_fts WHERE messages_fts MATCH '\"x\"' LIMIT 1");
+        return undefined;
       });
-    }
-    const fk = await tx.all<{ table: string; parent: string }>("PRAGMA foreign_key_check");
-    if (fk.length > 0) {
-      findings.push({
-        check: "foreign-keys",
-        message: "rows reference missing parents",
-        count: fk.length,
-        sample: fk.slice(0, SAMPLE).map((r) => `${r.table} -> ${r.parent}`),
+      const pragma = options.full ? "integrity_check" : "quick_check";
+      await guarded(findings, "sqlite", async () => {
+        const lines = (await tx.all<Record<string, string>>(`PRAGMA ${pragma}`)).map(
+          (r) => Object.values(r)[0] ?? "",
+        );
+        if (lines.length === 1 && lines[0] === "ok") return undefined;
+        return {
+          check: "sqlite",
+          message: `PRAGMA ${pragma} reported problems`,
+          count: lines.length,
+          sample: lines.slice(0, SAMPLE),
+        };
       });
-    }
-    for (const [check, message, sql] of [
-      ["counters", "session counters differ from their messages", COUNTERS_SQL],
-      ["seq", "message seq is not gap-free 1..n", SEQ_SQL],
-      ["orphans", "messages whose session does not exist", ORPHANS_SQL],
-    ] as const) {
-      const finding = await idsFinding(tx, check, message, sql);
-      if (finding) findings.push(finding);
+      await guarded(findings, "foreign-keys", async () => {
+        const fk = await tx.all<{ table: string; parent: string }>("PRAGMA foreign_key_check");
+        if (fk.length === 0) return undefined;
+        return {
+          check: "foreign-keys",
+          message: "rows reference missing parents",
+          count: fk.length,
+          sample: fk.slice(0, SAMPLE).map((r) => `${r.table} -> ${r.parent}`),
+        };
+      });
+      for (const [check, message, sql] of [
+        ["counters", "session counters differ from their messages", COUNTERS_SQL],
+        ["seq", "message seq is not gap-free 1..n", SEQ_SQL],
+        ["orphans", "messages whose session does not exist", ORPHANS_SQL],
+        ["snapshots", "archived sessions without a snapshot", ARCHIVED_WITHOUT_SNAPSHOT_SQL],
+      ] as const) {
+        await guarded(findings, check, () => idsFinding(tx, check, message, sql));
+      }
+      await guarded(findings, "snapshots", () => snapshotFinding(tx));
+    }),
+  );
+  // FTS5's integrity-check is spelled as an INSERT, so it runs on the writer.
+  // A drifted index makes it fail with SQLITE_CORRUPT_VTAB, which the pool
+  // raises as DatabaseCorruptError; `guarded` turns that into the finding.
+  await guarded(findings, "fts", async () => {
+    try {
+      await db.write((tx) =>
+        tx.run("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)"),
+      );
+      return undefined;
+    } catch (error) {
+      // Some builds report the mismatch as a plain SQLITE_ERROR.
+      const plain = error instanceof SqliteError && error.code === "ERROR";
+      if (!(error instanceof DatabaseCorruptError) && !plain) throw error;
+      return {
+        check: "fts",
+        message: "the search index differs from the messages table",
+        count: 1,
+        sample: [error.message],
+      };
     }
   });
-  // FTS5's integrity-check is spelled as an INSERT, so it runs on the writer.
-  try {
-    await db.write((tx) =>
-      tx.run("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)"),
-    );
-  } catch (error) {
-    if (!(error instanceof SqliteError) || !["CORRUPT", "ERROR"].includes(error.code)) throw error;
-    findings.push({
-      check: "fts",
-      message: "the search index differs from the messages table",
-      count: 1,
-      sample: [error.message],
-    });
-  }
   return { ok: findings.length === 0, checks, findings, durationMs: performance.now() - started };
 }

@@ -1,4 +1,5 @@
 import type {
+  BackupOptions,
   Params,
   Row,
   RunResult,
@@ -19,9 +20,17 @@ import { PoolMisuseError } from "./errors.js";
 export class LeasedConnection implements SqliteConnection {
   readonly #conn: SqliteConnection;
   #revoked = false;
+  /** Forwarded only when the pooled connection has it (the driver's online backup). */
+  declare readonly backup?: (destination: string, options?: BackupOptions) => Promise<void>;
 
   constructor(conn: SqliteConnection) {
     this.#conn = conn;
+    if (typeof conn.backup === "function") {
+      Object.defineProperty(this, "backup", {
+        value: async (destination: string, options?: BackupOptions) =>
+          this.#use().backup?.(destination, options),
+      });
+    }
   }
 
   /** Ends the lease: every later call rejects with `PoolMisuseError`. */

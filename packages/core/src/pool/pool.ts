@@ -9,6 +9,7 @@ import {
   checkpointDrained,
   WalGuard,
 } from "./checkpoint.js";
+import { surfaceCorruption } from "./corruption.js";
 import {
   PoolClosedError,
   PoolCloseTimeoutError,
@@ -107,7 +108,11 @@ export class Pool {
       idleTimeoutMs: undefined,
       maxAgeMs: undefined,
       connect: () =>
-        driver.connect({ busyTimeoutMs: options.busyTimeoutMs, durability: options.durability }),
+        driver
+          .connect({ busyTimeoutMs: options.busyTimeoutMs, durability: options.durability })
+          .catch((error: unknown) => {
+            throw surfaceCorruption(error, driver.target, "opening a connection");
+          }),
     });
     this.#readers =
       options.readers > 0
@@ -119,11 +124,15 @@ export class Pool {
             idleTimeoutMs: options.idleTimeoutMs,
             maxAgeMs: options.maxReaderAgeMs,
             connect: () =>
-              driver.connect({
-                busyTimeoutMs: options.busyTimeoutMs,
-                durability: options.durability,
-                readonly: options.readonlyReaders,
-              }),
+              driver
+                .connect({
+                  busyTimeoutMs: options.busyTimeoutMs,
+                  durability: options.durability,
+                  readonly: options.readonlyReaders,
+                })
+                .catch((error: unknown) => {
+                  throw surfaceCorruption(error, driver.target, "opening a connection");
+                }),
           })
         : undefined;
     this.#guard = new WalGuard(options.checkpoint, this.#timers);
@@ -135,7 +144,8 @@ export class Pool {
    * opened when first needed. The pool applies no pragmas: the driver does.
    *
    * @throws PoolOptionsError for an unknown option or a value out of range.
-   * @throws SqliteError when the writer cannot be opened.
+   * @throws SqliteError when the writer cannot be opened; `DatabaseCorruptError` when the
+   *   file is damaged or not a database (every entry point raises corruption that way).
    */
   static async open(driver: SqliteDriver, options?: PoolOptions): Promise<Pool> {
     if (
@@ -216,7 +226,7 @@ export class Pool {
       }
     } catch (error) {
       failure = error;
-      throw error;
+      throw surfaceCorruption(error, this.#driver.target, "writing");
     } finally {
       if (pc) this.#afterWrite(pc, ok, failure);
     }
@@ -240,7 +250,7 @@ export class Pool {
       return await this.#scoped(lane, () => fn(lease));
     } catch (error) {
       failure = error;
-      throw error;
+      throw surfaceCorruption(error, this.#driver.target, "reading");
     } finally {
       lease.revoke();
       await this.#giveBackChecked(lane, pc, failure);
@@ -264,7 +274,7 @@ export class Pool {
       return await pc.conn.transaction("deferred", (tx) => this.#scoped(lane, () => fn(tx)));
     } catch (error) {
       failure = error;
-      throw error;
+      throw surfaceCorruption(error, this.#driver.target, "reading");
     } finally {
       lane.release(pc, this.#verdict(pc, failure));
     }
@@ -307,7 +317,7 @@ export class Pool {
       return await this.#scoped(lane, () => fn(lease));
     } catch (error) {
       failure = error;
-      throw error;
+      throw surfaceCorruption(error, this.#driver.target, "using the writer");
     } finally {
       lease.revoke();
       await this.#giveBackChecked(lane, pc, failure);
@@ -356,7 +366,7 @@ export class Pool {
       return done;
     } catch (error) {
       failure = error;
-      throw error;
+      throw surfaceCorruption(error, this.#driver.target, "checkpointing");
     } finally {
       lane.release(pc, this.#verdict(pc, failure));
     }

@@ -1,4 +1,5 @@
 import { V1_STATEMENTS } from "./v1.js";
+import { V2_STATEMENTS } from "./v2.js";
 
 /** One step of the schema: applied in its own write transaction. */
 export interface Migration {
@@ -11,6 +12,7 @@ export interface Migration {
 /** Every migration, in order. Append only: a released migration never changes. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "sessions, messages, search index, snapshots", statements: V1_STATEMENTS },
+  { version: 2, name: "quarantined messages", statements: V2_STATEMENTS },
 ];
 
 /** The schema version this code writes. */

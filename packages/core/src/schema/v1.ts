@@ -111,4 +111,12 @@ export const V1_STATEMENTS: readonly string[] = [
     checksum       TEXT NOT NULL,
     payload        BLOB NOT NULL
   ) STRICT`,
+
+  // One row per named job; the holder of an unexpired lease runs the job.
+  // Several processes on one file take turns sweeping instead of racing.
+  `CREATE TABLE leases (
+    name       TEXT PRIMARY KEY,
+    owner      TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) STRICT`,
 ];

@@ -1,7 +1,7 @@
 import type { Queryable, Transaction } from "../driver/index.js";
-import { SessionNotFoundError } from "../errors.js";
+import { SessionArchivedError, SessionNotFoundError } from "../errors.js";
 import type { StoreLimits } from "./limits.js";
-import { SESSION_COLUMNS, type SessionRow, tenantToDb } from "./rows.js";
+import { type MessageRow, SESSION_COLUMNS, type SessionRow, tenantToDb } from "./rows.js";
 import type { Schemas } from "./validation.js";
 
 /**
@@ -24,6 +24,21 @@ export interface Scope {
   readonly tenantId: string | null;
 }
 
+/**
+ * What the session rules need from the lifecycle for archived sessions,
+ * given by the store so that `sessions/` does not import `lifecycle/`.
+ */
+export interface ArchivedSessions {
+  /** Restore an archived session when an append (or pop, fork) reaches it. */
+  readonly autoRestore: boolean;
+  /** Keep snapshots when a session is deleted. */
+  readonly keepSnapshots: boolean;
+  /** The messages of an archived session, from its verified snapshot, in seq order. */
+  readMessages(q: Pick<Queryable, "get">, sessionId: string): Promise<MessageRow[]>;
+  /** Restores inside the caller's write transaction. */
+  restore(tx: Transaction, sessionId: string): Promise<void>;
+}
+
 /** Everything the session rules need, shared by the root store and its tenant views. */
 export interface StoreContext {
   readonly db: Executor;
@@ -32,6 +47,23 @@ export interface StoreContext {
   readonly limits: StoreLimits;
   readonly schemas: Schemas;
   readonly scope: Scope;
+  readonly archived: ArchivedSessions;
+}
+
+/**
+ * Loads a session that is about to change. An archived one is restored first
+ * when the store was opened with `autoRestore`, else `SessionArchivedError`.
+ */
+export async function loadWritableSession(
+  tx: Transaction,
+  ctx: Pick<StoreContext, "scope" | "archived">,
+  id: string,
+): Promise<SessionRow> {
+  const session = await loadSession(tx, ctx.scope, id);
+  if (session.status !== "archived") return session;
+  if (!ctx.archived.autoRestore) throw new SessionArchivedError(id);
+  await ctx.archived.restore(tx, id);
+  return loadSession(tx, ctx.scope, id);
 }
 
 /** SQL and parameters that restrict `sessions` (aliased `alias`) to the scope. */

@@ -1,6 +1,6 @@
 import type { Transaction } from "../driver/index.js";
-import { SessionArchivedError, ValidationError } from "../errors.js";
-import { loadSession, type StoreContext, scopeFilter } from "./context.js";
+import { ValidationError } from "../errors.js";
+import { loadSession, loadWritableSession, type StoreContext, scopeFilter } from "./context.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { MESSAGE_COLUMNS, type MessageRow, toMessage } from "./rows.js";
 import { rethrowIdConflict } from "./sessions-api.js";
@@ -60,8 +60,7 @@ export class MessagesApi {
       now,
     ]);
     return this.#ctx.db.write(async (tx) => {
-      const session = await loadSession(tx, this.#ctx.scope, id);
-      if (session.status === "archived") throw new SessionArchivedError(id);
+      await loadWritableSession(tx, this.#ctx, id);
       const stored: Message[] = [];
       for (const params of rows) {
         stored.push(await insertOne(tx, params));
@@ -84,9 +83,10 @@ export class MessagesApi {
          ORDER BY seq DESC LIMIT ?`,
         [id, ...scopeFilter(scope).params, count],
       );
-      // An empty answer must tell "no messages" from "no such session".
-      if (found.length === 0) await loadSession(q, scope, id);
-      return found;
+      // An empty answer must tell "no messages" from "no such session" and
+      // from "archived" (whose messages live in its snapshot).
+      if (found.length > 0) return found;
+      return (await this.#archivedMessages(q, id)).slice(-count).reverse();
     });
     return rows.reverse().map(toMessage);
   }
@@ -116,8 +116,9 @@ export class MessagesApi {
          ORDER BY seq LIMIT ?`,
         [id, after, ...scopeFilter(scope).params, limit + 1],
       );
-      if (found.length === 0) await loadSession(q, scope, id);
-      return found;
+      if (found.length > 0) return found;
+      const archived = await this.#archivedMessages(q, id);
+      return archived.filter((m) => Number(m.seq) > after).slice(0, limit + 1);
     });
     const items = rows.slice(0, limit).map(toMessage);
     const last = items[items.length - 1];
@@ -127,13 +128,18 @@ export class MessagesApi {
     };
   }
 
+  /** [] for a live session with no messages (or none in range); snapshot rows for an archived one. */
+  async #archivedMessages(q: Parameters<typeof loadSession>[0], id: string): Promise<MessageRow[]> {
+    const session = await loadSession(q, this.#ctx.scope, id);
+    return session.status === "archived" ? this.#ctx.archived.readMessages(q, id) : [];
+  }
+
   /** Removes the newest message (undo) and returns it; `null` when the session is empty. */
   async pop(sessionId: string): Promise<Message | null> {
     const id = parse("messages.pop", this.#ctx.schemas.id, sessionId);
     const now = this.#ctx.clock();
     return this.#ctx.db.write(async (tx) => {
-      const session = await loadSession(tx, this.#ctx.scope, id);
-      if (session.status === "archived") throw new SessionArchivedError(id);
+      const session = await loadWritableSession(tx, this.#ctx, id);
       const row = await tx.get<MessageRow>(
         `DELETE FROM messages WHERE session_id = ? AND seq = ? RETURNING ${MESSAGE_COLUMNS}`,
         [id, session.last_seq],

@@ -1,6 +1,6 @@
 import { SqliteError } from "../driver/index.js";
 import { ConflictError, SessionArchivedError, ValidationError } from "../errors.js";
-import { loadSession, type StoreContext, scopeFilter } from "./context.js";
+import { loadSession, loadWritableSession, type StoreContext, scopeFilter } from "./context.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { SESSION_COLUMNS, type SessionRow, tenantToDb, toSession } from "./rows.js";
 import type {
@@ -163,17 +163,18 @@ export class SessionsApi {
 
   /**
    * Deletes the session and everything that belongs to it — messages, their
-   * search index rows, its snapshot — in one transaction. Forks of it stay
+   * search index rows, its snapshot (unless the lifecycle policy keeps
+   * snapshots) — in one transaction. Forks of it stay
    * and lose their `parentId`.
    */
   async delete(id: string): Promise<void> {
     const sessionId = parse("sessions.delete", this.#ctx.schemas.id, id);
     await this.#ctx.db.write(async (tx) => {
       await loadSession(tx, this.#ctx.scope, sessionId);
-      await tx.batch([
-        { sql: "DELETE FROM sessions WHERE id = ?", params: [sessionId] },
-        { sql: "DELETE FROM snapshots WHERE session_id = ?", params: [sessionId] },
-      ]);
+      await tx.run("DELETE FROM sessions WHERE id = ?", [sessionId]);
+      if (!this.#ctx.archived.keepSnapshots) {
+        await tx.run("DELETE FROM snapshots WHERE session_id = ?", [sessionId]);
+      }
     });
   }
 
@@ -189,8 +190,7 @@ export class SessionsApi {
     const forkId = opts.id ?? this.#ctx.newId();
     const now = this.#ctx.clock();
     return this.#ctx.db.write(async (tx) => {
-      const parent = await loadSession(tx, scope, sessionId);
-      if (parent.status === "archived") throw new SessionArchivedError(sessionId);
+      const parent = await loadWritableSession(tx, this.#ctx, sessionId);
       const atSeq = opts.atSeq ?? Number(parent.last_seq);
       if (atSeq > Number(parent.last_seq)) {
         throw new ValidationError("sessions.fork", [

@@ -21,11 +21,19 @@ export function parse<T>(where: string, schema: z.ZodType<T>, input: unknown): T
 
 const utf8Bytes = (s: string): number => Buffer.byteLength(s, "utf8");
 
+/**
+ * Text with U+0000 is refused everywhere: libSQL stores it but reads it back
+ * cut at the NUL, and a store must never hand back less than it was given.
+ */
+const noNul = (s: string): boolean => !s.includes("\u0000");
+const NUL_MESSAGE = "must not contain the NUL character (U+0000)";
+
 /** The schemas for one set of limits. */
 export function makeSchemas(limits: StoreLimits) {
   const text = z
     .string()
-    .max(limits.maxTextLength, `must be at most ${limits.maxTextLength} characters`);
+    .max(limits.maxTextLength, `must be at most ${limits.maxTextLength} characters`)
+    .refine(noNul, NUL_MESSAGE);
   const id = z
     .string()
     .min(1, "must not be empty")
@@ -61,16 +69,25 @@ export function makeSchemas(limits: StoreLimits) {
   });
   const newMessage = z.strictObject({
     role: z.enum(["system", "user", "assistant", "tool"]),
-    content: z.string().refine((c) => utf8Bytes(c) <= limits.maxContentBytes, {
-      message: `must be at most ${limits.maxContentBytes} bytes`,
-    }),
+    content: z
+      .string()
+      .refine((c) => utf8Bytes(c) <= limits.maxContentBytes, {
+        message: `must be at most ${limits.maxContentBytes} bytes`,
+      })
+      .refine(noNul, NUL_MESSAGE),
     id: id.optional(),
     name: text.nullable().optional(),
     model: text.nullable().optional(),
     tokens: z.number().int("must be an integer").nonnegative().nullable().optional(),
     latencyMs: z.number().int("must be an integer").nonnegative().nullable().optional(),
     metadata: metadata.optional(),
-    idempotencyKey: z.string().min(1).max(limits.maxTextLength).nullable().optional(),
+    idempotencyKey: z
+      .string()
+      .min(1)
+      .max(limits.maxTextLength)
+      .refine(noNul, NUL_MESSAGE)
+      .nullable()
+      .optional(),
   });
   return {
     id,

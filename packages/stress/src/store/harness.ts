@@ -7,7 +7,7 @@ import {
   type SqliteDriver,
   type Store,
 } from "@llm-sessions/core";
-import { afterEach, beforeEach } from "vitest";
+import { afterEach, beforeEach, it } from "vitest";
 import type { CreateDriver } from "../conformance/index.js";
 
 /** Options shared by the store suites. */
@@ -17,6 +17,12 @@ export interface StoreSuiteOptions {
   readonly createDriver: CreateDriver;
   /** `quick` (default, CI) or `full` (more runs and operations). */
   readonly profile?: "quick" | "full";
+  /**
+   * Known gaps, by stable test id (the `[id]` in each title), each with a
+   * written reason. An id that names no test is an error, so a typo cannot
+   * hide a test.
+   */
+  readonly skip?: Readonly<Record<string, string>>;
 }
 
 /** A clock tests move by hand. */
@@ -37,16 +43,32 @@ export interface StoreHarness {
   newPath(name?: string): string;
   readonly clock: ManualClock;
   readonly createDriver: CreateDriver;
+  /** Registers a test under a stable id; a test listed in `skip` is registered as skipped, with its reason. */
+  test(id: string, title: string, fn: () => Promise<void>): void;
+  /** Every id registered so far. */
+  readonly ids: ReadonlySet<string>;
 }
 
 /** Registers beforeEach/afterEach hooks and returns the harness they maintain. */
-export function useStoreHarness(createDriver: CreateDriver): StoreHarness {
+export function useStoreHarness(
+  createDriver: CreateDriver,
+  skip: Readonly<Record<string, string>> = {},
+): StoreHarness {
   let dir = "";
   let stores: Store[] = [];
   let counter = 0;
+  const ids = new Set<string>();
   const harness = {
     clock: new ManualClock(),
     createDriver,
+    ids,
+    test(id: string, title: string, fn: () => Promise<void>): void {
+      if (ids.has(id)) throw new Error(`duplicate store test id ${id}`);
+      ids.add(id);
+      const reason = skip[id];
+      if (reason !== undefined) it.skip(`[${id}] ${title} (known gap: ${reason})`, fn);
+      else it(`[${id}] ${title}`, fn);
+    },
     newPath(name?: string): string {
       counter += 1;
       return join(dir, name ?? `store-${counter}.db`);

@@ -1,7 +1,8 @@
-import { describe } from "vitest";
+import { describe, expect, it } from "vitest";
 import { registerApiTests } from "./api-tests.js";
 import { registerConcurrencyTests } from "./concurrency-tests.js";
 import { type StoreSuiteOptions, useStoreHarness } from "./harness.js";
+import { registerLifecycleTests } from "./lifecycle-tests.js";
 import { registerPropertyTests } from "./property-tests.js";
 import { registerQueryPlanTests } from "./query-plan-tests.js";
 import { registerWalTests } from "./wal-tests.js";
@@ -22,11 +23,23 @@ export { type PlannedStatement, recordingDriver } from "./recording-driver.js";
 export function runStoreSuite(options: StoreSuiteOptions): void {
   const full = options.profile === "full";
   describe(`store: ${options.name}`, () => {
-    const h = useStoreHarness(options.createDriver);
+    const skip = options.skip ?? {};
+    for (const [id, reason] of Object.entries(skip)) {
+      if (!reason.trim()) throw new Error(`runStoreSuite: skip.${id} needs a written reason`);
+    }
+    const h = useStoreHarness(options.createDriver, skip);
     registerApiTests(h);
     registerConcurrencyTests(h, full ? 10 : 1);
     registerPropertyTests(h, full ? 200 : 25);
     registerQueryPlanTests(h);
+    registerLifecycleTests(h, full ? 100 : 15);
     registerWalTests(h);
+    // Nested describe bodies run in order after this one, so the check that
+    // every skipped id exists goes in a describe registered last.
+    describe("skip list", () => {
+      it("[meta.skip-list] every skipped id names a test of this suite", () => {
+        expect(Object.keys(skip).filter((id) => !h.ids.has(id))).toEqual([]);
+      });
+    });
   });
 }

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import { Pool, type PoolOptions } from "@llm-sessions/core";
-import { describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import type { StoreHarness } from "./harness.js";
 
 const PAGE = 4096;
@@ -68,22 +68,33 @@ async function churn(
 /** The pool keeps the WAL bounded when readers never all let go at once. */
 export function registerWalTests(h: StoreHarness): void {
   describe("WAL checkpoint starvation", () => {
-    it("without the guard, overlapping read snapshots let the WAL grow past the bound", async () => {
-      const result = await churn(h, h.newPath(), { readers: 3, checkpoint: false }, 2500);
-      if (!result) return expect(result).toBeUndefined(); // no WAL file on this target
-      expect(result.maxWalBytes).toBeGreaterThan(LIMIT_BYTES);
-    });
+    h.test(
+      "wal.without-guard-overlapping-read",
+      "without the guard, overlapping read snapshots let the WAL grow past the bound",
+      async () => {
+        const result = await churn(h, h.newPath(), { readers: 3, checkpoint: false }, 2500);
+        if (!result) return expect(result).toBeUndefined(); // no WAL file on this target
+        expect(result.maxWalBytes).toBeGreaterThan(LIMIT_BYTES);
+      },
+    );
 
-    it("with the guard, the WAL stays bounded under continuous reads and writes", async () => {
-      const result = await churn(
-        h,
-        h.newPath(),
-        { readers: 3, checkpoint: { walPages: BOUND_PAGES, intervalMs: 20, drainTimeoutMs: 200 } },
-        2500,
-      );
-      if (!result) return expect(result).toBeUndefined();
-      expect(result.checkpoints).toBeGreaterThan(0);
-      expect(result.maxWalBytes).toBeLessThan(LIMIT_BYTES);
-    });
+    h.test(
+      "wal.guard-wal-stays-bounded",
+      "with the guard, the WAL stays bounded under continuous reads and writes",
+      async () => {
+        const result = await churn(
+          h,
+          h.newPath(),
+          {
+            readers: 3,
+            checkpoint: { walPages: BOUND_PAGES, intervalMs: 20, drainTimeoutMs: 200 },
+          },
+          2500,
+        );
+        if (!result) return expect(result).toBeUndefined();
+        expect(result.checkpoints).toBeGreaterThan(0);
+        expect(result.maxWalBytes).toBeLessThan(LIMIT_BYTES);
+      },
+    );
   });
 }

@@ -1,0 +1,60 @@
+import type { Client } from "@libsql/client";
+
+/** What one local connection's pragmas depend on. */
+export interface PragmaSettings {
+  /** The target is a file (not `:memory:`). */
+  readonly file: boolean;
+  /** The connection should refuse writes (`query_only`). */
+  readonly readonly: boolean;
+  /** Validated non-negative integer (it is interpolated into SQL). */
+  readonly busyTimeoutMs: number;
+  readonly durability: "normal" | "full";
+  /** Validated integer >= -1. */
+  readonly journalSizeLimitBytes: number;
+}
+
+/**
+ * Applies the settings every local connection must have, in one call, and
+ * tags the connection with `marker` in `temp.user_version` (per connection,
+ * never in the file) so that a connection @libsql/client opened on its own is
+ * recognized later (see `LocalConnection.inTransaction`).
+ *
+ * Per-connection pragmas are lost when a connection closes, so this runs on
+ * every connection the adapter opens and again after a reconnect.
+ */
+export async function applyPragmas(
+  client: Client,
+  settings: PragmaSettings,
+  marker: number,
+): Promise<void> {
+  const pragmas = [
+    // First, so that switching to WAL below waits for another process's lock instead of failing.
+    `PRAGMA busy_timeout = ${settings.busyTimeoutMs}`,
+    "PRAGMA foreign_keys = ON",
+  ];
+  if (settings.file) {
+    // Reads the header: a file that is not a database (or has another key) fails here, at connect.
+    pragmas.push("PRAGMA schema_version");
+    // Persistent in the file; a read-only connection leaves it to the writer.
+    if (!settings.readonly) pragmas.push("PRAGMA journal_mode = WAL");
+    // Explicit: libSQL is built with synchronous=FULL for every journal mode.
+    pragmas.push(`PRAGMA synchronous = ${settings.durability === "full" ? "FULL" : "NORMAL"}`);
+    // Truncate the WAL after checkpoints so one burst does not leave a huge file behind.
+    pragmas.push(`PRAGMA journal_size_limit = ${settings.journalSizeLimitBytes}`);
+  }
+  pragmas.push(`PRAGMA temp.user_version = ${marker}`);
+  // Last: query_only would refuse the marker above.
+  if (settings.readonly) pragmas.push("PRAGMA query_only = ON");
+  await client.executeMultiple(pragmas.join(";\n"));
+}
+
+/** Reads the tag `applyPragmas` left on the connection the client is using now. */
+export async function readMarker(client: Client): Promise<number> {
+  const result = await client.execute("PRAGMA temp.user_version");
+  return Number(result.rows[0]?.[0] ?? 0);
+}
+
+/** A fresh tag: a positive 31-bit integer (user_version is a signed 32-bit value). */
+export function newMarker(): number {
+  return 1 + Math.floor(Math.random() * 0x7ffffffe);
+}
