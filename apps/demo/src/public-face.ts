@@ -3,7 +3,7 @@
  * developer writes, on whichever driver is passed in. Run it with
  * `node dist/public-face.js [better-sqlite3|libsql] [file]`.
  */
-import { type SqliteDriver, type Store, openStore } from "@llm-sessions/core";
+import { openStore, type SqliteDriver, type Store } from "@llm-sessions/core";
 
 export interface PublicFaceResult {
   readonly store: Store;
@@ -37,7 +37,13 @@ export async function publicFace(driver: SqliteDriver): Promise<PublicFaceResult
   ]);
   now += 1_000;
   await store.messages.append(s.id, [
-    { role: "assistant", content: "Open Settings, then Security, then Reset password.", model: "swift-mini", tokens: 12, latencyMs: 420 },
+    {
+      role: "assistant",
+      content: "Open Settings, then Security, then Reset password.",
+      model: "swift-mini",
+      tokens: 12,
+      latencyMs: 420,
+    },
     { role: "assistant", content: "oops, a duplicate answer" },
   ]);
   await store.messages.pop(s.id); // undo the last message
@@ -46,7 +52,10 @@ export async function publicFace(driver: SqliteDriver): Promise<PublicFaceResult
   await store.messages.list(s.id, { cursor: page.nextCursor, limit: 1 });
   const full = await store.sessions.get(s.id);
   await store.sessions.list({ status: "active", model: "swift-mini", limit: 10 });
-  await store.sessions.update(s.id, { title: "Password reset", metadata: { channel: "web", solved: true } });
+  await store.sessions.update(s.id, {
+    title: "Password reset",
+    metadata: { channel: "web", solved: true },
+  });
   const branch = await store.sessions.fork(s.id, { atSeq: 1 });
   const hits = await store.search("reset password", { limit: 5 });
   await store.stats();

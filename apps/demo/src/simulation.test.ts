@@ -19,7 +19,12 @@ describe("the demo simulation", () => {
       const store = await openStore({ driver: make() });
       const lines: string[] = [];
       try {
-        const result = await runSimulation(store, { durationMs: 1500, users: 4, seed: 7, log: (l) => lines.push(l) });
+        const result = await runSimulation(store, {
+          durationMs: 1500,
+          users: 4,
+          seed: 7,
+          log: (l) => lines.push(l),
+        });
         expect(result.turns).toBeGreaterThan(10);
         const stats = await store.stats();
         // Each turn stores a question and an answer; an undo removes one answer.

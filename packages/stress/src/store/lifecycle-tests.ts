@@ -245,7 +245,7 @@ export function registerLifecycleTests(h: StoreHarness, runs: number): void {
 
     h.test(
       "lifecycle.schedule-nothing-archived-early",
-      "for any schedule, nothing is archived early and everything overdue is archived by the next sweep",
+      "for any schedule, nothing is idled, archived or purged early and everything overdue is by the next sweep",
       async () => {
         const step = fc.oneof(
           fc.record({
@@ -257,30 +257,34 @@ export function registerLifecycleTests(h: StoreHarness, runs: number): void {
         );
         await fc.assert(
           fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 30 }), async (steps) => {
-            const store = await h.open({
-              lifecycle: { ...policy, purgeAfterMs: undefined },
-              autoRestore: true,
-            });
+            const store = await h.open({ lifecycle: policy, autoRestore: true });
             const ids = await Promise.all(Array.from({ length: 5 }, () => store.sessions.create()));
             const lastActivity = new Map(ids.map((s) => [s.id, s.lastActivityAt]));
             for (const st of steps) {
               if (st.kind === "advance") h.clock.advance(st.ms);
               else if (st.kind === "append") {
                 const id = ids[st.session]!.id;
+                if (!lastActivity.has(id)) continue; // purged earlier
                 await store.messages.append(id, { role: "user", content: "ping" });
                 lastActivity.set(id, h.clock.now);
               } else {
                 await store.lifecycle.sweep();
                 for (const [id, at] of lastActivity) {
                   const inactive = h.clock.now - at;
-                  const { status } = await store.sessions.get(id);
+                  const status = await store.sessions.get(id).then(
+                    (x) => x.status,
+                    () => "purged",
+                  );
                   const expected =
-                    inactive >= policy.archiveAfterMs!
-                      ? "archived"
-                      : inactive >= policy.idleAfterMs!
-                        ? "idle"
-                        : "active";
+                    inactive >= policy.purgeAfterMs!
+                      ? "purged"
+                      : inactive >= policy.archiveAfterMs!
+                        ? "archived"
+                        : inactive >= policy.idleAfterMs!
+                          ? "idle"
+                          : "active";
                   expect(status, `${inactive} ms inactive`).toBe(expected);
+                  if (status === "purged") lastActivity.delete(id);
                 }
               }
             }
@@ -331,6 +335,40 @@ export function registerLifecycleTests(h: StoreHarness, runs: number): void {
           for (const s of cold) expect((await store.sessions.get(s.id)).status).toBe("archived");
         }
         await expectSound(store);
+      },
+    );
+
+    h.test(
+      "lifecycle.lease-expires",
+      "a live lease of another owner makes a sweep skip; an expired one is taken over",
+      async () => {
+        const cap = capturingDriver(await h.createDriver({ path: h.newPath() }));
+        const store = await openStore({
+          driver: cap.driver,
+          clock: h.clock.read,
+          lifecycle: policy,
+        });
+        try {
+          const s = await store.sessions.create();
+          h.clock.advance(policy.idleAfterMs!);
+          const writer = cap.connections[0]!;
+          // Leases run on the wall clock: a crashed process's lease simply runs out.
+          await writer.run(
+            "INSERT INTO leases (name, owner, expires_at) VALUES ('sweeper', 'other', ?)",
+            [Date.now() + 60_000],
+          );
+          expect(await store.lifecycle.sweep()).toMatchObject({ skipped: true, idled: 0 });
+          expect((await store.sessions.get(s.id)).status).toBe("active");
+          await writer.run("UPDATE leases SET expires_at = ? WHERE name = 'sweeper'", [
+            Date.now() - 1,
+          ]);
+          expect(await store.lifecycle.sweep()).toMatchObject({ skipped: false, idled: 1 });
+          expect(store.lifecycle.figures()).toMatchObject({ sweepsSkipped: 1, sweeps: 1 });
+          const left = await writer.get<{ n: number }>("SELECT count(*) AS n FROM leases");
+          expect(left?.n).toBe(0);
+        } finally {
+          await store.close();
+        }
       },
     );
 
