@@ -1,7 +1,10 @@
 import { runStoreSuite } from "@llm-sessions/stress/store";
 import { libsql } from "./index.js";
 
-runStoreSuite({ name: "libsql (file)", createDriver: ({ path }) => libsql({ url: `file:${path}` }) });
+runStoreSuite({
+  name: "libsql (file)",
+  createDriver: ({ path }) => libsql({ url: `file:${path}` }),
+});
 runStoreSuite({
   name: "libsql (:memory:)",
   createDriver: () => libsql({ url: ":memory:" }),

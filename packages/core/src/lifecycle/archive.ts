@@ -71,7 +71,7 @@ export async function restoreInTx(tx: Transaction, sessionId: string): Promise<b
   const current = await tx.get<{ status: string }>("SELECT status FROM sessions WHERE id = ?", [
     sessionId,
   ]);
-  if (!current || current.status !== "archived") return false;
+  if (current?.status !== "archived") return false;
   const snapshot = await readSnapshot(tx, sessionId);
   const s = snapshot.session;
   if (snapshot.messages.length > 0) {

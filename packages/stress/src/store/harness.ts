@@ -1,12 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  type OpenStoreOptions,
-  openStore,
-  type SqliteDriver,
-  type Store,
-} from "@llm-sessions/core";
+import { type OpenStoreOptions, openStore, type Store } from "@llm-sessions/core";
 import { afterEach, beforeEach, it } from "vitest";
 import type { CreateDriver } from "../conformance/index.js";
 
