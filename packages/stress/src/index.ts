@@ -12,6 +12,7 @@ export {
   conformanceTests,
   type DriverTarget,
   runConformanceSuite,
+  runConformanceTest,
 } from "./conformance/index.js";
 export {
   expectSound,
@@ -21,3 +22,28 @@ export {
   runStoreSuite,
   type StoreSuiteOptions,
 } from "./store/index.js";
+export {
+  ADAPTER_PRESETS,
+  type AdapterSpec,
+  createDriver,
+  PATH_PLACEHOLDER,
+  preset,
+} from "./adapters/index.js";
+export {
+  checkInvariants,
+  type InvariantOptions,
+  Ledger,
+  type LedgerSink,
+} from "./invariants/index.js";
+export type { StressSuite, SuiteContext } from "./suite/context.js";
+export type { LatencySummary } from "./suite/latency.js";
+export { selectSuites, STRESS_SUITES } from "./suite/registry.js";
+export { runSuite } from "./suite/run.js";
+export {
+  type Profile,
+  SUITE_IDS,
+  type SuiteId,
+  type SuiteResult,
+  type SuiteRunOptions,
+} from "./suite/types.js";
+export { runStressSuites, type StressSuitesOptions } from "./vitest/index.js";

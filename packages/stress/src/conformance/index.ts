@@ -17,6 +17,7 @@
  * @packageDocumentation
  */
 import { afterEach, beforeEach, describe, it } from "vitest";
+import { backupTests } from "./backup.js";
 import { batchTests } from "./batch.js";
 import { type CreateDriver, TestContext } from "./context.js";
 import type { ConformanceTest } from "./define.js";
@@ -68,6 +69,7 @@ export const conformanceTests: readonly ConformanceTest[] = checkUnique([
   ...pragmaTests,
   ...extensionTests,
   ...lifecycleTests,
+  ...backupTests,
 ]);
 
 /** The stable ids of every conformance test (what `skip` accepts). */
@@ -126,6 +128,22 @@ export function runConformanceSuite(options: ConformanceOptions): void {
       });
     }
   });
+}
+
+/**
+ * Runs one conformance test by id against a driver, outside any test file's
+ * registration: resolves when it passes, rejects with its assertion when it
+ * fails. Used to show that a deliberately broken driver fails the suite.
+ */
+export async function runConformanceTest(id: string, createDriver: CreateDriver): Promise<void> {
+  const test = conformanceTests.find((t) => t.id === id);
+  if (!test) throw new Error(`runConformanceTest: no conformance test has id ${JSON.stringify(id)}`);
+  const ctx = await TestContext.open(createDriver);
+  try {
+    await test.run(ctx);
+  } finally {
+    await ctx.cleanup();
+  }
 }
 
 function validate(options: ConformanceOptions): ConformanceOptions {
