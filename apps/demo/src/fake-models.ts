@@ -35,6 +35,10 @@ export const USER_TOPICS: readonly string[] = [
   "plan a trip to lisbon",
   "what is a keyset cursor",
   "help me name a product",
+  "what does <script>alert(1)</script> do in html",
+  "is <img src=x onerror=alert(1)> dangerous",
+  "translate good morning into portuguese",
+  "how do I undo my last git commit",
 ];
 
 /** mulberry32: a tiny seeded PRNG, so runs are reproducible. */

@@ -2,39 +2,110 @@
 /**
  * The demo: simulated users talk to fake models through an AI router that
  * keeps every conversation in an @llm-sessions store on an embedded SQLite
- * file. Progress is printed each second and a summary table at the end.
+ * file, and a web page shows it live. Runs until Ctrl-C (or `--duration`),
+ * then prints a summary.
  *
- *   npm run demo -- --driver libsql --duration 30 --users 16
+ *   npm run demo
+ *   npm run demo -- --driver libsql --port 8080 --users 16 --rate 10
  */
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { betterSqlite } from "@llm-sessions/adapter-better-sqlite";
-import { libsql } from "@llm-sessions/adapter-libsql";
-import { openStore, type SqliteDriver } from "@llm-sessions/core";
-import { runSimulation } from "./simulation.js";
+import { type DriverName, type RunningDemo, startDemo } from "./demo.js";
+import { printSummary } from "./simulation.js";
 
-const { values } = parseArgs({
-  options: {
-    driver: { type: "string", default: "better-sqlite3" },
-    db: { type: "string", default: "demo-data/router.db" },
-    duration: { type: "string", default: "15" },
-    users: { type: "string", default: "8" },
-    seed: { type: "string", default: "42" },
-    help: { type: "boolean", default: false },
-  },
-});
+const HELP = `llm-sessions demo: an AI-router simulation over an embedded SQLite store, with a web page
 
-if (values.help) {
-  console.log(`llm-sessions demo: an AI-router simulation over an embedded SQLite store
+Usage: npm run demo -- [options]
 
 Options:
   --driver better-sqlite3|libsql   the adapter (default better-sqlite3)
   --db PATH                        database file (default ./demo-data/router.db)
-  --duration SECONDS               how long to simulate (default 15)
-  --users N                        concurrent simulated users (default 8)
-  --seed N                         seed of the fake models (default 42)`);
+  --fresh                          delete the database first
+  --host HOST                      where the page is served (default 127.0.0.1: this machine only)
+  --port N                         the page's port (default $PORT, else 3000; 0 = any free port)
+  --duration SECONDS               stop after this long (default: run until Ctrl-C)
+  --users N                        simulated users talking at once (default 8)
+  --rate N                         conversation turns per second, all users together (default 8)
+  --seed N                         seed of the users and the fake models (default 42)
+  --idle-after SECONDS             a quiet session becomes idle (default 5)
+  --archive-after SECONDS          ... is archived: snapshot written, messages leave the hot tables (default 15)
+  --purge-after SECONDS            ... is deleted (default 60)
+  --sweep-every SECONDS            how often the lifecycle policy is applied (default 2)
+  --help                           this text`;
+
+function fail(message: string): never {
+  console.error(`demo: ${message}\n\n${HELP}`);
+  process.exit(2);
+}
+
+let parsed: ReturnType<typeof parse>;
+function parse() {
+  return parseArgs({
+    options: {
+      driver: { type: "string", default: "better-sqlite3" },
+      db: { type: "string", default: "demo-data/router.db" },
+      fresh: { type: "boolean", default: false },
+      host: { type: "string", default: "127.0.0.1" },
+      port: { type: "string" },
+      duration: { type: "string" },
+      users: { type: "string", default: "8" },
+      rate: { type: "string", default: "8" },
+      seed: { type: "string", default: "42" },
+      "idle-after": { type: "string", default: "5" },
+      "archive-after": { type: "string", default: "15" },
+      "purge-after": { type: "string", default: "60" },
+      "sweep-every": { type: "string", default: "2" },
+      help: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+}
+try {
+  parsed = parse();
+} catch (error) {
+  fail(error instanceof Error ? error.message : String(error));
+}
+const { values } = parsed;
+
+if (values.help) {
+  console.log(HELP);
   process.exit(0);
+}
+
+/** A number from an option, checked. */
+function num(name: string, raw: string, { min = 0, integer = false } = {}): number {
+  const n = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
+    fail(
+      `--${name} must be ${integer ? "an integer" : "a number"} ≥ ${min}, not ${JSON.stringify(raw)}`,
+    );
+  }
+  return n;
+}
+
+if (values.driver !== "better-sqlite3" && values.driver !== "libsql") {
+  fail(`unknown --driver ${values.driver}: use better-sqlite3 or libsql`);
+}
+const driver: DriverName = values.driver;
+const port = num("port", values.port ?? process.env.PORT ?? "3000", { integer: true });
+if (port > 65_535) fail("--port must be at most 65535");
+const duration =
+  values.duration === undefined ? undefined : num("duration", values.duration, { min: 1 });
+const seconds = (name: "idle-after" | "archive-after" | "purge-after" | "sweep-every") =>
+  Math.round(num(name, values[name], { min: name === "sweep-every" ? 0.1 : 1 }) * 1000);
+const lifecycle = {
+  idleAfterMs: seconds("idle-after"),
+  archiveAfterMs: seconds("archive-after"),
+  purgeAfterMs: seconds("purge-after"),
+};
+if (
+  !(
+    lifecycle.idleAfterMs < lifecycle.archiveAfterMs &&
+    lifecycle.archiveAfterMs < lifecycle.purgeAfterMs
+  )
+) {
+  fail("the lifecycle needs --idle-after < --archive-after < --purge-after");
 }
 
 // npm runs workspace scripts inside the workspace; paths are relative to where you typed the command.
@@ -42,25 +113,73 @@ const base = process.env.INIT_CWD ?? process.cwd();
 const file = resolve(base, values.db);
 mkdirSync(dirname(file), { recursive: true });
 
-let driver: SqliteDriver;
-if (values.driver === "better-sqlite3") driver = betterSqlite({ filename: file });
-else if (values.driver === "libsql") driver = libsql({ url: `file:${file}` });
-else {
-  console.error(`unknown --driver ${values.driver}: use better-sqlite3 or libsql`);
-  process.exit(2);
+let demo: RunningDemo;
+try {
+  demo = await startDemo({
+    driver,
+    file,
+    fresh: values.fresh,
+    host: values.host,
+    port,
+    users: num("users", values.users, { integer: true }),
+    rate: num("rate", values.rate, { min: 0.1 }),
+    seed: num("seed", values.seed, { integer: true }),
+    lifecycle,
+    sweepEveryMs: seconds("sweep-every"),
+  });
+} catch (error) {
+  const code = (error as { code?: unknown }).code;
+  if (code === "EADDRINUSE")
+    fail(`port ${port} is taken: pick another with --port N (or --port 0)`);
+  throw error;
 }
 
-const store = await openStore({ driver, pool: { readers: 2 } });
+const { store, sim } = demo;
+console.log(`llm-sessions demo on ${file} (${demo.driver})`);
+console.log(`\n  open ${demo.url}\n`);
 console.log(
-  `llm-sessions demo on ${file} (${driver.name}); ${values.users} users for ${values.duration}s`,
+  `${sim.settings.users} users, ~${sim.settings.rate} turns/s; idle after ${lifecycle.idleAfterMs / 1000}s, archived after ${lifecycle.archiveAfterMs / 1000}s, purged after ${lifecycle.purgeAfterMs / 1000}s. ${duration ? `Stops after ${duration}s.` : "Ctrl-C stops."}`,
 );
-try {
-  await runSimulation(store, {
-    durationMs: Number(values.duration) * 1000,
-    users: Number(values.users),
-    seed: Number(values.seed),
-    log: (line) => console.log(line),
+
+const progress = setInterval(() => {
+  const t = sim.totals;
+  const p = store.poolStats();
+  const elapsed = Math.round((Date.now() - sim.startedAt) / 1000);
+  console.log(
+    `  ${elapsed}s: ${t.turns} turns, ${t.sessions} sessions, ${t.forks} forks, ${t.restores} restores · swept ${t.idled} idle, ${t.archived} archived, ${t.purged} purged · pool waiting ${p.waiting}, wait p95 ${p.waitMs.p95.toFixed(1)} ms`,
+  );
+}, 5_000);
+
+let finishing: Promise<void> | undefined;
+function finish(reason: string): Promise<void> {
+  finishing ??= (async () => {
+    clearInterval(progress);
+    clearTimeout(timer);
+    console.log(`\n${reason}: stopping the server and the simulation...`);
+    let code = 0;
+    try {
+      await demo.stop();
+      await printSummary(store, sim.totals, (line) => console.log(line));
+    } catch (error) {
+      console.error(error);
+      code = 1;
+    } finally {
+      await demo.close();
+    }
+    process.exitCode = code;
+  })();
+  return finishing;
+}
+
+const timer = duration
+  ? setTimeout(() => void finish(`${duration}s passed`), duration * 1000)
+  : undefined;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (finishing) {
+      console.error("stopping at once");
+      process.exit(130);
+    }
+    void finish(signal);
   });
-} finally {
-  await store.close();
 }

@@ -3,37 +3,84 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { betterSqlite } from "@llm-sessions/adapter-better-sqlite";
 import { libsql } from "@llm-sessions/adapter-libsql";
-import { openStore } from "@llm-sessions/core";
+import { openStore, SessionArchivedError } from "@llm-sessions/core";
 import { afterAll, describe, expect, it } from "vitest";
-import { runSimulation } from "./simulation.js";
+import { printSummary, Simulation } from "./simulation.js";
 
 const dir = mkdtempSync(join(tmpdir(), "llm-sessions-demo-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("the demo simulation", () => {
   for (const [name, make] of [
     ["better-sqlite3", () => betterSqlite({ filename: join(dir, "bs.db") })],
     ["libsql", () => libsql({ url: `file:${join(dir, "libsql.db")}` })],
   ] as const) {
-    it(`stores every turn on ${name} and leaves a sound database`, async () => {
-      const store = await openStore({ driver: make() });
-      const lines: string[] = [];
+    it(`stores every turn on ${name}, idles and archives on its sweeps, and stops promptly`, async () => {
+      const store = await openStore({
+        driver: make(),
+        lifecycle: {
+          idleAfterMs: 300,
+          archiveAfterMs: 900,
+          purgeAfterMs: 60_000,
+          sweepIntervalMs: 0,
+        },
+      });
+      const sim = new Simulation(store, { users: 4, rate: 40, seed: 7, sweepEveryMs: 100 });
       try {
-        const result = await runSimulation(store, {
-          durationMs: 1500,
-          users: 4,
-          seed: 7,
-          log: (l) => lines.push(l),
-        });
-        expect(result.turns).toBeGreaterThan(10);
+        sim.start();
+        await sleep(2_500);
+        const stopping = Date.now();
+        await sim.stop();
+        expect(Date.now() - stopping).toBeLessThan(1_000);
+        const t = sim.totals;
+        expect(t.turns).toBeGreaterThan(10);
+        expect(t.errors).toBe(0);
+        expect(t.sweeps).toBeGreaterThan(5);
+        expect(t.idled).toBeGreaterThan(0);
+        expect(t.archived).toBeGreaterThan(0);
         const stats = await store.stats();
-        // Each turn stores a question and an answer; an undo removes one answer.
-        expect(stats.messages).toBeGreaterThanOrEqual(result.turns * 2 - result.undos);
-        expect(stats.sessions.total).toBe(result.sessions + result.forks);
-        expect(lines.some((l) => l.startsWith("Integrity: ok"))).toBe(true);
+        expect(stats.sessions.total).toBe(t.sessions + t.forks);
+        expect(stats.sessions.archived).toBeGreaterThan(0);
+        const kinds = new Set(sim.events.recent(200).map((e) => e.kind));
+        expect(kinds.has("sweep")).toBe(true);
+        expect(kinds.has("error")).toBe(false);
+
+        // The page's actions on an archived session.
+        const archived = (await store.sessions.list({ status: "archived", limit: 1 })).items[0];
+        expect(archived).toBeDefined();
+        const id = archived!.id;
+        await expect(sim.chat(id, "hello?")).rejects.toBeInstanceOf(SessionArchivedError);
+        const restored = await sim.restore(id);
+        expect(restored.status).toBe("active");
+        const [question, answer] = await sim.chat(id, "hello again");
+        expect(question?.content).toBe("hello again");
+        expect(answer?.role).toBe("assistant");
+        expect(answer?.model).toBe(restored.model);
+
+        const lines: string[] = [];
+        await printSummary(store, sim.totals, (l) => lines.push(l));
+        expect(lines.filter((l) => l.includes("Integrity"))).toEqual(["\nIntegrity: ok"]);
       } finally {
+        await sim.stop();
         await store.close();
       }
     });
   }
+
+  it("is deterministic in what it says: the same seed, the same first question", async () => {
+    const first = async (file: string) => {
+      const store = await openStore({ driver: betterSqlite({ filename: join(dir, file) }) });
+      const sim = new Simulation(store, { users: 1, rate: 50, seed: 3, sweepEveryMs: 0 });
+      sim.start();
+      while (sim.totals.turns < 1) await sleep(20);
+      await sim.stop();
+      const [session] = (await store.sessions.list()).items;
+      const messages = await store.messages.list(session!.id);
+      await store.close();
+      return messages.items.slice(0, 2).map((m) => m.content);
+    };
+    expect(await first("seed-a.db")).toEqual(await first("seed-b.db"));
+  });
 });

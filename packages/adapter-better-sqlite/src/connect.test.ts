@@ -69,6 +69,18 @@ describe("pragmas on every connection", () => {
     expect(await pragma(conn, "journal_size_limit")).toBe(1024);
   });
 
+  it("sets the page cache when cacheSizeKiB is given, and keeps better-sqlite3's 16 MiB otherwise", async () => {
+    const filename = tmp.file();
+    expect(await pragma(await conns.open({ filename }, { cacheSizeKiB: 512 }), "cache_size")).toBe(
+      -512,
+    );
+    expect(await pragma(await conns.open({ filename }), "cache_size")).toBe(-16000);
+    const driver = betterSqlite({ filename });
+    for (const cacheSizeKiB of [0, -1, 1.5]) {
+      await expect(driver.connect({ cacheSizeKiB })).rejects.toMatchObject({ code: "MISUSE" });
+    }
+  });
+
   it("turns foreign keys on for :memory: and leaves its journal in memory", async () => {
     const conn = await conns.open({ filename: ":memory:" }, { busyTimeoutMs: 10 });
     expect(await pragma(conn, "foreign_keys")).toBe(1);

@@ -1,11 +1,12 @@
 import {
+  type BackupOptions,
   LruCache,
   type Params,
   type RawConnection,
   type RawTransaction,
   type Row,
   type RunResult,
-  type SqliteError,
+  SqliteError,
   type Statement,
   type TransactionMode,
 } from "@llm-sessions/core";
@@ -15,6 +16,13 @@ import { bindArgs, toRow, toRunResult } from "./values.js";
 
 type Db = Database.Database;
 type Prepared = Database.Statement<unknown[], unknown>;
+
+/**
+ * Pages copied per backup step (4 MiB at the default page size). The copy
+ * yields to the event loop between steps; bigger steps finish sooner, smaller
+ * ones report progress more often. better-sqlite3's own default is 100.
+ */
+const BACKUP_PAGES_PER_STEP = 1024;
 
 /**
  * One better-sqlite3 database handle as the contract's raw connection. Core's
@@ -96,6 +104,40 @@ export class BetterSqliteConnection implements RawConnection {
 
   inTransaction(): boolean {
     return this.#db.inTransaction;
+  }
+
+  /**
+   * SQLite's online backup through better-sqlite3, in steps of
+   * `BACKUP_PAGES_PER_STEP` pages. better-sqlite3 does not report the last
+   * step, so the final `remainingPages: 0` is reported here.
+   */
+  async backup(destination: string, options: BackupOptions = {}): Promise<void> {
+    const { onProgress } = options;
+    let thrown: { error: unknown } | undefined;
+    const report = (totalPages: number, remainingPages: number): void => {
+      try {
+        onProgress?.({ totalPages, remainingPages });
+      } catch (error) {
+        thrown = { error };
+        throw error;
+      }
+    };
+    try {
+      const last = await this.#db.backup(destination, {
+        progress: (p) => {
+          report(p.totalPages, p.remainingPages);
+          return BACKUP_PAGES_PER_STEP;
+        },
+      });
+      report(last.totalPages, 0);
+    } catch (error) {
+      if (thrown && error === thrown.error) {
+        throw new SqliteError("ABORT", "backup aborted: the onProgress callback threw", {
+          cause: error,
+        });
+      }
+      throw error;
+    }
   }
 
   close(): void {

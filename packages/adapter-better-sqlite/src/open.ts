@@ -48,6 +48,10 @@ export async function connect(
       `durability must be "normal" or "full", got ${String(durability)}`,
     );
   }
+  const { cacheSizeKiB } = connectOptions;
+  if (cacheSizeKiB !== undefined && (!Number.isSafeInteger(cacheSizeKiB) || cacheSizeKiB < 1)) {
+    throw new SqliteError("MISUSE", "cacheSizeKiB must be a positive integer");
+  }
   const readonly = options.readonly || connectOptions.readonly === true;
   let db: Database.Database | undefined;
   try {
@@ -65,6 +69,7 @@ export async function connect(
       busyTimeoutMs,
       durability,
       journalSizeLimitBytes: options.journalSizeLimitBytes,
+      cacheSizeKiB,
     });
     return wrapConnection(new BetterSqliteConnection(db, options.statementCacheSize));
   } catch (error) {

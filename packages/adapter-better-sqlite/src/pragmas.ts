@@ -11,6 +11,8 @@ export interface PragmaSettings {
   readonly durability: "normal" | "full";
   /** Validated integer >= -1. */
   readonly journalSizeLimitBytes: number;
+  /** Validated positive integer, or undefined for better-sqlite3's default (16 MiB). */
+  readonly cacheSizeKiB: number | undefined;
 }
 
 /**
@@ -22,6 +24,7 @@ export function applyPragmas(db: Database.Database, settings: PragmaSettings): v
   // First, so that switching to WAL below waits for another process's lock instead of failing.
   db.pragma(`busy_timeout = ${settings.busyTimeoutMs}`);
   db.pragma("foreign_keys = ON");
+  if (settings.cacheSizeKiB !== undefined) db.pragma(`cache_size = -${settings.cacheSizeKiB}`);
   if (!settings.file) {
     if (settings.readonly) {
       // A private in-memory database cannot be opened read-only; honour the request this way.

@@ -109,11 +109,16 @@ function pragmaSettings(options: ResolvedOptions, connectOptions: ConnectOptions
       `libsql: durability must be "normal" or "full", got ${String(durability)}`,
     );
   }
+  const { cacheSizeKiB } = connectOptions;
+  if (cacheSizeKiB !== undefined && (!Number.isSafeInteger(cacheSizeKiB) || cacheSizeKiB < 1)) {
+    throw new SqliteError("MISUSE", "libsql: cacheSizeKiB must be a positive integer");
+  }
   return {
     file: options.kind === "file",
     readonly: connectOptions.readonly === true,
     busyTimeoutMs,
     durability,
     journalSizeLimitBytes: options.journalSizeLimitBytes,
+    cacheSizeKiB,
   };
 }

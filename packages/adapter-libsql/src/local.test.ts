@@ -54,6 +54,15 @@ describe("pragmas on every connection", () => {
     expect(await pragma(conn, "journal_size_limit")).toBe(4096);
   });
 
+  it("sets the page cache when cacheSizeKiB is given, and keeps libSQL's 2 MiB otherwise", async () => {
+    const file = tempDbPath();
+    expect(await pragma(await connectFile(file, { cacheSizeKiB: 512 }), "cache_size")).toBe(-512);
+    expect(await pragma(await connectFile(file), "cache_size")).toBe(-2000);
+    for (const cacheSizeKiB of [0, -1, 1.5]) {
+      await expect(connectFile(file, { cacheSizeKiB })).rejects.toMatchObject({ code: "MISUSE" });
+    }
+  });
+
   it("enforces foreign keys", async () => {
     const conn = await connectMemory();
     await conn.exec(

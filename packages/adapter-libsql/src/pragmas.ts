@@ -11,6 +11,8 @@ export interface PragmaSettings {
   readonly durability: "normal" | "full";
   /** Validated integer >= -1. */
   readonly journalSizeLimitBytes: number;
+  /** Validated positive integer, or undefined for libSQL's default (2 MiB). */
+  readonly cacheSizeKiB: number | undefined;
 }
 
 /**
@@ -32,6 +34,7 @@ export async function applyPragmas(
     `PRAGMA busy_timeout = ${settings.busyTimeoutMs}`,
     "PRAGMA foreign_keys = ON",
   ];
+  if (settings.cacheSizeKiB !== undefined) pragmas.push(`PRAGMA cache_size = -${settings.cacheSizeKiB}`);
   if (settings.file) {
     // Reads the header: a file that is not a database (or has another key) fails here, at connect.
     pragmas.push("PRAGMA schema_version");

@@ -1,6 +1,7 @@
 export * from "./driver/index.js";
 export {
   ConflictError,
+  DatabaseCorruptError,
   LlmSessionsError,
   MigrationRequiredError,
   SchemaTooNewError,
@@ -10,9 +11,14 @@ export {
   type ValidationIssue,
 } from "./errors.js";
 export type {
+  IntegrityApi,
   IntegrityCheckOptions,
   IntegrityFinding,
+  IntegrityRepairOptions,
+  IntegrityRepairReport,
   IntegrityReport,
+  RepairActions,
+  VerifyOnOpen,
 } from "./integrity/index.js";
 export {
   LifecycleApi,
@@ -22,8 +28,58 @@ export {
   SnapshotCorruptError,
   type SweepResult,
 } from "./lifecycle/index.js";
+export {
+  AUTO_VACUUM_FREE_RATIO,
+  AUTO_VACUUM_MIN_FREE_PAGES,
+  type BackupMethod,
+  type BackupResult,
+  BackupVerificationError,
+  type CheckpointReport,
+  DatabaseInUseError,
+  Maintenance,
+  type MaintenanceUnsupported,
+  type OptimizeOptions,
+  type OptimizeReport,
+  type RestoreOptions,
+  type RestoreResult,
+  type RestoreStep,
+  restoreBackup,
+  type SpaceFigures,
+  type StoreBackupOptions,
+  type StoreBackupProgress,
+  UnsupportedOperationError,
+  type VacuumReport,
+} from "./maintenance/index.js";
+export {
+  type DatabaseFigures,
+  DEFAULT_HEALTH_THRESHOLDS,
+  type HealthLimit,
+  type HealthReason,
+  type HealthReport,
+  type HealthThresholds,
+  type HealthThresholdsInput,
+  LATENCY_WINDOW,
+  type OperationMetrics,
+  type PrometheusOptions,
+  type SessionCounts,
+  STORE_OPERATIONS,
+  type StoreMetrics,
+  type StoreOperation,
+  toPrometheus,
+} from "./metrics/index.js";
+export {
+  type LegacyMigrationReport,
+  type MigrateLegacyOptions,
+  migrateLegacy,
+} from "./migrate-legacy.js";
 export * from "./pool/index.js";
-export { MIGRATIONS, type MigrationResult, SCHEMA_VERSION } from "./schema/index.js";
+export {
+  LEGACY_ROLES,
+  type LegacyV0Counts,
+  MIGRATIONS,
+  type MigrationResult,
+  SCHEMA_VERSION,
+} from "./schema/index.js";
 export {
   type SearchHit,
   type SearchOptions,

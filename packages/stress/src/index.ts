@@ -1,8 +1,19 @@
 /**
- * `@llm-sessions/stress`: suites that hold drivers (and later the pool and the
- * store) to the contract. The conformance suite is also available on its own
- * from `@llm-sessions/stress/conformance`.
+ * `@llm-sessions/stress`: suites that hold drivers, the pool and the store to
+ * their promises. The conformance suite (`runConformanceSuite`, also from
+ * `@llm-sessions/stress/conformance`), the store suites (`runStoreSuite`),
+ * and the stress suites (`runStressSuites`: model, concurrency, processes,
+ * crash, corruption, timeouts, soak; without vitest from
+ * `@llm-sessions/stress/suites`, and as the `llm-sessions-stress` command).
  */
+
+export {
+  ADAPTER_PRESETS,
+  type AdapterSpec,
+  createDriver,
+  PATH_PLACEHOLDER,
+  preset,
+} from "./adapters/index.js";
 export {
   type ConformanceContext,
   type ConformanceOptions,
@@ -15,6 +26,19 @@ export {
   runConformanceTest,
 } from "./conformance/index.js";
 export {
+  buildLegacyV0,
+  type LegacyV0Manifest,
+  type LegacyV0Message,
+  type LegacyV0Options,
+  type LegacyV0Session,
+} from "./fixtures/legacy-v0.js";
+export {
+  checkInvariants,
+  type InvariantOptions,
+  Ledger,
+  type LedgerSink,
+} from "./invariants/index.js";
+export {
   expectSound,
   ManualClock,
   type PlannedStatement,
@@ -22,22 +46,9 @@ export {
   runStoreSuite,
   type StoreSuiteOptions,
 } from "./store/index.js";
-export {
-  ADAPTER_PRESETS,
-  type AdapterSpec,
-  createDriver,
-  PATH_PLACEHOLDER,
-  preset,
-} from "./adapters/index.js";
-export {
-  checkInvariants,
-  type InvariantOptions,
-  Ledger,
-  type LedgerSink,
-} from "./invariants/index.js";
 export type { StressSuite, SuiteContext } from "./suite/context.js";
 export type { LatencySummary } from "./suite/latency.js";
-export { selectSuites, STRESS_SUITES } from "./suite/registry.js";
+export { STRESS_SUITES, selectSuites } from "./suite/registry.js";
 export { runSuite } from "./suite/run.js";
 export {
   type Profile,

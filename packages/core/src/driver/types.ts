@@ -150,6 +150,12 @@ export interface ConnectOptions {
   readonly durability?: "normal" | "full";
   /** Open read-only (readers of a file). Default false. */
   readonly readonly?: boolean;
+  /**
+   * This connection's page cache, in KiB (`PRAGMA cache_size = -N`). Default:
+   * the driver's own (16 MiB for better-sqlite3, 2 MiB for libSQL). The pool
+   * gives its readers a small one (`PoolOptions.readerCacheKiB`).
+   */
+  readonly cacheSizeKiB?: number;
 }
 
 /** A factory for connections to one target, given to the adapter's factory. */

@@ -34,7 +34,7 @@ export interface IntegrityCheckOptions {
 const SAMPLE = 10;
 
 /** Sessions whose counters differ from their rows (archived ones keep counters by design). */
-const COUNTERS_SQL = `
+export const COUNTERS_SQL = `
   SELECT s.id FROM sessions s
   LEFT JOIN (
     SELECT session_id, count(*) AS n, coalesce(sum(tokens), 0) AS t, max(seq) AS last
@@ -45,13 +45,17 @@ const COUNTERS_SQL = `
          OR s.last_seq != coalesce(m.last, 0))`;
 
 /** Sessions whose seq is not exactly 1..n. */
-const SEQ_SQL = `
+export const SEQ_SQL = `
   SELECT session_id AS id FROM messages GROUP BY session_id
   HAVING min(seq) != 1 OR max(seq) != count(*) OR count(DISTINCT seq) != count(*)`;
 
-const ORPHANS_SQL = `
-  SELECT DISTINCT m.session_id AS id FROM messages m
-  WHERE NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = m.session_id)`;
+/** A message `m` whose session does not exist. */
+export const ORPHANS_CONDITION = "NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = m.session_id)";
+
+const ORPHANS_SQL = `SELECT DISTINCT m.session_id AS id FROM messages m WHERE ${ORPHANS_CONDITION}`;
+
+/** The message of a finding whose check could not read what it needed: the pages are damaged. */
+export const UNREADABLE = "could not be checked: SQLite reports the database as damaged";
 
 /** Archived sessions whose messages left the table but whose snapshot is missing. */
 const ARCHIVED_WITHOUT_SNAPSHOT_SQL = `
@@ -107,7 +111,7 @@ async function snapshotFinding(q: Queryable): Promise<IntegrityFinding | undefin
 async function guarded(
   findings: IntegrityFinding[],
   check: string,
-  run: () => Promise<IntegrityFinding | undefined | void>,
+  run: () => Promise<IntegrityFinding | undefined>,
 ): Promise<void> {
   try {
     const found = await run();
@@ -116,7 +120,7 @@ async function guarded(
     if (!isCorruptionError(error) && !(error instanceof DatabaseCorruptError)) throw error;
     findings.push({
       check,
-      message: "could not be checked: SQLite reports the database as damaged",
+      message: UNREADABLE,
       count: 1,
       sample: [error.message],
     });
@@ -137,8 +141,8 @@ export async function checkIntegrity(
   const started = performance.now();
   const findings: IntegrityFinding[] = [];
   const checks = ["sqlite", "foreign-keys", "counters", "seq", "orphans", "snapshots", "fts"];
-  await guarded(findings, "sqlite", () =>
-    db.readSnapshot(async (tx) => {
+  await guarded(findings, "sqlite", async () => {
+    await db.readSnapshot(async (tx) => {
       // SQLite 3.53's quick_check also checks FTS5 indexes, but on a connection
       // whose cached FTS5 structure is older than another connection's commit it
       // reports "fts5: corruption found reading blob" where there is none (seen
@@ -180,11 +184,12 @@ export async function checkIntegrity(
         await guarded(findings, check, () => idsFinding(tx, check, message, sql));
       }
       await guarded(findings, "snapshots", () => snapshotFinding(tx));
-    }),
-  );
+    });
+    return undefined;
+  });
   // FTS5's integrity-check is spelled as an INSERT, so it runs on the writer.
   // A drifted index makes it fail with SQLITE_CORRUPT_VTAB, which the pool
-  // raises as DatabaseCorruptError; `guarded` turns that into the finding.
+  // raises as DatabaseCorruptError; the catch below makes it this finding.
   await guarded(findings, "fts", async () => {
     try {
       await db.write((tx) =>

@@ -54,6 +54,15 @@ export interface PoolOptions {
   readonly durability?: "normal" | "full";
   /** Open reader connections read-only (passed to `driver.connect`). Default false. */
   readonly readonlyReaders?: boolean;
+  /**
+   * Page cache of each reader connection, in KiB (passed to `driver.connect`
+   * as `cacheSizeKiB`). Default 512. Every reader has a cache of its own, and
+   * a warm one grows to its limit: at SQLite's defaults (16 MiB for
+   * better-sqlite3) readers would cost far more memory than they save, since
+   * the operating system caches the file for all of them. The writer keeps
+   * the driver's default. 0 = the driver's default for readers too.
+   */
+  readonly readerCacheKiB?: number;
   /** Retry of a BEGIN IMMEDIATE refused with BUSY; `false` = no retry. */
   readonly busyRetry?: BusyRetryOptions | false;
   /** The WAL starvation guard; `false` turns it off. Only active for file databases whose driver allows `wal_checkpoint`. */
@@ -78,6 +87,7 @@ export interface ResolvedPoolOptions {
   readonly busyTimeoutMs: number;
   readonly durability: "normal" | "full";
   readonly readonlyReaders: boolean;
+  readonly readerCacheKiB: number;
   readonly busyRetry: Required<BusyRetryOptions>;
   /** `false` when off or when the driver has no WAL to guard. */
   readonly checkpoint: Required<CheckpointOptions> | false;
@@ -95,6 +105,7 @@ export const POOL_DEFAULTS = {
   busyTimeoutMs: 5_000,
   durability: "normal",
   readonlyReaders: false,
+  readerCacheKiB: 512,
   busyRetry: { attempts: 6, baseDelayMs: 5, maxDelayMs: 250 },
   checkpoint: { walPages: 1_000, intervalMs: 1_000, drainTimeoutMs: 100 },
   closeTimeoutMs: 10_000,
@@ -136,6 +147,7 @@ export function resolvePoolOptions(
     busyTimeoutMs: int(o, "busyTimeoutMs", POOL_DEFAULTS.busyTimeoutMs, 0, MAX_TIMER_MS),
     durability: oneOf(o, "durability", POOL_DEFAULTS.durability, ["normal", "full"] as const),
     readonlyReaders: bool(o, "readonlyReaders", POOL_DEFAULTS.readonlyReaders),
+    readerCacheKiB: int(o, "readerCacheKiB", POOL_DEFAULTS.readerCacheKiB, 0, 1_073_741_824),
     busyRetry: busyRetry(o.busyRetry),
     checkpoint:
       capabilities.file && capabilities.walCheckpoint ? checkpoint(o.checkpoint) : offOr(o),

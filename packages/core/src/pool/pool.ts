@@ -129,6 +129,7 @@ export class Pool {
                   busyTimeoutMs: options.busyTimeoutMs,
                   durability: options.durability,
                   readonly: options.readonlyReaders,
+                  ...(options.readerCacheKiB > 0 ? { cacheSizeKiB: options.readerCacheKiB } : {}),
                 })
                 .catch((error: unknown) => {
                   throw surfaceCorruption(error, driver.target, "opening a connection");

@@ -34,11 +34,12 @@ describe("Pool.open", () => {
     expect((error as SqliteError).code).toBe("CANTOPEN");
   });
 
-  it("passes busy timeout, durability and readonly to connect()", async () => {
+  it("passes busy timeout, durability, readonly and the readers' cache size to connect()", async () => {
     const { db, pool } = await open({
       busyTimeoutMs: 1234,
       durability: "full",
       readonlyReaders: true,
+      readerCacheKiB: 256,
     });
     await pool.read(async () => {});
     expect(db.connectOptions[0]).toEqual({ busyTimeoutMs: 1234, durability: "full" });
@@ -46,7 +47,17 @@ describe("Pool.open", () => {
       busyTimeoutMs: 1234,
       durability: "full",
       readonly: true,
+      cacheSizeKiB: 256,
     });
+  });
+
+  it("gives readers a 512 KiB cache by default, and the driver's own with readerCacheKiB: 0", async () => {
+    const small = await open();
+    await small.pool.read(async () => {});
+    expect(small.db.connectOptions[1]).toMatchObject({ cacheSizeKiB: 512 });
+    const own = await open({ readerCacheKiB: 0 });
+    await own.pool.read(async () => {});
+    expect(own.db.connectOptions[1]).not.toHaveProperty("cacheSizeKiB");
   });
 });
 

@@ -44,7 +44,6 @@ const CLOSE = "\u{F0002}";
 
 interface HitRow extends MessageRow {
   pk: number;
-  rank: number;
   snippet: string;
 }
 
@@ -68,8 +67,13 @@ export async function search(
   const limit = opts.limit ?? ctx.limits.defaultPageSize;
   const [open, close] = opts.mark ?? ["«", "»"];
 
+  // Two steps, in one snapshot. Ranking has to look at every match, but the
+  // snippets (which re-read and re-tokenize each message) and the message
+  // rows are needed only for the page: one statement doing all of it computes
+  // a snippet for every match before sorting (18 ms instead of 7 ms for a
+  // two-word query matching 2,500 of 1M messages).
   const where = ["messages_fts MATCH ?"];
-  const params: (string | number)[] = [OPEN, CLOSE, fts];
+  const params: (string | number)[] = [fts];
   if (ctx.scope.tenantId !== null) {
     where.push("EXISTS (SELECT 1 FROM sessions s WHERE s.id = m.session_id AND s.tenant_id = ?)");
     params.push(ctx.scope.tenantId);
@@ -86,40 +90,53 @@ export async function search(
     where.push("m.model = ?");
     params.push(opts.model);
   }
+  // Without a filter on the message the index alone ranks (no row lookups).
+  const join = where.length > 1 ? " JOIN messages AS m ON m.pk = messages_fts.rowid" : "";
   if (opts.cursor) {
     const [rank, pk] = decodeCursor("search", opts.cursor, ["number", "number"] as const);
-    where.push("(messages_fts.rank, m.pk) > (?, ?)");
+    where.push("(messages_fts.rank, messages_fts.rowid) > (?, ?)");
     params.push(rank, pk);
   }
   const columns = MESSAGE_COLUMNS.split(", ")
     .map((c) => `m.${c}`)
     .join(", ");
-  const rows = await ctx.db.read((q) =>
-    q.all<HitRow>(
-      `SELECT ${columns}, m.pk AS pk, messages_fts.rank AS rank,
-              snippet(messages_fts, 0, ?, ?, '…', 16) AS snippet
-       FROM messages_fts JOIN messages AS m ON m.pk = messages_fts.rowid
+  const { ranked, rows } = await ctx.db.readSnapshot(async (q) => {
+    const ranked = await q.all<{ pk: number; rank: number }>(
+      `SELECT messages_fts.rowid AS pk, messages_fts.rank AS rank FROM messages_fts${join}
        WHERE ${where.join(" AND ")}
-       ORDER BY messages_fts.rank, m.pk LIMIT ?`,
+       ORDER BY messages_fts.rank, messages_fts.rowid LIMIT ?`,
       [...params, limit + 1],
-    ),
-  );
-  const items = rows.slice(0, limit).map((row) => {
+    );
+    const page = ranked.slice(0, limit);
+    const rows =
+      page.length === 0
+        ? []
+        : await q.all<HitRow>(
+            `SELECT ${columns}, m.pk AS pk, snippet(messages_fts, 0, ?, ?, '…', 16) AS snippet
+             FROM messages_fts JOIN messages AS m ON m.pk = messages_fts.rowid
+             WHERE messages_fts MATCH ? AND messages_fts.rowid IN (SELECT value FROM json_each(?))`,
+            [OPEN, CLOSE, fts, JSON.stringify(page.map((r) => Number(r.pk)))],
+          );
+    return { ranked, rows };
+  });
+  const byPk = new Map(rows.map((row) => [Number(row.pk), row]));
+  const items: SearchHit[] = [];
+  for (const hit of ranked.slice(0, limit)) {
+    const row = byPk.get(Number(hit.pk));
+    if (!row) continue;
     const parts = splitSnippet(row.snippet);
-    return {
+    items.push({
       message: toMessage(row),
-      rank: Number(row.rank),
+      rank: Number(hit.rank),
       snippetParts: parts,
       snippet: parts.map((p) => (p.match ? `${open}${p.text}${close}` : p.text)).join(""),
-    };
-  });
-  const lastRow = rows[Math.min(rows.length, limit) - 1];
+    });
+  }
+  const last = ranked[Math.min(ranked.length, limit) - 1];
   return {
     items,
     nextCursor:
-      rows.length > limit && lastRow
-        ? encodeCursor([Number(lastRow.rank), Number(lastRow.pk)])
-        : null,
+      ranked.length > limit && last ? encodeCursor([Number(last.rank), Number(last.pk)]) : null,
   };
 }
 

@@ -137,7 +137,8 @@ export function runConformanceSuite(options: ConformanceOptions): void {
  */
 export async function runConformanceTest(id: string, createDriver: CreateDriver): Promise<void> {
   const test = conformanceTests.find((t) => t.id === id);
-  if (!test) throw new Error(`runConformanceTest: no conformance test has id ${JSON.stringify(id)}`);
+  if (!test)
+    throw new Error(`runConformanceTest: no conformance test has id ${JSON.stringify(id)}`);
   const ctx = await TestContext.open(createDriver);
   try {
     await test.run(ctx);

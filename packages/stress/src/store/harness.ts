@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type OpenStoreOptions, openStore, type Store } from "@llm-sessions/core";
-import { afterEach, beforeEach, it } from "vitest";
+import { afterEach, beforeEach, it, type TestContext } from "vitest";
 import type { CreateDriver } from "../conformance/index.js";
 
 /** Options shared by the store suites. */
@@ -39,7 +39,7 @@ export interface StoreHarness {
   readonly clock: ManualClock;
   readonly createDriver: CreateDriver;
   /** Registers a test under a stable id; a test listed in `skip` is registered as skipped, with its reason. */
-  test(id: string, title: string, fn: () => Promise<void>): void;
+  test(id: string, title: string, fn: (ctx: TestContext) => Promise<void>): void;
   /** Every id registered so far. */
   readonly ids: ReadonlySet<string>;
 }
@@ -57,7 +57,7 @@ export function useStoreHarness(
     clock: new ManualClock(),
     createDriver,
     ids,
-    test(id: string, title: string, fn: () => Promise<void>): void {
+    test(id: string, title: string, fn: (ctx: TestContext) => Promise<void>): void {
       if (ids.has(id)) throw new Error(`duplicate store test id ${id}`);
       ids.add(id);
       const reason = skip[id];

@@ -1,8 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { registerApiTests } from "./api-tests.js";
+import { registerBackupTests } from "./backup-tests.js";
 import { registerConcurrencyTests } from "./concurrency-tests.js";
+import { registerCorruptionTests } from "./corruption-tests.js";
 import { type StoreSuiteOptions, useStoreHarness } from "./harness.js";
+import { registerIntegrityTests } from "./integrity-tests.js";
+import { registerLegacyTests } from "./legacy-tests.js";
 import { registerLifecycleTests } from "./lifecycle-tests.js";
+import { registerMaintenanceTests } from "./maintenance-tests.js";
+import { registerMetricsTests } from "./metrics-tests.js";
 import { registerPropertyTests } from "./property-tests.js";
 import { registerQueryPlanTests } from "./query-plan-tests.js";
 import { registerWalTests } from "./wal-tests.js";
@@ -13,7 +19,8 @@ export { type PlannedStatement, recordingDriver } from "./recording-driver.js";
 
 /**
  * Registers the store suites (API rules, concurrency in one process,
- * fast-check properties, query plans) against one adapter. Call it from a
+ * fast-check properties, query plans, integrity check and repair, damaged
+ * files and torn WALs, v0 migration, ...) against one adapter. Call it from a
  * vitest test file:
  *
  * ```ts
@@ -34,6 +41,12 @@ export function runStoreSuite(options: StoreSuiteOptions): void {
     registerQueryPlanTests(h);
     registerLifecycleTests(h, full ? 100 : 15);
     registerWalTests(h);
+    registerIntegrityTests(h);
+    registerCorruptionTests(h);
+    registerLegacyTests(h);
+    registerBackupTests(h);
+    registerMaintenanceTests(h);
+    registerMetricsTests(h);
     // Nested describe bodies run in order after this one, so the check that
     // every skipped id exists goes in a describe registered last.
     describe("skip list", () => {

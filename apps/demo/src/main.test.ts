@@ -1,0 +1,98 @@
+/**
+ * `npm run demo` as a user runs it: the built CLI (dist/main.js) in a child
+ * process. `npm test` builds first (turbo); run `npm run build` before
+ * running this file alone.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "llm-sessions-demo-cli-"));
+const children: ChildProcess[] = [];
+
+beforeAll(() => {
+  if (!existsSync(MAIN))
+    throw new Error(`${MAIN} is missing: run \`npm run build -w @llm-sessions/demo\` first`);
+});
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8", timeout: 10_000 });
+
+describe("the demo CLI", () => {
+  it("--help prints the options", () => {
+    const r = run("--help");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("--driver better-sqlite3|libsql");
+    expect(r.stdout).toContain("--port N");
+  });
+
+  it.each([
+    [["--port", "http"], "--port"],
+    [["--driver", "oracle"], "unknown --driver"],
+    [["--idle-after", "20", "--archive-after", "10"], "--idle-after < --archive-after"],
+    [["--bogus"], "bogus"],
+  ])("refuses %j with exit code 2", (args, message) => {
+    const r = run(...args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(message);
+  });
+
+  for (const driver of ["better-sqlite3", "libsql"]) {
+    it(`serves the page on ${driver} until SIGTERM, then prints the summary and exits 0`, async () => {
+      const child = spawn(
+        process.execPath,
+        [
+          MAIN,
+          "--driver",
+          driver,
+          "--db",
+          join(dir, `${driver}.db`),
+          "--port",
+          "0",
+          "--rate",
+          "20",
+        ],
+        { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, INIT_CWD: dir } },
+      );
+      children.push(child);
+      let out = "";
+      let err = "";
+      child.stdout.setEncoding("utf8").on("data", (d: string) => {
+        out += d;
+      });
+      child.stderr.setEncoding("utf8").on("data", (d: string) => {
+        err += d;
+      });
+      const exited = new Promise<number | null>((resolve) =>
+        child.on("exit", (code) => resolve(code)),
+      );
+
+      const started = Date.now();
+      let url: string | undefined;
+      while (!url && Date.now() - started < 10_000 && child.exitCode === null) {
+        url = /open (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)?.[1];
+        if (!url) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(url, `stdout: ${out}\nstderr: ${err}`).toBeDefined();
+      const page = await fetch(url as string);
+      expect(page.status).toBe(200);
+      await new Promise((r) => setTimeout(r, 800));
+      const sessions = (await (await fetch(`${url}api/sessions`)).json()) as { items: unknown[] };
+      expect(sessions.items.length).toBeGreaterThan(0);
+
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      expect(out).toContain("Usage per model");
+      expect(out).toContain("Integrity: ok");
+      expect(err).toBe("");
+    });
+  }
+});

@@ -1,0 +1,373 @@
+/**
+ * The tables (Markdown, printed and written to RESULTS.md) and the targets,
+ * each marked met or not from the figures of this run.
+ */
+import type { ConcurrencyRow } from "./concurrency.js";
+import { sizeLabel } from "./data.js";
+import type { MemoryRow } from "./memory.js";
+import type { Timing } from "./runner.js";
+import type { SqlCheck } from "./sql-check.js";
+import type { Driver, Op } from "./targets.js";
+
+export interface CaseResult {
+  readonly size: number;
+  readonly op: Op;
+  readonly timings: ReadonlyMap<string, Timing>;
+}
+
+export interface Results {
+  readonly cases: readonly CaseResult[];
+  readonly sizes: readonly number[];
+  readonly concurrency: readonly ConcurrencyRow[];
+  readonly memory: readonly MemoryRow[];
+  readonly sqlCheck: readonly SqlCheck[];
+}
+
+const DRIVERS: readonly { driver: Driver; short: string }[] = [
+  { driver: "better-sqlite3", short: "bs3" },
+  { driver: "libsql", short: "libsql" },
+];
+
+/** Operations the peer has, under our names. */
+const PEER_OPS: ReadonlySet<Op> = new Set<Op>(["sessions.create", "append 1", "last(50)"]);
+
+/** Microseconds, three significant figures, from milliseconds. */
+export function us(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return "—";
+  const v = ms * 1000;
+  if (v >= 10_000) return Math.round(v).toLocaleString("en-US");
+  if (v >= 100) return v.toFixed(0);
+  if (v >= 10) return v.toFixed(1);
+  return v.toFixed(2);
+}
+
+const ops = (n: number | undefined): string =>
+  n === undefined || !Number.isFinite(n) ? "—" : Math.round(n).toLocaleString("en-US");
+const ratio = (n: number | undefined, digits = 2): string =>
+  n === undefined || !Number.isFinite(n) ? "—" : n.toFixed(digits);
+
+function table(head: readonly string[], rows: readonly (readonly string[])[], align?: string): string {
+  const sep = align ?? head.map((_, i) => (i < 2 ? "---" : "---:")).join(" | ");
+  return [`| ${head.join(" | ")} |`, `| ${sep} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join(
+    "\n",
+  );
+}
+
+function timing(r: Results, size: number, op: Op, label: string): Timing | undefined {
+  const t = r.cases.find((c) => c.size === size && c.op === op)?.timings.get(label);
+  return t && !t.error ? t : undefined;
+}
+
+/** The main table of one size: store and raw side by side, per operation and driver. */
+export function sizeTable(r: Results, size: number): string {
+  const rows: string[][] = [];
+  for (const c of r.cases.filter((x) => x.size === size)) {
+    for (const { driver, short } of DRIVERS) {
+      const store = c.timings.get(`store/${short}`);
+      const raw = c.timings.get(`raw/${short}`);
+      if (!store && !raw) continue;
+      const peer = PEER_OPS.has(c.op) ? c.timings.get("mastra") : undefined;
+      const err = store?.error ?? raw?.error;
+      rows.push([
+        c.op,
+        driver,
+        us(store?.median),
+        us(store?.p95),
+        ops(store?.opsPerSec),
+        us(raw?.median),
+        us(raw?.p95),
+        ops(raw?.opsPerSec),
+        ratio(store && raw ? store.median / raw.median : undefined),
+        us(peer?.median),
+        peer && store ? `${ratio(peer.median / store.median, 1)}×` : "—",
+        ...(err ? [`error: ${err}`] : []),
+      ]);
+    }
+  }
+  return table(
+    [
+      "case",
+      "driver",
+      "store median µs",
+      "store p95 µs",
+      "store ops/s",
+      "raw median µs",
+      "raw p95 µs",
+      "raw ops/s",
+      "store ÷ raw",
+      "peer median µs",
+      "peer ÷ store",
+    ],
+    rows,
+  );
+}
+
+/** The peer's own figures, and how the store compares on each driver. */
+export function peerTable(r: Results): string {
+  const rows: string[][] = [];
+  for (const size of r.sizes) {
+    for (const c of r.cases.filter((x) => x.size === size && PEER_OPS.has(x.op))) {
+      const peer = c.timings.get("mastra");
+      if (!peer) continue;
+      const cells = [sizeLabel(size), c.op, us(peer.median), us(peer.p95), ops(peer.opsPerSec)];
+      for (const { short } of DRIVERS) {
+        const store = c.timings.get(`store/${short}`);
+        cells.push(
+          us(store?.median),
+          store && !peer.error ? `${ratio(peer.median / store.median, 1)}×` : "—",
+          store && !peer.error ? `${ratio(store.opsPerSec / peer.opsPerSec, 1)}×` : "—",
+        );
+      }
+      rows.push(cells);
+    }
+  }
+  return table(
+    [
+      "size",
+      "case",
+      "peer median µs",
+      "peer p95 µs",
+      "peer ops/s",
+      "store/bs3 median µs",
+      "bs3 speed-up (median)",
+      "bs3 speed-up (ops/s)",
+      "store/libsql median µs",
+      "libsql speed-up (median)",
+      "libsql speed-up (ops/s)",
+    ],
+    rows,
+  );
+}
+
+/** @libsql/client (what the adapter uses) against the `libsql` package driven directly. */
+export function libsqlDriverTable(r: Results): string {
+  const rows: string[][] = [];
+  for (const size of r.sizes) {
+    for (const c of r.cases.filter((x) => x.size === size)) {
+      const native = c.timings.get("native/libsql");
+      if (!native) continue;
+      const client = c.timings.get("raw/libsql");
+      const store = c.timings.get("store/libsql");
+      const bs3 = c.timings.get("raw/bs3");
+      rows.push([
+        sizeLabel(size),
+        c.op,
+        us(store?.median),
+        us(client?.median),
+        us(native.median),
+        us(bs3?.median),
+        ratio(client && !native.error ? client.median / native.median : undefined),
+      ]);
+    }
+  }
+  return table(
+    [
+      "size",
+      "case",
+      "store/libsql µs",
+      "raw @libsql/client µs",
+      "raw libsql package µs",
+      "raw better-sqlite3 µs",
+      "client ÷ package",
+    ],
+    rows,
+  );
+}
+
+/** Store medians per size, and the largest over the smallest. */
+export function growthTable(r: Results): string {
+  const rows: string[][] = [];
+  const ordered = [...r.sizes].sort((a, b) => a - b);
+  const first = ordered[0];
+  const last = ordered[ordered.length - 1];
+  const opsSeen = [...new Set(r.cases.map((c) => c.op))];
+  for (const op of opsSeen) {
+    for (const { driver, short } of DRIVERS) {
+      const cells = ordered.map((s) => us(timing(r, s, op, `store/${short}`)?.median));
+      const a = first === undefined ? undefined : timing(r, first, op, `store/${short}`);
+      const b = last === undefined ? undefined : timing(r, last, op, `store/${short}`);
+      rows.push([op, driver, ...cells, ratio(a && b ? b.median / a.median : undefined)]);
+    }
+  }
+  return table(
+    [
+      "case",
+      "driver",
+      ...ordered.map((s) => `${sizeLabel(s)} µs`),
+      `${sizeLabel(last ?? 0)} ÷ ${sizeLabel(first ?? 0)}`,
+    ],
+    rows,
+  );
+}
+
+export function concurrencyTable(r: Results): string {
+  const rows = r.concurrency.map((c) => {
+    const one = r.concurrency.find((x) => x.label === c.label && x.processes === 1);
+    const codes = Object.entries(c.errorCodes)
+      .map(([code, n]) => `${code} ${n}`)
+      .join(", ");
+    return [
+      c.label,
+      String(c.processes),
+      ops(c.opsPerSec),
+      one ? `${Math.round((100 * c.opsPerSec) / one.opsPerSec)}%` : "—",
+      c.errors === 0 ? "0" : `${c.errors} (${codes})`,
+      c.processes > 1 ? `${ops(c.minOk)}–${ops(c.maxOk)}` : ops(c.ok),
+      c.p99Ms.toFixed(2),
+      c.maxMs.toFixed(1),
+    ];
+  });
+  return table(
+    [
+      "writer",
+      "processes",
+      "appends/s (all)",
+      "of 1 process",
+      "errors",
+      "appends per process",
+      "p99 ms",
+      "max ms",
+    ],
+    rows,
+  );
+}
+
+export function memoryTable(r: Results): string {
+  const rows = r.memory.map((m) => [
+    m.driver,
+    String(m.cacheSize),
+    ...m.rss.map(
+      (p) =>
+        `${(p.rssBytes / 1e6).toFixed(1)} / ${(p.nativeBytes / 1e6).toFixed(1)}${p.readersOpen === p.readers ? "" : ` (${p.readersOpen} open)`}`,
+    ),
+    (m.rssBytesPerReader / 1e6).toFixed(2),
+    (m.bytesPerReader / 1e6).toFixed(2),
+  ]);
+  const counts = r.memory[0]?.rss.map((p) => p.readers) ?? [];
+  return table(
+    [
+      "driver",
+      "reader cache_size",
+      ...counts.map((n) => `${n} reader${n === 1 ? "" : "s"}: RSS / outside V8 heap, MB`),
+      "MB per extra reader (RSS)",
+      "MB per extra reader (outside V8 heap)",
+    ],
+    rows,
+  );
+}
+
+export interface Target {
+  readonly name: string;
+  readonly met: boolean | undefined;
+  readonly detail: string;
+}
+
+export function evaluateTargets(r: Results): Target[] {
+  const out: Target[] = [];
+  const sizes = [...r.sizes].sort((a, b) => a - b);
+  const perSize = (op: Op, label: string, other: string, f: (a: Timing, b: Timing) => number) =>
+    sizes.map((s) => {
+      const a = timing(r, s, op, label);
+      const b = timing(r, s, op, other);
+      return { size: s, value: a && b ? f(a, b) : Number.NaN };
+    });
+  const judge = (name: string, values: { size: number; value: number }[], ok: (v: number) => boolean) => {
+    const known = values.filter((v) => Number.isFinite(v.value));
+    out.push({
+      name,
+      met: known.length === 0 ? undefined : known.every((v) => ok(v.value)),
+      detail: known.length
+        ? known.map((v) => `${ratio(v.value)} at ${sizeLabel(v.size)}`).join(", ")
+        : "not measured",
+    });
+  };
+  for (const [short, limit] of [
+    ["bs3", 1.3],
+    ["libsql", 1.5],
+  ] as const) {
+    for (const op of ["append 1", "last(50)"] as const) {
+      judge(
+        `${op} on ${short}: store ÷ raw ≤ ${limit}`,
+        perSize(op, `store/${short}`, `raw/${short}`, (a, b) => a.median / b.median),
+        (v) => v <= limit,
+      );
+    }
+  }
+  for (const [short, append, last] of [
+    ["bs3", 2.5, 4],
+    ["libsql", 1.5, 1.5],
+  ] as const) {
+    judge(
+      `append 1 on ${short}: ≥ ${append}× faster than the peer (median)`,
+      perSize("append 1", "mastra", `store/${short}`, (a, b) => a.median / b.median),
+      (v) => v >= append,
+    );
+    judge(
+      `last(50) on ${short}: ≥ ${last}× faster than the peer (median)`,
+      perSize("last(50)", "mastra", `store/${short}`, (a, b) => a.median / b.median),
+      (v) => v >= last,
+    );
+  }
+  for (const { short } of DRIVERS) {
+    for (const op of ["search rare", "search common"] as const) {
+      const t = timing(r, 1_000_000, op, `store/${short}`);
+      out.push({
+        name: `${op} on ${short}: p95 ≤ 10 ms with 1M messages`,
+        met: t ? t.p95 <= 10 : undefined,
+        detail: t ? `p95 ${us(t.p95)} µs (median ${us(t.median)} µs)` : "not measured (needs --full)",
+      });
+    }
+  }
+  for (const { short } of DRIVERS) {
+    const a = timing(r, 10_000, "append 1", `store/${short}`);
+    const b = timing(r, 1_000_000, "append 1", `store/${short}`);
+    out.push({
+      name: `append 1 on ${short}: median at 1M ≤ 1.5 × median at 10k`,
+      met: a && b ? b.median <= 1.5 * a.median : undefined,
+      detail: a && b ? `${us(b.median)} µs vs ${us(a.median)} µs: ${ratio(b.median / a.median)}` : "not measured (needs --full)",
+    });
+  }
+  for (const label of ["store/bs3", "store/libsql"]) {
+    const one = r.concurrency.find((c) => c.label === label && c.processes === 1);
+    const four = r.concurrency.find((c) => c.label === label && c.processes === 4);
+    out.push({
+      name: `4 processes writing (${label}): 0 errors, ≥ 70% of 1 process`,
+      met: one && four ? four.errors === 0 && four.opsPerSec >= 0.7 * one.opsPerSec : undefined,
+      detail:
+        one && four
+          ? `${four.errors} errors, ${Math.round((100 * four.opsPerSec) / one.opsPerSec)}% (${ops(four.opsPerSec)} vs ${ops(one.opsPerSec)} appends/s)`
+          : "not measured",
+    });
+  }
+  for (const m of r.memory) {
+    out.push({
+      name: `memory per extra reader (${m.driver}): ≤ 0.8 MB`,
+      met: Number.isFinite(m.rssBytesPerReader) ? m.rssBytesPerReader <= 0.8e6 : undefined,
+      detail: `${(m.rssBytesPerReader / 1e6).toFixed(2)} MB of RSS (${(m.bytesPerReader / 1e6).toFixed(2)} MB outside the V8 heap), reader cache_size ${m.cacheSize}`,
+    });
+  }
+  return out;
+}
+
+export function targetsTable(targets: readonly Target[]): string {
+  return table(
+    ["target", "met", "this run"],
+    targets.map((t) => [t.name, t.met === undefined ? "n/a" : t.met ? "yes" : "**no**", t.detail]),
+    "--- | :---: | ---",
+  );
+}
+
+export function sqlCheckLine(checks: readonly SqlCheck[]): string {
+  if (checks.length === 0) return "Raw SQL check: skipped.";
+  const bad = checks.filter((c) => !c.same);
+  if (bad.length === 0) {
+    return `Raw SQL check: for all ${checks.length} cases the raw contestants send exactly the statements the store sends (better-sqlite3 \`verbose\`, pragmas aside).`;
+  }
+  return [
+    `Raw SQL check: **${bad.length} case(s) differ** — the raw figures of these do not run the store's SQL; update src/sql.ts:`,
+    ...bad.map(
+      (c) =>
+        `- ${c.op}\n  - store: ${c.store.map((s) => `\`${s.slice(0, 120)}\``).join(" → ")}\n  - raw: ${c.raw.map((s) => `\`${s.slice(0, 120)}\``).join(" → ")}`,
+    ),
+  ].join("\n");
+}

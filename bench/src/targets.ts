@@ -1,0 +1,481 @@
+/**
+ * What is measured: the store (on each adapter), the raw drivers running the
+ * store's SQL, and the peer. Each target offers the operations it has; every
+ * operation picks its inputs from the same rotating lists, so two targets
+ * given the same workload do the same work in the same order.
+ */
+import { randomUUID } from "node:crypto";
+import type { Client, InArgs, Transaction as LibsqlTransaction } from "@libsql/client";
+import { createClient } from "@libsql/client";
+import { betterSqlite } from "@llm-sessions/adapter-better-sqlite";
+import { libsql } from "@llm-sessions/adapter-libsql";
+import {
+  openStore,
+  POOL_DEFAULTS,
+  type SqliteDriver,
+  type Store,
+  toFtsQuery,
+} from "@llm-sessions/core";
+import Database from "better-sqlite3";
+import { QUERIES, type QueryName, resourceOf } from "./data.js";
+import { SNIPPET_CLOSE, SNIPPET_OPEN, SQL } from "./sql.js";
+
+export const OPS = [
+  "sessions.get",
+  "sessions.list",
+  "last(50)",
+  "search rare",
+  "search common",
+  "search co-occurring",
+  "sessions.create",
+  "append 1",
+  "append 10",
+  "fork 200",
+] as const;
+export type Op = (typeof OPS)[number];
+
+export const SEARCH_OPS: Record<string, QueryName> = {
+  "search rare": "rare",
+  "search common": "common",
+  "search co-occurring": "cooccurring",
+};
+
+export type Driver = "better-sqlite3" | "libsql";
+/** store: the public API; raw: the driver running the same SQL; native: the `libsql` package; peer: Mastra. */
+export type Kind = "store" | "raw" | "native" | "peer";
+
+export interface Target {
+  readonly kind: Kind;
+  readonly driver: Driver;
+  /** A short label for progress lines and tables. */
+  readonly label: string;
+  /** Sync functions are timed as such (raw better-sqlite3); the others are awaited. */
+  readonly sync: boolean;
+  readonly ops: Partial<Record<Op, () => unknown>>;
+  close(): Promise<void>;
+}
+
+/** A seeded session: its id and its index (Mastra's resource depends on it). */
+export interface SessionRef {
+  readonly id: string;
+  readonly index: number;
+}
+
+/** The inputs of one size level. */
+export interface Workload {
+  /** Sessions appended to and read from. */
+  readonly hot: readonly SessionRef[];
+  /** Sessions with exactly 200 messages that are only forked. */
+  readonly forkSources: readonly SessionRef[];
+  /** Message texts for appends (400 bytes each, with the corpus's marker words). */
+  readonly texts: readonly string[];
+}
+
+function cycle<T>(items: readonly T[]): () => T {
+  let i = 0;
+  return () => items[i++ % items.length] as T;
+}
+
+/** The store over one adapter, with its default pool. */
+export async function storeTarget(
+  driver: Driver,
+  file: string,
+  w: Workload,
+  makeDriver: (driver: Driver, file: string) => SqliteDriver = defaultDriver,
+): Promise<Target & { store: Store }> {
+  const store = await openStore({ driver: makeDriver(driver, file) });
+  const hot = cycle(w.hot);
+  const forks = cycle(w.forkSources);
+  const text = cycle(w.texts);
+  const search = (q: QueryName) => () => store.search(QUERIES[q], { limit: 20 });
+  return {
+    kind: "store",
+    driver,
+    label: `store/${short(driver)}`,
+    sync: false,
+    store,
+    ops: {
+      "sessions.get": () => store.sessions.get(hot().id),
+      "sessions.list": () => store.sessions.list({ limit: 50 }),
+      "last(50)": () => store.messages.last(hot().id, 50),
+      "search rare": search("rare"),
+      "search common": search("common"),
+      "search co-occurring": search("cooccurring"),
+      "sessions.create": () => store.sessions.create({ title: "bench", model: "gpt-4o" }),
+      "append 1": () => store.messages.append(hot().id, { role: "user", content: text() }),
+      "append 10": () => {
+        const batch = Array.from({ length: 10 }, () => ({ role: "user" as const, content: text() }));
+        return store.messages.append(hot().id, batch);
+      },
+      "fork 200": () => store.sessions.fork(forks().id),
+    },
+    close: () => store.close(),
+  };
+}
+
+export function defaultDriver(driver: Driver, file: string): SqliteDriver {
+  return driver === "better-sqlite3" ? betterSqlite({ filename: file }) : libsql({ url: `file:${file}` });
+}
+
+const short = (driver: Driver): string => (driver === "better-sqlite3" ? "bs3" : "libsql");
+
+type Params = (string | number | null)[];
+
+function messageParams(sessionId: string, content: string): Params {
+  return [
+    randomUUID(),
+    sessionId,
+    sessionId,
+    "user",
+    content,
+    null,
+    null,
+    null,
+    null,
+    "{}",
+    null,
+    Date.now(),
+  ];
+}
+
+function sessionParams(): Params {
+  const now = Date.now();
+  return [randomUUID(), "", "bench", "gpt-4o", "{}", now, now, now, null];
+}
+
+function forkParams(parent: Record<string, unknown>): { session: Params; ids: string } {
+  const now = Date.now();
+  const atSeq = Number(parent.last_seq);
+  return {
+    session: [
+      randomUUID(),
+      parent.tenant_id as string,
+      parent.title as string | null,
+      parent.model as string | null,
+      parent.metadata as string,
+      now,
+      now,
+      now,
+      (parent.expires_at as number | null) ?? null,
+      parent.id as string,
+      atSeq,
+    ],
+    ids: JSON.stringify(Array.from({ length: atSeq }, () => randomUUID())),
+  };
+}
+
+/** What search runs: the ranking (20 + 1 to know whether there is a next page), then the rows of 20. */
+function searchParams(q: QueryName): {
+  rank: Params;
+  rows: (ranked: readonly { pk: unknown }[]) => Params;
+} {
+  const fts = toFtsQuery(QUERIES[q]) as string;
+  return {
+    rank: [fts, 21],
+    rows: (ranked) => [
+      SNIPPET_OPEN,
+      SNIPPET_CLOSE,
+      fts,
+      JSON.stringify(ranked.slice(0, 20).map((r) => Number(r.pk))),
+    ],
+  };
+}
+
+/**
+ * The statements of a better-sqlite3-compatible synchronous API (better-sqlite3
+ * itself, or the `libsql` package), prepared once and run as the store runs them.
+ */
+interface SyncStatement {
+  run(...params: unknown[]): unknown;
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+}
+interface SyncDatabase {
+  prepare(sql: string): SyncStatement;
+  exec(sql: string): unknown;
+  close(): unknown;
+}
+
+/** Reads go to `reader`, writes to `writer`, as the pool sends them. */
+function syncOps(reader: SyncDatabase, writer: SyncDatabase, w: Workload): Target["ops"] {
+  const prepareAll = (db: SyncDatabase) =>
+    Object.fromEntries(
+      Object.entries(SQL).map(([name, sql]) => [name, db.prepare(sql)]),
+    ) as Record<keyof typeof SQL, SyncStatement>;
+  const s = prepareAll(writer);
+  const r = prepareAll(reader);
+  const rollback = writer.prepare("ROLLBACK");
+  const hot = cycle(w.hot);
+  const forks = cycle(w.forkSources);
+  const text = cycle(w.texts);
+  /** BEGIN IMMEDIATE .. COMMIT, ROLLBACK on error: what the pool's write() does. */
+  const write = <T>(fn: () => T): T => {
+    s.begin.run();
+    try {
+      const result = fn();
+      s.commit.run();
+      return result;
+    } catch (error) {
+      rollback.run();
+      throw error;
+    }
+  };
+  const search = (q: QueryName) => {
+    const params = searchParams(q);
+    return () => {
+      r.beginRead.run();
+      try {
+        const ranked = r.searchRank.all(...params.rank) as { pk: unknown }[];
+        return ranked.length === 0 ? [] : r.searchRows.all(...params.rows(ranked));
+      } finally {
+        r.commit.run();
+      }
+    };
+  };
+  return {
+    "sessions.get": () => r.loadSession.get(hot().id),
+    "sessions.list": () => r.listSessions.all("", 51),
+    "last(50)": () => r.lastMessages.all(hot().id, 50).reverse(),
+    "search rare": search("rare"),
+    "search common": search("common"),
+    "search co-occurring": search("cooccurring"),
+    "sessions.create": () => write(() => s.createSession.get(...sessionParams())),
+    "append 1": () => {
+      const id = hot().id;
+      const content = text();
+      return write(() => {
+        s.loadSession.get(id);
+        return [s.insertMessage.get(...messageParams(id, content))];
+      });
+    },
+    "append 10": () => {
+      const id = hot().id;
+      const contents = Array.from({ length: 10 }, text);
+      return write(() => {
+        s.loadSession.get(id);
+        return contents.map((c) => s.insertMessage.get(...messageParams(id, c)));
+      });
+    },
+    "fork 200": () => {
+      const parentId = forks().id;
+      return write(() => {
+        const parent = s.loadSession.get(parentId) as Record<string, unknown>;
+        const { session, ids } = forkParams(parent);
+        s.forkSession.run(...session);
+        s.forkMessages.run(session[0], ids, parentId);
+        return s.forkResult.get(session[0]);
+      });
+    },
+  };
+}
+
+/** The pragmas the adapters apply to every connection (the file is already in WAL mode). */
+const PRAGMAS = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL";
+/** …and the page cache the pool asks for on its readers (the writer keeps the driver's). */
+const READER_PRAGMAS = `${PRAGMAS}; PRAGMA cache_size = -${POOL_DEFAULTS.readerCacheKiB}`;
+
+/**
+ * Raw better-sqlite3: statements prepared once, the store's SQL; like the
+ * pool, one connection for writes and one for reads, with the same pragmas.
+ */
+export function rawBetterSqlite(
+  file: string,
+  w: Workload,
+  verbose?: (sql: unknown) => void,
+): Target {
+  const open = (pragmas: string) => {
+    const db = new Database(file, { timeout: 5000, ...(verbose ? { verbose } : {}) });
+    db.exec(pragmas);
+    return db;
+  };
+  const writer = open(PRAGMAS);
+  const reader = open(READER_PRAGMAS);
+  return {
+    kind: "raw",
+    driver: "better-sqlite3",
+    label: "raw/bs3",
+    sync: true,
+    ops: syncOps(reader as unknown as SyncDatabase, writer as unknown as SyncDatabase, w),
+    close: async () => {
+      reader.close();
+      writer.close();
+    },
+  };
+}
+
+/** The `libsql` package (the engine under @libsql/client), driven directly like better-sqlite3. */
+export async function rawLibsqlNative(file: string, w: Workload): Promise<Target> {
+  const { default: Libsql } = await import("libsql");
+  const open = (pragmas: string) => {
+    const db = new Libsql(file, { timeout: 5000 });
+    db.exec(pragmas);
+    return db;
+  };
+  const writer = open(PRAGMAS);
+  const reader = open(READER_PRAGMAS);
+  return {
+    kind: "native",
+    driver: "libsql",
+    label: "native/libsql",
+    sync: true,
+    ops: syncOps(reader as unknown as SyncDatabase, writer as unknown as SyncDatabase, w),
+    close: async () => {
+      reader.close();
+      writer.close();
+    },
+  };
+}
+
+/**
+ * Raw @libsql/client: clients of one connection each (as the adapter uses
+ * them), one for writes and one for reads, the store's SQL.
+ */
+export async function rawLibsqlClient(file: string, w: Workload): Promise<Target> {
+  const open = async (pragmas: string): Promise<Client> => {
+    const c = createClient({ url: `file:${file}`, concurrency: 1, timeout: 5000 });
+    await c.executeMultiple(pragmas);
+    return c;
+  };
+  const client = await open(PRAGMAS);
+  const reader = await open(READER_PRAGMAS);
+  const hot = cycle(w.hot);
+  const forks = cycle(w.forkSources);
+  const text = cycle(w.texts);
+  const q = (sql: string, args: Params): { sql: string; args: InArgs } => ({ sql, args });
+  const write = async <T>(fn: (tx: LibsqlTransaction) => Promise<T>): Promise<T> => {
+    const tx = await client.transaction("write");
+    try {
+      const result = await fn(tx);
+      await tx.commit();
+      return result;
+    } finally {
+      tx.close();
+    }
+  };
+  const search = (name: QueryName) => {
+    const params = searchParams(name);
+    return async () => {
+      const tx = await reader.transaction("deferred");
+      try {
+        const ranked = (await tx.execute(q(SQL.searchRank, params.rank))).rows;
+        const rows =
+          ranked.length === 0
+            ? []
+            : (await tx.execute(q(SQL.searchRows, params.rows(ranked as unknown as { pk: unknown }[])))).rows;
+        await tx.commit();
+        return rows;
+      } finally {
+        tx.close();
+      }
+    };
+  };
+  return {
+    kind: "raw",
+    driver: "libsql",
+    label: "raw/libsql",
+    sync: false,
+    ops: {
+      "sessions.get": () => reader.execute(q(SQL.loadSession, [hot().id])),
+      "sessions.list": () => reader.execute(q(SQL.listSessions, ["", 51])),
+      "last(50)": async () =>
+        (await reader.execute(q(SQL.lastMessages, [hot().id, 50]))).rows.reverse(),
+      "search rare": search("rare"),
+      "search common": search("common"),
+      "search co-occurring": search("cooccurring"),
+      "sessions.create": () => write((tx) => tx.execute(q(SQL.createSession, sessionParams()))),
+      "append 1": () => {
+        const id = hot().id;
+        const content = text();
+        return write(async (tx) => {
+          await tx.execute(q(SQL.loadSession, [id]));
+          return [(await tx.execute(q(SQL.insertMessage, messageParams(id, content)))).rows[0]];
+        });
+      },
+      "append 10": () => {
+        const id = hot().id;
+        const contents = Array.from({ length: 10 }, text);
+        return write(async (tx) => {
+          await tx.execute(q(SQL.loadSession, [id]));
+          const rows = [];
+          for (const c of contents) {
+            rows.push((await tx.execute(q(SQL.insertMessage, messageParams(id, c)))).rows[0]);
+          }
+          return rows;
+        });
+      },
+      "fork 200": () => {
+        const parentId = forks().id;
+        return write(async (tx) => {
+          const parent = (await tx.execute(q(SQL.loadSession, [parentId]))).rows[0] as unknown as
+            | Record<string, unknown>
+            | undefined;
+          const { session, ids } = forkParams(parent ?? {});
+          await tx.execute(q(SQL.forkSession, session));
+          await tx.execute(q(SQL.forkMessages, [session[0] as string, ids, parentId]));
+          return (await tx.execute(q(SQL.forkResult, [session[0] as string]))).rows[0];
+        });
+      },
+    },
+    close: async () => {
+      reader.close();
+      client.close();
+    },
+  };
+}
+
+/** The peer: Mastra's libSQL storage, its memory domain, as an agent's memory uses it. */
+export async function mastraTarget(file: string, w: Workload): Promise<Target> {
+  const { LibSQLStore } = await import("@mastra/libsql");
+  const storage = new LibSQLStore({ id: "bench", url: `file:${file}` });
+  await storage.init();
+  const memory = await storage.getStore("memory");
+  if (!memory) throw new Error("Mastra's LibSQLStore has no memory domain");
+  const hot = cycle(w.hot);
+  const text = cycle(w.texts);
+  return {
+    kind: "peer",
+    driver: "libsql",
+    label: "mastra",
+    sync: false,
+    ops: {
+      "sessions.create": () => {
+        const now = new Date();
+        return memory.saveThread({
+          thread: {
+            id: randomUUID(),
+            resourceId: "user-bench",
+            title: "bench",
+            createdAt: now,
+            updatedAt: now,
+            metadata: {},
+          },
+        });
+      },
+      "append 1": () => {
+        const s = hot();
+        return memory.saveMessages({
+          messages: [
+            {
+              id: randomUUID(),
+              threadId: s.id,
+              resourceId: resourceOf(s.index),
+              role: "user",
+              content: { format: 2, parts: [{ type: "text", text: text() }] },
+              createdAt: new Date(),
+            },
+          ],
+        });
+      },
+      "last(50)": async () => {
+        const page = await memory.listMessages({
+          threadId: hot().id,
+          perPage: 50,
+          page: 0,
+          orderBy: { field: "createdAt", direction: "DESC" },
+        });
+        return page.messages.reverse();
+      },
+    },
+    close: () => storage.close(),
+  };
+}

@@ -1,0 +1,125 @@
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { cli, holdOpen, makeDatabase, oneLine, tempDir } from "./test-support/cli-harness.js";
+
+describe("llm-sessions: usage and error lines (the built bin, as a child process)", () => {
+  it("--help lists every command and exits 0; --version prints the version", async () => {
+    const help = await cli(["--help"]);
+    expect(help.code).toBe(0);
+    for (const command of [
+      "doctor",
+      "migrate",
+      "backup",
+      "restore",
+      "stats",
+      "sweep",
+      "vacuum",
+      "optimize",
+      "search",
+    ]) {
+      expect(help.stdout).toContain(`${command} [options]`);
+    }
+    const version = await cli(["--version"]);
+    expect(version).toMatchObject({ code: 0, stdout: "0.0.0\n" });
+  });
+
+  it("usage errors exit 2 with a clear line: no command, unknown command or option, missing argument, bad value", async () => {
+    const none = await cli([]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("Usage: llm-sessions");
+    const cases: [string[], RegExp][] = [
+      [["frob"], /^llm-sessions: unknown command 'frob'$/],
+      [["stats", "x.db", "--bogus"], /^llm-sessions: unknown option '--bogus'$/],
+      [["backup", "x.db"], /^llm-sessions: missing required argument 'out'$/],
+      [
+        ["--driver", "mysql", "stats", "x.db"],
+        /^llm-sessions: option '--driver <name>' argument 'mysql' is invalid/,
+      ],
+      [
+        ["--busy-timeout", "soon", "stats", "x.db"],
+        /^llm-sessions: option '--busy-timeout <ms>' argument 'soon' is invalid/,
+      ],
+    ];
+    for (const [args, line] of cases) {
+      const run = await cli(args);
+      expect(run.code, args.join(" ")).toBe(2);
+      expect(oneLine(run.stderr), args.join(" ")).toMatch(line);
+      expect(run.stdout).toBe("");
+    }
+  });
+
+  it("a missing file is one line and exit 2 for every command, and no database is created", async () => {
+    const dir = tempDir();
+    const missing = join(dir, "missing.db");
+    const commands = [
+      ["doctor", missing],
+      ["migrate", missing],
+      ["backup", missing, join(dir, "out.bak")],
+      ["restore", join(dir, "missing.bak"), missing],
+      ["stats", missing],
+      ["sweep", missing, "--idle-after", "1h"],
+      ["vacuum", missing],
+      ["optimize", missing],
+      ["search", missing, "hello"],
+    ];
+    const runs = await Promise.all(commands.map((args) => cli(args)));
+    for (const [i, run] of runs.entries()) {
+      const args = commands[i] ?? [];
+      expect(run.code, args.join(" ")).toBe(2);
+      expect(oneLine(run.stderr), args.join(" ")).toMatch(
+        /^llm-sessions: no such (database|backup) file: .*missing\.(db|bak)$/,
+      );
+      expect(run.stderr.trimEnd().split("\n")).toHaveLength(1);
+    }
+    expect(existsSync(missing)).toBe(false);
+    expect(existsSync(join(dir, "out.bak"))).toBe(false);
+  });
+
+  it("a directory is a usage error; a file that is not a database is one line and exit 1", async () => {
+    const dir = tempDir();
+    const run = await cli(["stats", dir]);
+    expect(run.code).toBe(2);
+    expect(oneLine(run.stderr)).toMatch(/is a directory, not a database file$/);
+    const text = join(dir, "notes.db");
+    writeFileSync(text, "these are my notes, not a database; ".repeat(200));
+    for (const args of [
+      ["stats", text],
+      ["doctor", text],
+      ["backup", text, join(dir, "x.bak")],
+      ["search", text, "x"],
+    ]) {
+      const r = await cli(args);
+      expect(r.code, args.join(" ")).toBe(1);
+      expect(oneLine(r.stderr), args.join(" ")).toBe(
+        `llm-sessions: ${text} is not a SQLite database (or it is encrypted)`,
+      );
+    }
+  });
+
+  it("a database another process has locked is one line and exit 1, after --busy-timeout", async () => {
+    const dir = tempDir();
+    const db = join(dir, "locked.db");
+    await makeDatabase(db, 2);
+    await holdOpen(db, true);
+    const started = performance.now();
+    const run = await cli(["--busy-timeout", "200", "stats", db]);
+    expect(run.code).toBe(1);
+    expect(oneLine(run.stderr)).toMatch(
+      /^llm-sessions: .*locked\.db is locked by another process \(.*\); stop it or retry, or raise --busy-timeout$/,
+    );
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
+  it("a failure inside a command (a backup over an existing file) is one line, never a stack", async () => {
+    const dir = tempDir();
+    const db = join(dir, "a.db");
+    await makeDatabase(db, 2);
+    writeFileSync(join(dir, "taken.bak"), "x");
+    const run = await cli(["backup", db, join(dir, "taken.bak")]);
+    expect(run.code).toBe(2);
+    expect(oneLine(run.stderr)).toMatch(
+      /^llm-sessions: maintenance.backup: path: .*taken\.bak already exists/,
+    );
+  });
+});

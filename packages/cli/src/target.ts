@@ -1,0 +1,90 @@
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
+import type { OpenStoreOptions, SqliteDriver, Store } from "@llm-sessions/core";
+import { openStore } from "@llm-sessions/core";
+import { usageError } from "./errors.js";
+
+/** The adapters the CLI can use (`--driver`). */
+export const DRIVERS = ["better-sqlite", "libsql"] as const;
+export type DriverName = (typeof DRIVERS)[number];
+
+/** Options every command takes. */
+export interface GlobalOptions {
+  readonly driver: DriverName;
+  /** How long to wait on another process's lock before giving up. */
+  readonly busyTimeout: number;
+  /** Run the quick_check on open (`--no-verify` turns it off). */
+  readonly verify: boolean;
+}
+
+/** Makes a driver for a path (or, with libsql, a URL). */
+export type DriverFactory = (path: string) => SqliteDriver;
+
+const REMOTE = /^(libsql|https?|wss?):\/\//i;
+
+/** Whether `db` names a libSQL server rather than a file. */
+export function isRemote(db: string): boolean {
+  return REMOTE.test(db);
+}
+
+/**
+ * The driver factory for `--driver`. Adapters are imported on first use, so
+ * a command on better-sqlite3 never loads libSQL's native module (and the
+ * reverse).
+ */
+export async function driverFactory(name: DriverName): Promise<DriverFactory> {
+  if (name === "libsql") {
+    const { libsql } = await import("@llm-sessions/adapter-libsql");
+    return (path) =>
+      isRemote(path)
+        ? libsql({ url: path, authToken: process.env.LLM_SESSIONS_AUTH_TOKEN })
+        : libsql({ url: `file:${path}` });
+  }
+  const { betterSqlite } = await import("@llm-sessions/adapter-better-sqlite");
+  return (path) => betterSqlite({ filename: path });
+}
+
+/**
+ * Checks that `db` names an existing database file and returns its absolute
+ * path. The CLI never creates a database: `openStore` would, so a missing
+ * file is refused here (a usage error), before any driver sees the path.
+ * A libSQL server URL passes through with `--driver libsql`.
+ */
+export function existingDatabase(db: string, driver: DriverName, what = "database"): string {
+  if (isRemote(db)) {
+    if (driver !== "libsql") throw usageError(`${db} is a server URL: add --driver libsql`);
+    return db;
+  }
+  const path = resolve(db);
+  let info: ReturnType<typeof statSync>;
+  try {
+    info = statSync(path);
+  } catch {
+    throw usageError(`no such ${what} file: ${db}`);
+  }
+  if (info.isDirectory()) throw usageError(`${db} is a directory, not a ${what} file`);
+  return path;
+}
+
+/** Opens a store on an existing database, runs `fn`, and always closes it. */
+export async function withStore<T>(
+  db: string,
+  globals: GlobalOptions,
+  fn: (store: Store) => Promise<T>,
+  options: Partial<Pick<OpenStoreOptions, "lifecycle" | "verifyOnOpen">> = {},
+): Promise<T> {
+  const create = await driverFactory(globals.driver);
+  const store = await openStore({
+    driver: create(db),
+    busyTimeoutMs: globals.busyTimeout,
+    // One reader is plenty for a command; fewer connections, faster exit.
+    pool: { readers: 1 },
+    verifyOnOpen: globals.verify && !isRemote(db) ? "quick" : false,
+    ...options,
+  });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,39 @@
+import type { Pool } from "../pool/index.js";
+import { vacuumInto } from "./backup.js";
+import { checkIntegrity, type IntegrityCheckOptions, type IntegrityReport } from "./check.js";
+import {
+  type IntegrityRepairOptions,
+  type IntegrityRepairReport,
+  repairIntegrity,
+} from "./repair.js";
+
+/** `store.integrity`: checks the database and repairs what breaks the store's rules. */
+export interface IntegrityApi {
+  /**
+   * Checks without changing anything: SQLite's `quick_check` (or
+   * `integrity_check` with `full`), foreign keys, counters, seq, orphans,
+   * snapshot checksums and the search index. Damage is a finding, never an
+   * exception and never a clean report.
+   */
+  check(options?: IntegrityCheckOptions): Promise<IntegrityReport>;
+  /**
+   * Backs up (unless `backupTo: false`), then in one transaction quarantines
+   * orphans, renumbers broken seq, recomputes counters and rebuilds indexes
+   * that were out of step; then checks again. See `repairIntegrity`.
+   */
+  repair(options: IntegrityRepairOptions): Promise<IntegrityRepairReport>;
+}
+
+/** The integrity API over a store's pool. */
+export function integrityApi(pool: Pool, clock: () => number): IntegrityApi {
+  return {
+    check: (options) => checkIntegrity(pool, options),
+    repair: (options) =>
+      repairIntegrity(
+        pool,
+        // The backup becomes `maintenance.backup` once that exists; the contract is the same.
+        { target: pool.driver.target, clock, backup: (path) => vacuumInto(pool, path) },
+        options,
+      ),
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * Damage helpers: what disks, crashes and bad copies do to a database file
+ * and its WAL. Each works on a closed copy; none knows about the store.
+ */
+export {
+  appendGarbage,
+  damageHeader,
+  type Fill,
+  HEADER_BYTES,
+  overwritePage,
+  pageCount,
+  readPageSize,
+  tearWal,
+  truncateFile,
+} from "./damage.js";
+export {
+  copyDatabase,
+  fileSize,
+  removeDatabase,
+  SHM_SUFFIX,
+  WAL_SUFFIX,
+  writeAt,
+} from "./files.js";

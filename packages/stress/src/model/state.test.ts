@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { MODEL_POLICY, Predicted, StoreModel } from "./state.js";
+
+const input = (content: string, key: string | null = null) => ({
+  role: "user" as const,
+  content,
+  tokens: 1,
+  idempotencyKey: key,
+});
+
+describe("the store model", () => {
+  it("gives gap-free seqs and returns the stored message for a repeated key", () => {
+    const m = new StoreModel(0);
+    m.create("a", null);
+    const first = m.append("a", [input("x", "k"), input("y"), input("z", "k")]);
+    expect(first.map((x) => x.seq)).toEqual([1, 2, 1]);
+    expect(m.append("a", [input("again", "k")])[0]?.content).toBe("x");
+    m.pop("a");
+    expect(m.append("a", [input("w")])[0]?.seq).toBe(2);
+  });
+
+  it("applies the policy: idle, then archive, then purge; forks lose a purged parent", () => {
+    const m = new StoreModel(0);
+    m.create("a", null);
+    m.fork("a", "b", undefined);
+    m.now = MODEL_POLICY.idleAfterMs;
+    expect(m.sweep()).toEqual({ idled: 2, archived: 0, purged: 0 });
+    m.touch("b");
+    m.now = MODEL_POLICY.archiveAfterMs;
+    expect(m.sweep()).toEqual({ idled: 1, archived: 1, purged: 0 });
+    expect(() => m.append("a", [input("x")])).toThrow(Predicted);
+    m.now = MODEL_POLICY.purgeAfterMs;
+    expect(m.sweep().purged).toBe(1);
+    expect(m.sessions.get("b")?.parentId).toBeNull();
+  });
+});

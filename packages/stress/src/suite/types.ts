@@ -1,0 +1,59 @@
+import type { AdapterSpec } from "../adapters/index.js";
+import type { LatencySummary } from "./latency.js";
+
+/** `ci`: small enough for every test run. `full`: the long run (`--profile full`). */
+export type Profile = "ci" | "full";
+
+/** The stress suites, in the order they run. */
+export const SUITE_IDS = [
+  "model",
+  "concurrency",
+  "processes",
+  "crash",
+  "corruption",
+  "timeouts",
+  "soak",
+] as const;
+
+/** One of {@link SUITE_IDS}. */
+export type SuiteId = (typeof SUITE_IDS)[number];
+
+/** How to run one suite. */
+export interface SuiteRunOptions {
+  readonly adapter: AdapterSpec;
+  /** Default `ci`. */
+  readonly profile?: Profile;
+  /** Every random choice derives from it; pass a failing run's seed back to repeat it. Default: random. */
+  readonly seed?: number;
+  /** Soak only: how long to run, in ms. Default: 6 s (`ci`), 120 s (`full`). */
+  readonly durationMs?: number;
+  /** Where the run's temporary directory goes. Default: the OS temp dir. */
+  readonly tempDir?: string;
+  /** Keep the run's files (databases, damaged copies) for a post-mortem. Default false. */
+  readonly keepFiles?: boolean;
+  /** Called as work gets done (for a progress bar). */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Called with lines worth showing (soak intervals, crash kills). */
+  readonly log?: (line: string) => void;
+}
+
+/** What one suite run found. */
+export interface SuiteResult {
+  readonly suite: SuiteId;
+  /** The adapter spec's name. */
+  readonly adapter: string;
+  readonly profile: Profile;
+  readonly seed: number;
+  /** `skipped` when the adapter lacks a capability the suite needs. */
+  readonly status: "passed" | "failed" | "skipped";
+  readonly skipReason?: string;
+  /** Store operations performed (all processes together). */
+  readonly operations: number;
+  /** How many violations; `violations` lists the first ones. */
+  readonly failures: number;
+  readonly violations: readonly string[];
+  readonly latency: LatencySummary;
+  readonly durationMs: number;
+  /** Suite-specific figures (soak intervals, kills, damage kinds). */
+  readonly details: Readonly<Record<string, unknown>>;
+}

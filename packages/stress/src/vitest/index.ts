@@ -1,0 +1,1 @@
+export { runStressSuites, type StressSuitesOptions } from "./register.js";
