@@ -195,11 +195,14 @@ export function registerLifecycleTests(h: StoreHarness, runs: number): void {
       "restore(archive(s)) equals s field by field for any content, and search finds it again",
       async () => {
         const store = await h.open();
-        const content = fc.oneof(
-          fc.string({ unit: "grapheme", minLength: 1, maxLength: 60 }),
-          fc.string({ unit: "binary", minLength: 1, maxLength: 30 }),
-          fc.constant(`big ${"z".repeat(100_000)}`),
-        );
+        const content = fc
+          .oneof(
+            fc.string({ unit: "grapheme", minLength: 1, maxLength: 60 }),
+            fc.string({ unit: "binary", minLength: 1, maxLength: 30 }),
+            fc.constant(`big ${"z".repeat(100_000)}`),
+            // NUL is refused by validation (see api.bad-input), so it is left out here.
+          )
+          .map((x) => x.replaceAll("\u0000", ""));
         const metadata = fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), {
           maxKeys: 4,
         });
