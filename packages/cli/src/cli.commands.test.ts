@@ -144,7 +144,7 @@ describe("llm-sessions: commands end to end (the built bin, as a child process)"
     expect((await cli(["search", db, "x", "--role", "robot"])).code).toBe(2);
   });
 
-  it("sweep needs a duration and applies it; vacuum and optimize report before and after", async () => {
+  it("sweep needs a duration and applies it; vacuum, checkpoint and optimize report what they did", async () => {
     const dir = tempDir();
     const db = join(dir, "m.db");
     await makeDatabase(db, 40);
@@ -162,6 +162,9 @@ describe("llm-sessions: commands end to end (the built bin, as a child process)"
     expect(vacuum.code).toBe(0);
     expect(vacuum.stdout).toMatch(/^free pages\s+[1-9]\d*\s+0$/m);
     expect(vacuum.stdout).toMatch(/freed [\d.]+ KiB .*journal mode wal; quick_check ok/);
+    const checkpoint = await cli(["checkpoint", db]);
+    expect(checkpoint.code).toBe(0);
+    expect(checkpoint.stdout).toMatch(/^WAL after\s+0 B$/m);
     const optimize = await cli(["optimize", db]);
     expect(optimize.code).toBe(0);
     expect(optimize.stdout).toContain("analyzed; search index merged; WAL truncated; not vacuumed");

@@ -1,13 +1,24 @@
-import { existsSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cli, holdOpen, makeDatabase, oneLine, tempDir } from "./test-support/cli-harness.js";
+import {
+  BIN,
+  cli,
+  holdOpen,
+  makeDatabase,
+  oneLine,
+  rawSql,
+  tableNames,
+  tempDir,
+} from "./test-support/cli-harness.js";
 
 describe("llm-sessions: usage and error lines (the built bin, as a child process)", () => {
   it("--help lists every command and exits 0; --version prints the version", async () => {
     const help = await cli(["--help"]);
     expect(help.code).toBe(0);
     for (const command of [
+      "checkpoint",
       "doctor",
       "migrate",
       "backup",
@@ -60,6 +71,7 @@ describe("llm-sessions: usage and error lines (the built bin, as a child process
       ["stats", missing],
       ["sweep", missing, "--idle-after", "1h"],
       ["vacuum", missing],
+      ["checkpoint", missing],
       ["optimize", missing],
       ["search", missing, "hello"],
     ];
@@ -95,6 +107,50 @@ describe("llm-sessions: usage and error lines (the built bin, as a child process
         `llm-sessions: ${text} is not a SQLite database (or it is encrypted)`,
       );
     }
+  });
+
+  it("an empty file or another application's SQLite database is refused (exit 1) and left unchanged", async () => {
+    const dir = tempDir();
+    const empty = join(dir, "empty.db");
+    writeFileSync(empty, "");
+    for (const args of [
+      ["stats", empty],
+      ["doctor", empty],
+      ["migrate", empty],
+      ["search", empty, "x"],
+    ]) {
+      const run = await cli(args);
+      expect(run.code, args.join(" ")).toBe(1);
+      expect(oneLine(run.stderr), args.join(" ")).toBe(
+        `llm-sessions: ${empty} is an empty database, not an llm-sessions one (the CLI never creates a database)`,
+      );
+    }
+    expect(statSync(empty).size).toBe(0);
+    const other = join(dir, "other.db");
+    await rawSql(other, "CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('mine')");
+    const run = await cli(["vacuum", other]);
+    expect(run.code).toBe(1);
+    expect(oneLine(run.stderr)).toBe(
+      `llm-sessions: ${other} is not an llm-sessions database (its tables: notes)`,
+    );
+    expect(await tableNames(other)).toEqual(["notes"]);
+  });
+
+  it("a reader that stops early (| head) is not an error", async () => {
+    const dir = tempDir();
+    const db = join(dir, "a.db");
+    await makeDatabase(db, 300);
+    const child = spawn(process.execPath, [BIN, "search", db, "password", "--limit", "300"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.stdout.once("data", () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
   });
 
   it("a database another process has locked is one line and exit 1, after --busy-timeout", async () => {

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { backup } from "./commands/backup.js";
+import { checkpoint } from "./commands/checkpoint.js";
 import type { CommandContext } from "./commands/context.js";
 import { doctor } from "./commands/doctor.js";
 import { migrate } from "./commands/migrate.js";
@@ -144,6 +145,13 @@ export function buildProgram(io: Io, hooks: ProgramHooks): Command {
     .argument("<db>", "database file")
     .option("--json", "print the report as JSON")
     .action((db: string, opts, cmd: Command) => run(db, () => vacuum(db, opts, ctx(cmd)))());
+
+  program
+    .command("checkpoint")
+    .description("fold the WAL into the database file and truncate it")
+    .argument("<db>", "database file")
+    .option("--json", "print the report as JSON")
+    .action((db: string, opts, cmd: Command) => run(db, () => checkpoint(db, opts, ctx(cmd)))());
 
   program
     .command("optimize")

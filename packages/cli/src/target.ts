@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { OpenStoreOptions, SqliteDriver, Store } from "@llm-sessions/core";
 import { openStore } from "@llm-sessions/core";
-import { usageError } from "./errors.js";
+import { CliError, usageError } from "./errors.js";
 
 /** The adapters the CLI can use (`--driver`). */
 export const DRIVERS = ["better-sqlite", "libsql"] as const;
@@ -66,6 +66,42 @@ export function existingDatabase(db: string, driver: DriverName, what = "databas
   return path;
 }
 
+/**
+ * Refuses a file that SQLite opens but that is not an llm-sessions database:
+ * opening a store on it would create the store's tables in it (an empty
+ * file is an empty database to SQLite). The v0 layout passes (`openStore`
+ * then says to migrate; `migrate` converts it). Asks SQLite on a read-only
+ * connection rather than reading the header, because the schema of a WAL
+ * database may still be only in its `-wal` file.
+ */
+export async function assertStoreDatabase(
+  create: DriverFactory,
+  path: string,
+  busyTimeout: number,
+): Promise<void> {
+  if (isRemote(path)) return;
+  const conn = await create(path).connect({ readonly: true, busyTimeoutMs: busyTimeout });
+  try {
+    const version = Number(
+      (await conn.get<{ user_version: number }>("PRAGMA user_version"))?.user_version ?? 0,
+    );
+    if (version > 0) return;
+    const tables = (
+      await conn.all<{ name: string }>(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+      )
+    ).map((r) => r.name);
+    if (tables.includes("sessions")) return;
+    throw new CliError(
+      tables.length === 0
+        ? `${path} is an empty database, not an llm-sessions one (the CLI never creates a database)`
+        : `${path} is not an llm-sessions database (its tables: ${tables.slice(0, 5).join(", ")}${tables.length > 5 ? ", ..." : ""})`,
+    );
+  } finally {
+    await conn.close();
+  }
+}
+
 /** Opens a store on an existing database, runs `fn`, and always closes it. */
 export async function withStore<T>(
   db: string,
@@ -74,6 +110,7 @@ export async function withStore<T>(
   options: Partial<Pick<OpenStoreOptions, "lifecycle" | "verifyOnOpen">> = {},
 ): Promise<T> {
   const create = await driverFactory(globals.driver);
+  await assertStoreDatabase(create, db, globals.busyTimeout);
   const store = await openStore({
     driver: create(db),
     busyTimeoutMs: globals.busyTimeout,

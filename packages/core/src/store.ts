@@ -1,4 +1,3 @@
-import { v7 as uuidv7 } from "uuid";
 import { z } from "zod";
 import type { SqliteDriver } from "./driver/index.js";
 import {
@@ -27,6 +26,7 @@ import { openOperations, type StoreOperations } from "./operations.js";
 import { Pool, type PoolOptions, type PoolStats } from "./pool/index.js";
 import { type MigrationResult, runMigrations } from "./schema/index.js";
 import { type SearchHit, type SearchOptions, search } from "./search/index.js";
+import { uuidv7 } from "./sessions/ids.js";
 import {
   DEFAULT_LIMITS,
   MessagesApi,

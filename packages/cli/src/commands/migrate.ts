@@ -1,7 +1,7 @@
 import { migrateLegacy } from "@llm-sessions/core";
 import { EXIT } from "../errors.js";
 import { count, duration, json, keyValues } from "../format.js";
-import { driverFactory, existingDatabase } from "../target.js";
+import { assertStoreDatabase, driverFactory, existingDatabase } from "../target.js";
 import { type CommandContext, timestampedName } from "./context.js";
 
 export interface MigrateOptions {
@@ -23,6 +23,7 @@ export async function migrate(
   const { io, globals } = ctx;
   const path = existingDatabase(db, globals.driver);
   const create = await driverFactory(globals.driver);
+  await assertStoreDatabase(create, path, globals.busyTimeout);
   const backupTo =
     opts.backup === false ? false : (opts.backupTo ?? timestampedName(path, "before-migrate"));
   const report = await migrateLegacy({ driver: create(path), backupTo });

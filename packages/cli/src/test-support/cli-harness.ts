@@ -87,6 +87,19 @@ export async function rawSql(path: string, sql: string): Promise<void> {
   }
 }
 
+/** The table names of a database file (read through the adapter). */
+export async function tableNames(path: string): Promise<string[]> {
+  const conn = await betterSqlite({ filename: path }).connect({ readonly: true });
+  try {
+    const rows = await conn.all<{ name: string }>(
+      "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name",
+    );
+    return rows.map((r) => r.name);
+  } finally {
+    await conn.close();
+  }
+}
+
 /**
  * Another process that has the database open: `exclusive` holds SQLite's
  * exclusive lock (nobody else can even read); otherwise it just keeps an

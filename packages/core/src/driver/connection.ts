@@ -43,7 +43,13 @@ export interface RawConnection extends RawQueryable {
   mapError(error: unknown): SqliteError;
   /**
    * Optional: the online backup (see `SqliteConnection.backup`). Implement it
-   * exactly when the driver reports `capabilities.onlineBackup`.
+   * exactly when the driver reports `capabilities.onlineBackup`. It is
+   * started while the wrapper holds the connection; from its first
+   * `onProgress` report on, other statements may run on the connection
+   * between its steps, so it must copy in steps that yield to the event loop
+   * and tolerate that (SQLite's backup API does: it folds this connection's
+   * commits in, and returns BUSY for a step while a write transaction is
+   * open, which the implementation must treat as "try the next step later").
    */
   backup?(destination: string, options?: BackupOptions): Promise<void>;
 }
@@ -81,10 +87,9 @@ class WrappedConnection implements SqliteConnection {
     this.#raw = raw;
     if (typeof raw.backup === "function") {
       const backup = raw.backup.bind(raw);
-      // It holds the mutex for the whole copy: no other caller's statement runs meanwhile.
       Object.defineProperty(this, "backup", {
         value: (destination: string, options?: BackupOptions) =>
-          this.#serial(() => backup(destination, options)),
+          this.#backup(backup, destination, options),
       });
     }
   }
@@ -172,6 +177,42 @@ class WrappedConnection implements SqliteConnection {
       });
     }
     return this.#closing;
+  }
+
+  /**
+   * Holds the mutex only until the copy has started (the first progress
+   * report: SQLite has measured the source then). Holding it for the whole
+   * copy would stall every writer for as long as the copy takes — seconds per
+   * gigabyte; letting statements in before the start could make the first
+   * step meet an open write transaction and report a copy of nothing.
+   */
+  async #backup(
+    backup: NonNullable<RawConnection["backup"]>,
+    destination: string,
+    options: BackupOptions = {},
+  ): Promise<void> {
+    this.#checkUsable("backup");
+    const release = await this.#mutex.acquire();
+    let held = true;
+    const letGo = (): void => {
+      if (held) {
+        held = false;
+        release();
+      }
+    };
+    try {
+      this.#checkOpen();
+      await backup(destination, {
+        onProgress: (progress) => {
+          letGo();
+          options.onProgress?.(progress);
+        },
+      });
+    } catch (error) {
+      throw this.#raw.mapError(error);
+    } finally {
+      letGo();
+    }
   }
 
   async #rollback(rawTx: RawTransaction): Promise<void> {

@@ -109,12 +109,20 @@ export interface SqliteConnection extends Queryable {
    * is true: copies this connection's main database page by page (SQLite's
    * online backup API) into `destination`, a file path whose directory exists
    * and which does not exist yet. The copy is complete, closed and has the
-   * source's journal mode in its header when the promise resolves. Other
-   * callers' statements on this connection wait until it is done (it holds
-   * the connection); writes from *other* connections restart the copy, so
-   * run it where nothing else writes (the pool's writer). Not allowed from
-   * inside this connection's own transaction (`MISUSE`). Drivers without it
-   * get a copy through `VACUUM INTO` instead.
+   * source's journal mode in its header when the promise resolves.
+   *
+   * It waits for a transaction open on this connection to end, then starts.
+   * Once the first progress report is made, other callers' statements and
+   * transactions on *this* connection run between the steps of the copy:
+   * for a file SQLite folds their commits into the copy (for a private
+   * in-memory database it restarts the copy at each commit instead), and a
+   * step never copies while this connection has a write transaction open
+   * (it waits for the commit or rollback). So every commit made on this connection before
+   * the promise resolves is in the copy, and nothing uncommitted is. Writes
+   * from *other* connections restart the copy: run it on the one connection
+   * that writes (the pool's writer). Not allowed from inside this
+   * connection's own transaction (`MISUSE`). Closing the connection aborts
+   * it. Drivers without it get a copy through `VACUUM INTO` instead.
    */
   backup?(destination: string, options?: BackupOptions): Promise<void>;
 }

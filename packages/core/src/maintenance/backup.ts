@@ -73,12 +73,17 @@ const optionsSchema = z.strictObject({
  * keeps serving, checks the copy, and only then puts it at `destination`:
  *
  * 1. the copy goes to a hidden temporary file beside `destination`;
- *    - `online` (better-sqlite3): SQLite's page-by-page backup on the pool's
- *      writer. Holding the writer is what lets it finish: the backup restarts
- *      whenever another connection writes, so under steady writes one run
- *      beside the writer might never end. Reads go on; writes queue behind it.
+ *    - `online` (better-sqlite3): SQLite's page-by-page backup, run on the
+ *      pool's writer connection. That is what lets it finish under steady
+ *      writes: a backup restarts whenever *another* connection writes, while
+ *      writes made through its own connection are folded in. Writes and reads
+ *      go on between its steps (the writer waits at most one step, ~10 ms).
+ *      The copy is the database as of the moment it finishes. (A private
+ *      `:memory:` database restarts the copy at every commit, so there the
+ *      writer is held until the copy is done.)
  *    - `vacuum-into`: `VACUUM INTO` on a reader (the writer when readers are
- *      read-only or absent). It reads one snapshot, so writers go on.
+ *      read-only or absent): one snapshot, compacted; writers go on. It
+ *      reports progress only at its start and end.
  * 2. the copy is switched to a rollback journal (one self-contained file)
  *    and fsynced;
  * 3. `integrity_check` and `foreign_key_check` run on it (attached to a
@@ -181,30 +186,46 @@ async function checkDestination(where: string, target: string): Promise<void> {
   }
 }
 
-/** The online backup on the writer, then the copy's header switched to a rollback journal. */
+/**
+ * The online backup on the writer connection. It is started in the writer's
+ * turn (after every write queued before it, so those are in the copy), but
+ * the writer is given back at once: writes go on through the same connection
+ * between the copy's steps, and SQLite folds them into the copy instead of
+ * restarting it (a restart happens only when another connection writes,
+ * which in this process none does). Then the copy's header is switched to a
+ * rollback journal.
+ */
 async function copyOnline(
   pool: Pool,
   temp: string,
   report: (p: StoreBackupProgress) => void,
 ): Promise<number> {
-  return pool.withWriter(async (conn: SqliteConnection) => {
-    let totalPages = 0;
+  let totalPages = 0;
+  // A private :memory: database restarts the copy at every commit (SQLite folds
+  // commits in only for files): there, writes wait for the copy (it is small).
+  const holdWriter = !pool.driver.capabilities.file;
+  const { copying } = await pool.withWriter(async (conn: SqliteConnection) => {
     if (!conn.backup) {
       throw new UnsupportedOperationError(
         "maintenance.backup",
         `${pool.driver.name} reports onlineBackup but its connections have no backup()`,
       );
     }
-    await conn.backup(temp, {
+    const started = conn.backup(temp, {
       onProgress: (p) => {
         totalPages = p.totalPages;
         report({ phase: "copy", totalPages: p.totalPages, remainingPages: p.remainingPages });
       },
     });
-    // The copy has WAL in its header (like the source); a backup should be one file.
-    await toRollbackJournal(conn, temp);
-    return totalPages;
+    if (holdWriter) await started;
+    // Awaited below, after the writer is given back; observed now so a quick failure is not "unhandled".
+    started.catch(() => {});
+    return { copying: started };
   });
+  await copying;
+  // The copy has WAL in its header (like the source); a backup should be one self-contained file.
+  await pool.withWriter((conn) => toRollbackJournal(conn, temp));
+  return totalPages;
 }
 
 /** `VACUUM INTO` on a reader when one can write a file, else on the writer. */

@@ -2,6 +2,7 @@ import type { SqliteConnection, SqliteDriver } from "../driver/index.js";
 import { SqliteError } from "../driver/index.js";
 import { DatabaseInUseError } from "./errors.js";
 import { exists } from "./files.js";
+import { collectGarbage } from "./gc.js";
 import { isOpenInThisProcess } from "./open-files.js";
 
 /**
@@ -40,32 +41,48 @@ export async function assertNotInUse(
   }
   if (!(await exists(path))) return "absent";
   const driver = await createDriver(path);
+  const first = await probe(driver);
+  // A refusal may come from connections this process closed but the driver has
+  // not released yet (see collectGarbage): collect once, then ask again.
+  if (first === "busy" && collectGarbage()) {
+    await new Promise((resolve) => setImmediate(resolve));
+    return outcomeOf(path, await probe(driver));
+  }
+  return outcomeOf(path, first);
+}
+
+/** One attempt: "idle", or what stopped it. */
+async function probe(driver: SqliteDriver): Promise<"idle" | "busy" | unknown> {
   let conn: SqliteConnection;
   try {
     conn = await driver.connect({ busyTimeoutMs: 0 });
   } catch (error) {
-    return outcomeOf(path, error);
+    return isBusy(error) ? "busy" : error;
   }
   try {
     await conn.get("PRAGMA journal_mode = DELETE");
     return "idle";
   } catch (error) {
-    return outcomeOf(path, error);
+    return isBusy(error) ? "busy" : error;
   } finally {
     await conn.close().catch(() => {});
   }
 }
 
-function outcomeOf(path: string, error: unknown): ProbeOutcome {
-  if (error instanceof SqliteError) {
-    if (error.code === "BUSY" || error.code === "LOCKED") {
-      throw new DatabaseInUseError(
-        path,
-        "another connection (maybe in another process) has it open: stop every process that uses it first",
-        { cause: error },
-      );
-    }
-    if (error.code === "NOTADB" || error.code === "CORRUPT") return "unreadable";
+function isBusy(error: unknown): boolean {
+  return error instanceof SqliteError && (error.code === "BUSY" || error.code === "LOCKED");
+}
+
+function outcomeOf(path: string, result: "idle" | "busy" | unknown): ProbeOutcome {
+  if (result === "idle") return "idle";
+  if (result === "busy") {
+    throw new DatabaseInUseError(
+      path,
+      "another connection (maybe in another process) has it open: stop every process that uses it first",
+    );
   }
-  throw error;
+  if (result instanceof SqliteError && (result.code === "NOTADB" || result.code === "CORRUPT")) {
+    return "unreadable";
+  }
+  throw result;
 }

@@ -24,6 +24,7 @@ import {
   SIDE_FILES,
   tempPathBeside,
 } from "./files.js";
+import { collectGarbage } from "./gc.js";
 import { assertNotInUse } from "./in-use.js";
 
 /** Options of `restoreBackup`. */
@@ -132,6 +133,9 @@ export async function restoreBackup(
       }
       throw error;
     });
+    // SQLite removes the WAL when the last connection closes; if it is still there, a
+    // driver has not really closed (see collectGarbage): let it, so it folds its WAL in.
+    if (await exists(`${temp}-wal`)) collectGarbage();
     await rm(`${temp}-shm`, { force: true });
     if (((await fileSize(`${temp}-wal`)) ?? 0) > 0) {
       throw new BackupVerificationError(source, [

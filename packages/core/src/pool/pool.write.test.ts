@@ -39,7 +39,7 @@ describe("Pool.open", () => {
       busyTimeoutMs: 1234,
       durability: "full",
       readonlyReaders: true,
-      readerCacheKiB: 256,
+      readerCacheKiB: 1024,
     });
     await pool.read(async () => {});
     expect(db.connectOptions[0]).toEqual({ busyTimeoutMs: 1234, durability: "full" });
@@ -47,14 +47,14 @@ describe("Pool.open", () => {
       busyTimeoutMs: 1234,
       durability: "full",
       readonly: true,
-      cacheSizeKiB: 256,
+      cacheSizeKiB: 1024,
     });
   });
 
-  it("gives readers a 512 KiB cache by default, and the driver's own with readerCacheKiB: 0", async () => {
+  it("gives readers a 256 KiB cache by default, and the driver's own with readerCacheKiB: 0", async () => {
     const small = await open();
     await small.pool.read(async () => {});
-    expect(small.db.connectOptions[1]).toMatchObject({ cacheSizeKiB: 512 });
+    expect(small.db.connectOptions[1]).toMatchObject({ cacheSizeKiB: 256 });
     const own = await open({ readerCacheKiB: 0 });
     await own.pool.read(async () => {});
     expect(own.db.connectOptions[1]).not.toHaveProperty("cacheSizeKiB");
