@@ -28,7 +28,7 @@ describe("the stress suites catch a broken store", () => {
   ];
   for (const [suite, sabotage, expected] of cases) {
     it(`[${suite}] fails when ${sabotage}`, { timeout: 120_000 }, async () => {
-      const result = await runSuite(STRESS_SUITES[suite]!, {
+      const result = await runSuite(STRESS_SUITES[suite], {
         adapter: sabotaged(sabotage),
         profile: "ci",
         seed: 1,

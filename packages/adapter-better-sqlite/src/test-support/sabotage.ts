@@ -28,7 +28,7 @@ export type Sabotage =
    * WAL can never be reset and grows).
    */
   | "wal-hog"
-  /** Every statement keeps 16 KiB alive (soak: resident memory grows). */
+  /** Every statement keeps 48 KiB alive (soak: resident memory grows). */
   | "leak";
 
 /** Options of {@link sabotagedBetterSqlite}. */
@@ -87,7 +87,7 @@ async function holdSnapshot(driver: SqliteDriver): Promise<void> {
 function wrapQueryable<Q extends Queryable>(q: Q, sabotage: Sabotage): Queryable {
   const rewrite = REWRITES[sabotage] ?? ((sql: string) => sql);
   const guard = async <T>(fn: () => Promise<T>, empty: T): Promise<T> => {
-    if (sabotage === "leak") retained.push(new Uint8Array(16 * 1024).fill(1));
+    if (sabotage === "leak") retained.push(new Uint8Array(48 * 1024).fill(1));
     try {
       return await fn();
     } catch (error) {

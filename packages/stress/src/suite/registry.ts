@@ -9,7 +9,7 @@ import type { StressSuite } from "./context.js";
 import { SUITE_IDS, type SuiteId } from "./types.js";
 
 /** Every stress suite by id, in the order of {@link SUITE_IDS}. */
-export const STRESS_SUITES: Readonly<Partial<Record<SuiteId, StressSuite>>> = {
+export const STRESS_SUITES: Readonly<Record<SuiteId, StressSuite>> = {
   model: modelSuite,
   concurrency: concurrencySuite,
   processes: processesSuite,
@@ -27,7 +27,5 @@ export function selectSuites(ids?: readonly string[]): StressSuite[] {
       throw new Error(`unknown suite ${JSON.stringify(id)} (suites: ${SUITE_IDS.join(", ")})`);
     }
   }
-  return SUITE_IDS.filter((id) => wanted.has(id))
-    .map((id) => STRESS_SUITES[id])
-    .filter((s): s is StressSuite => s !== undefined);
+  return SUITE_IDS.filter((id) => wanted.has(id)).map((id) => STRESS_SUITES[id]);
 }
