@@ -57,6 +57,19 @@ describe("WAL guard", () => {
     expect(db.statements(1)).toContain("PRAGMA wal_checkpoint(TRUNCATE)");
   });
 
+  it("runs its TRUNCATE without a busy wait and restores busy_timeout afterwards", async () => {
+    const { db, pool } = await open({
+      readers: 1,
+      checkpoint: { walPages: 1, intervalMs: 0, drainTimeoutMs: 100 },
+    });
+    db.rule({ match: "PRAGMA busy_timeout", rows: [{ timeout: 1234 }] });
+    await pool.write((tx) => tx.run("INSERT 1"));
+    await settle();
+    const truncate = at(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+    expect(at(db, "PRAGMA busy_timeout = 0")).toBeLessThan(truncate);
+    expect(at(db, "PRAGMA busy_timeout = 1234")).toBeGreaterThan(truncate);
+  });
+
   it("skips the TRUNCATE (and lets readers in again) when readers are not released in time", async () => {
     const { db, pool } = await open({
       readers: 2,

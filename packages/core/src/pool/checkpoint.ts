@@ -69,6 +69,24 @@ export async function walCheckpoint(
 }
 
 /**
+ * Runs `fn` with `busy_timeout` 0 on `conn`, then puts it back. The automatic
+ * guard must never wait: a TRUNCATE blocked by another process's reader
+ * would otherwise sit out the whole busy timeout, and with a synchronous
+ * driver (better-sqlite3) that wait freezes the event loop. A busy result is
+ * reported and the guard tries again at the next interval.
+ */
+async function withoutBusyWait<T>(conn: Queryable, fn: () => Promise<T>): Promise<T> {
+  const row = await conn.get<Record<string, number | bigint>>("PRAGMA busy_timeout");
+  const previous = Number(row ? (Object.values(row)[0] ?? 5000) : 5000);
+  await conn.exec("PRAGMA busy_timeout = 0");
+  try {
+    return await fn();
+  } finally {
+    await conn.exec(`PRAGMA busy_timeout = ${Math.trunc(previous)}`);
+  }
+}
+
+/**
  * Holds new readers back, waits up to `drainTimeoutMs` for the readers in
  * use to be released, runs the checkpoint on `writer` (which the caller
  * holds) unless `skipIfNotDrained` and they were not, then lets readers in
@@ -87,7 +105,9 @@ export async function checkpointDrained(
   try {
     const readersDrained = readers ? await readers.whenDrained(drainTimeoutMs) : true;
     if (!readersDrained && skipIfNotDrained) return undefined;
-    const r = await walCheckpoint(writer, mode);
+    const r = skipIfNotDrained
+      ? await withoutBusyWait(writer, () => walCheckpoint(writer, mode))
+      : await walCheckpoint(writer, mode);
     return {
       mode,
       busy: r.busy,
