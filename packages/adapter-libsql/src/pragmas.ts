@@ -34,7 +34,8 @@ export async function applyPragmas(
     `PRAGMA busy_timeout = ${settings.busyTimeoutMs}`,
     "PRAGMA foreign_keys = ON",
   ];
-  if (settings.cacheSizeKiB !== undefined) pragmas.push(`PRAGMA cache_size = -${settings.cacheSizeKiB}`);
+  if (settings.cacheSizeKiB !== undefined)
+    pragmas.push(`PRAGMA cache_size = -${settings.cacheSizeKiB}`);
   if (settings.file) {
     // Reads the header: a file that is not a database (or has another key) fails here, at connect.
     pragmas.push("PRAGMA schema_version");

@@ -1,6 +1,8 @@
 /** Where the CLI writes: stdout for results, stderr for progress and errors. */
 export interface Io {
+  /** Writes to stdout (results). */
   out(text: string): void;
+  /** Writes to stderr (progress and errors). */
   err(text: string): void;
   /** Whether stderr is a terminal (progress bars redraw in place only then). */
   readonly errIsTTY: boolean;

@@ -6,6 +6,7 @@ import { CliError, usageError } from "./errors.js";
 
 /** The adapters the CLI can use (`--driver`). */
 export const DRIVERS = ["better-sqlite", "libsql"] as const;
+/** One of `DRIVERS`: the value of `--driver`. */
 export type DriverName = (typeof DRIVERS)[number];
 
 /** Options every command takes. */

@@ -23,6 +23,7 @@ export interface ValidationIssue {
 
 /** An input broke a rule. Nothing was changed. */
 export class ValidationError extends LlmSessionsError {
+  /** Every rule the input broke: where (`path`) and what (`message`). */
   readonly issues: readonly ValidationIssue[];
 
   constructor(where: string, issues: readonly ValidationIssue[]) {
@@ -37,6 +38,7 @@ export class ValidationError extends LlmSessionsError {
  * reported the same way, so a tenant cannot learn that it exists.
  */
 export class SessionNotFoundError extends LlmSessionsError {
+  /** The id that was asked for. */
   readonly sessionId: string;
 
   constructor(sessionId: string) {
@@ -47,6 +49,7 @@ export class SessionNotFoundError extends LlmSessionsError {
 
 /** The session is archived: restore it first (or open the store with `autoRestore`). */
 export class SessionArchivedError extends LlmSessionsError {
+  /** The archived session's id. */
   readonly sessionId: string;
 
   constructor(sessionId: string) {
@@ -67,7 +70,9 @@ export class ConflictError extends LlmSessionsError {
 
 /** The database was written by a newer version of this library. Nothing was changed. */
 export class SchemaTooNewError extends LlmSessionsError {
+  /** The schema version found in the database. */
   readonly found: number;
+  /** The newest schema version this library knows. */
   readonly supported: number;
 
   constructor(found: number, supported: number) {

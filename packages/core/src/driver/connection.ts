@@ -19,9 +19,13 @@ import type {
  * errors: the wrapper maps them with `RawConnection.mapError`.
  */
 export interface RawQueryable {
+  /** Runs one statement; returns the changes and the last insert rowid. */
   run(sql: string, params?: Params): RunResult | Promise<RunResult>;
+  /** The first row, or `undefined` when there is none. */
   get(sql: string, params?: Params): Row | undefined | Promise<Row | undefined>;
+  /** Every row. */
   all(sql: string, params?: Params): Row[] | Promise<Row[]>;
+  /** Several `;`-separated statements, without parameters. */
   exec(sql: string): void | Promise<void>;
   /** Atomic: outside a transaction a write transaction, inside one a savepoint. */
   batch(statements: readonly Statement[]): RunResult[] | Promise<RunResult[]>;
@@ -29,15 +33,19 @@ export interface RawQueryable {
 
 /** An open transaction on a raw connection. */
 export interface RawTransaction extends RawQueryable {
+  /** Commits the transaction. */
   commit(): void | Promise<void>;
+  /** Rolls the transaction back. */
   rollback(): void | Promise<void>;
 }
 
 /** What an adapter implements per connection; `wrapConnection` adds the rest. */
 export interface RawConnection extends RawQueryable {
+  /** Starts a transaction (`BEGIN DEFERRED` or `BEGIN IMMEDIATE`, per `mode`). */
   begin(mode: TransactionMode): RawTransaction | Promise<RawTransaction>;
   /** Whether a transaction is open that the wrapper did not start (a raw BEGIN). */
   inTransaction(): boolean | Promise<boolean>;
+  /** Closes the connection. */
   close(): void | Promise<void>;
   /** Turns a driver error into a `SqliteError` with a normalized code. */
   mapError(error: unknown): SqliteError;

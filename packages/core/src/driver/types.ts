@@ -22,7 +22,9 @@ export type Row = Record<string, SqliteValue>;
 
 /** One statement of a batch. */
 export interface Statement {
+  /** The SQL text, with `?` or named placeholders. */
   readonly sql: string;
+  /** Its parameters, positional or named. */
   readonly params?: Params;
 }
 
@@ -172,6 +174,7 @@ export interface SqliteDriver {
   readonly name: string;
   /** Where the connections go, for messages and metrics (no secrets). */
   readonly target: string;
+  /** What the driver can do; the pool adapts to it. */
   readonly capabilities: DriverCapabilities;
   /**
    * Opens a new connection with the pragmas applied: `foreign_keys=ON`,

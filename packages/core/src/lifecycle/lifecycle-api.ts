@@ -12,14 +12,23 @@ import { Sweeper } from "./sweeper.js";
 
 /** Lifecycle figures for `store.metrics()`. */
 export interface LifecycleFigures {
+  /** Sweeps that ran to the end in this store (on demand and on the timer). */
   readonly sweeps: number;
+  /** Sweeps that did nothing because another process held the sweep lease. */
   readonly sweepsSkipped: number;
+  /** Timer sweeps that failed (reported to the policy's `onError`). */
   readonly sweepFailures: number;
+  /** Sessions marked idle by this store's sweeps. */
   readonly idled: number;
+  /** Sessions archived by this store (sweeps and `archive`). */
   readonly archived: number;
+  /** Sessions restored from their snapshots by this store. */
   readonly restored: number;
+  /** Sessions purged by this store's sweeps. */
   readonly purged: number;
+  /** How long the last sweep took, or `null` before the first. */
   readonly lastSweepDurationMs: number | null;
+  /** When the last sweep ended (ms since the epoch), or `null` before the first. */
   readonly lastSweepAt: number | null;
 }
 

@@ -6,6 +6,7 @@
  * a backup that was not written throws.
  */
 export interface MaintenanceUnsupported {
+  /** The task did not run. */
   readonly status: "unsupported";
   /** E.g. `maintenance.vacuum`. */
   readonly operation: string;
@@ -19,6 +20,7 @@ export interface SpaceFigures {
   readonly pages: number;
   /** Pages on the free list. */
   readonly freePages: number;
+  /** Bytes per page. */
   readonly pageSize: number;
   /** Bytes of the database file (`pages × pageSize` where there is no file). */
   readonly fileBytes: number;
@@ -28,18 +30,23 @@ export interface SpaceFigures {
 
 /** What `maintenance.checkpoint()` did. */
 export interface CheckpointReport {
+  /** The checkpoint ran (see `busy` for whether it finished). */
   readonly status: "done";
   /** True when SQLite could not finish (a reader, maybe in another process, held an old snapshot). */
   readonly busy: boolean;
   /** Whether this pool's readers were all released before it ran. */
   readonly readersDrained: boolean;
+  /** Bytes of the `-wal` file before; `undefined` when unknown. */
   readonly walBytesBefore: number | undefined;
+  /** Bytes of the `-wal` file after; `undefined` when unknown. */
   readonly walBytesAfter: number | undefined;
+  /** How long it took. */
   readonly durationMs: number;
 }
 
 /** What `maintenance.optimize()` did. */
 export interface OptimizeReport {
+  /** The task ran. */
   readonly status: "done";
   /** `PRAGMA optimize` ran (false on a server: it accepts pragmas only as reads). */
   readonly analyzed: boolean;
@@ -49,17 +56,23 @@ export interface OptimizeReport {
   readonly checkpointed: boolean;
   /** A vacuum ran because `vacuum: "auto"` found enough free pages (its report). */
   readonly vacuum: VacuumReport | null;
+  /** Space figures before. */
   readonly before: SpaceFigures;
+  /** Space figures after. */
   readonly after: SpaceFigures;
   /** (file + WAL bytes before) − (after); negative when it grew. */
   readonly freedBytes: number;
+  /** How long it took. */
   readonly durationMs: number;
 }
 
 /** What `maintenance.vacuum()` did. */
 export interface VacuumReport {
+  /** The task ran. */
   readonly status: "done";
+  /** Space figures before. */
   readonly before: SpaceFigures;
+  /** Space figures after. */
   readonly after: SpaceFigures;
   /** (file + WAL bytes before) − (after); negative when it grew. */
   readonly freedBytes: number;
@@ -67,6 +80,7 @@ export interface VacuumReport {
   readonly journalMode: string;
   /** The `quick_check` run afterwards. */
   readonly check: { readonly ok: boolean; readonly problems: readonly string[] };
+  /** How long it took. */
   readonly durationMs: number;
 }
 

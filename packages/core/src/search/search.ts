@@ -10,11 +10,13 @@ import { toFtsQuery } from "./fts-query.js";
 export interface SearchOptions {
   /** Only this session's messages. */
   sessionId?: string;
+  /** Only messages with this role. */
   role?: MessageRole;
   /** Only messages written by this model. */
   model?: string;
   /** Results per page, 1..maxPageSize. Default: the store's default page size. */
   limit?: number;
+  /** The previous page's `nextCursor`. */
   cursor?: string | null;
   /** The markers placed around matches in `snippet`. Default `["«", "»"]`. */
   mark?: [open: string, close: string];
@@ -22,12 +24,15 @@ export interface SearchOptions {
 
 /** A part of a snippet: matched text or the text around it. */
 export interface SnippetPart {
+  /** The text of this part. */
   readonly text: string;
+  /** Whether this part matched the query. */
   readonly match: boolean;
 }
 
 /** One search result, best first. */
 export interface SearchHit {
+  /** The matching message. */
   readonly message: Message;
   /** BM25 rank: lower is better. */
   readonly rank: number;

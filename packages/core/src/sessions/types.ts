@@ -11,12 +11,17 @@ export type MessageRole = "system" | "user" | "assistant" | "tool";
 
 /** A conversation. Times are milliseconds since the epoch, from the store's clock. */
 export interface Session {
+  /** The session's id (a UUIDv7 unless the caller chose one). */
   readonly id: string;
   /** The tenant it belongs to, or `null` for the default tenant. */
   readonly tenantId: string | null;
+  /** A human-readable title, or `null`. */
   readonly title: string | null;
+  /** The model the conversation talks to, or `null`. */
   readonly model: string | null;
+  /** `active`, `idle` or `archived` (see the lifecycle). */
   readonly status: SessionStatus;
+  /** The caller's JSON object (`{}` when none was given). */
   readonly metadata: JsonObject;
   /** Messages stored (kept by triggers). */
   readonly messageCount: number;
@@ -24,12 +29,15 @@ export interface Session {
   readonly tokenCount: number;
   /** The highest `seq` (0 when empty); the next message gets `lastSeq + 1`. */
   readonly lastSeq: number;
+  /** When the session was created. */
   readonly createdAt: number;
+  /** The last change to the session's row (fields, counters, status). */
   readonly updatedAt: number;
   /** The last append or touch. Idle and archive timeouts count from here. */
   readonly lastActivityAt: number;
   /** An absolute expiry, or `null`. */
   readonly expiresAt: number | null;
+  /** When it was archived, or `null` while not archived. */
   readonly archivedAt: number | null;
   /** The session this one was forked from (null once that one is deleted). */
   readonly parentId: string | null;
@@ -39,19 +47,29 @@ export interface Session {
 
 /** A stored message. */
 export interface Message {
+  /** The message's id (a UUIDv7 unless the caller chose one). */
   readonly id: string;
+  /** The session it belongs to. */
   readonly sessionId: string;
   /** 1, 2, 3, ... per session, gap-free in commit order. */
   readonly seq: number;
+  /** Who wrote it. */
   readonly role: MessageRole;
+  /** The text (searchable). */
   readonly content: string;
   /** A tool's or participant's name. */
   readonly name: string | null;
+  /** The model that produced it, or `null`. */
   readonly model: string | null;
+  /** Its token count, or `null`; summed into the session's `tokenCount`. */
   readonly tokens: number | null;
+  /** How long the model took to produce it, in milliseconds, or `null`. */
   readonly latencyMs: number | null;
+  /** The caller's JSON object (`{}` when none was given). */
   readonly metadata: JsonObject;
+  /** The key it was appended with, or `null` (see `NewMessage.idempotencyKey`). */
   readonly idempotencyKey: string | null;
+  /** When it was appended. */
   readonly createdAt: number;
 }
 
@@ -59,32 +77,47 @@ export interface Message {
 export interface NewSession {
   /** A caller-chosen id (1–128 characters); a UUIDv7 when absent. */
   id?: string;
+  /** A human-readable title. */
   title?: string | null;
+  /** The model the conversation talks to. */
   model?: string | null;
+  /** Any JSON object (size-limited by `limits.maxMetadataBytes`). */
   metadata?: JsonObject;
   /** Only on the root store; a tenant-scoped store sets its own. */
   tenantId?: string | null;
+  /** An absolute expiry (ms since the epoch): the lifecycle sweep purges the session then. */
   expiresAt?: number | null;
 }
 
 /** What `sessions.update` changes; absent fields stay. */
 export interface SessionPatch {
+  /** A new title (`null` clears it). */
   title?: string | null;
+  /** A new model (`null` clears it). */
   model?: string | null;
+  /** Replaces the whole metadata object. */
   metadata?: JsonObject;
+  /** A new absolute expiry (`null` removes it). */
   expiresAt?: number | null;
 }
 
 /** What `messages.append` takes per message. */
 export interface NewMessage {
+  /** Who wrote it. */
   role: MessageRole;
+  /** The text (size-limited by `limits.maxContentBytes`; no NUL characters). */
   content: string;
   /** A caller-chosen id; a UUIDv7 when absent. */
   id?: string;
+  /** A tool's or participant's name. */
   name?: string | null;
+  /** The model that produced it. */
   model?: string | null;
+  /** Its token count (a non-negative integer). */
   tokens?: number | null;
+  /** How long the model took to produce it, in milliseconds. */
   latencyMs?: number | null;
+  /** Any JSON object (size-limited by `limits.maxMetadataBytes`). */
   metadata?: JsonObject;
   /**
    * Makes a retried append a no-op: when this session already has a message
@@ -95,6 +128,7 @@ export interface NewMessage {
 
 /** One page of a keyset-paginated list. */
 export interface Page<T> {
+  /** This page's items, in the list's order. */
   readonly items: T[];
   /** Pass back as `cursor` for the next page; `null` when this was the last. */
   readonly nextCursor: string | null;
@@ -102,11 +136,15 @@ export interface Page<T> {
 
 /** Options of `sessions.list`. */
 export interface ListSessionsOptions {
+  /** Only sessions with this status. */
   status?: SessionStatus;
+  /** Only sessions with this model. */
   model?: string;
   /** Root store only: which tenant to list (`null` = the default tenant). */
   tenantId?: string | null;
+  /** Page size (default `limits.defaultPageSize`). */
   limit?: number;
+  /** The previous page's `nextCursor`. */
   cursor?: string | null;
 }
 
@@ -114,7 +152,9 @@ export interface ListSessionsOptions {
 export interface ListMessagesOptions {
   /** Start after this seq (0 = from the beginning). */
   afterSeq?: number;
+  /** Page size (default `limits.defaultPageSize`). */
   limit?: number;
+  /** The previous page's `nextCursor`. */
   cursor?: string | null;
 }
 
@@ -122,16 +162,23 @@ export interface ListMessagesOptions {
 export interface ForkOptions {
   /** Copy the messages up to and including this seq (default: all). */
   atSeq?: number;
+  /** The fork's title (default: the parent's). */
   title?: string | null;
+  /** The fork's metadata (default: the parent's). */
   metadata?: JsonObject;
+  /** A caller-chosen id for the fork; a UUIDv7 when absent. */
   id?: string;
 }
 
 /** What `stats()` reports, for the store's scope. */
 export interface StoreStats {
+  /** Session counts: the total and one per status. */
   readonly sessions: { readonly total: number } & Record<SessionStatus, number>;
+  /** Messages stored. */
   readonly messages: number;
+  /** Sum of the messages' `tokens`. */
   readonly tokens: number;
+  /** The same counts per session model (`null` = sessions without a model). */
   readonly byModel: ReadonlyArray<{
     readonly model: string | null;
     readonly sessions: number;

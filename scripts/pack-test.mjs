@@ -1,0 +1,162 @@
+#!/usr/bin/env node
+// Pack test: `npm pack` every published package, install the tarballs into a
+// fresh project outside the workspace (no links), and run there the quick
+// start on both adapters and the `llm-sessions` binary (`--help`, `doctor`)
+// on a database created through the installed packages. Run after `build`
+// (the root `test` script and `npm run test:pack` do). Cleans up after itself.
+import { execFileSync, spawnSync } from "node:child_process";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
+const published = [
+  "@llm-sessions/core",
+  "@llm-sessions/adapter-better-sqlite",
+  "@llm-sessions/adapter-libsql",
+  "@llm-sessions/stress",
+  "@llm-sessions/cli",
+];
+const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+const started = Date.now();
+const log = (msg) =>
+  console.log(`[pack-test +${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`);
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", ...opts });
+  if (r.status !== (opts.expectStatus ?? 0)) {
+    throw new Error(
+      `${cmd} ${args.join(" ")} exited with ${r.status ?? r.signal}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`,
+    );
+  }
+  return r.stdout;
+}
+
+const dir = mkdtempSync(join(tmpdir(), "llm-sessions-pack-"));
+try {
+  // 1. Pack every published package (dist must be built).
+  const tarballs = join(dir, "tarballs");
+  mkdirSync(tarballs);
+  for (const name of published) {
+    const folder = join(root, "packages", name.replace("@llm-sessions/", ""));
+    if (!existsSync(join(folder, "dist")))
+      throw new Error(`${name} is not built (no dist/): run \`npm run build\``);
+  }
+  run(
+    npm,
+    ["pack", ...published.flatMap((n) => ["-w", n]), "--pack-destination", tarballs, "--silent"],
+    {
+      cwd: root,
+    },
+  );
+  const files = readdirSync(tarballs)
+    .filter((f) => f.endsWith(".tgz"))
+    .map((f) => join(tarballs, f));
+  if (files.length !== published.length)
+    throw new Error(`expected ${published.length} tarballs, got ${files}`);
+  log(`packed ${files.length} tarballs`);
+
+  // 2. A fresh project outside the workspace, with the root's npm config.
+  const project = join(dir, "project");
+  mkdirSync(project);
+  writeFileSync(
+    join(project, "package.json"),
+    `${JSON.stringify({ name: "pack-test", private: true, type: "module", allowScripts: { "better-sqlite3": true } }, null, 2)}\n`,
+  );
+  if (existsSync(join(root, ".npmrc"))) copyFileSync(join(root, ".npmrc"), join(project, ".npmrc"));
+  const cache = execFileSync(npm, ["config", "get", "cache"], {
+    cwd: root,
+    encoding: "utf8",
+  }).trim();
+  run(
+    npm,
+    [
+      "install",
+      "--no-audit",
+      "--no-fund",
+      "--prefer-offline",
+      "--install-links",
+      "--cache",
+      cache,
+      "--loglevel",
+      "error",
+      ...files,
+    ],
+    { cwd: project },
+  );
+  log("installed the tarballs (and their dependencies) into a fresh project");
+
+  // Nothing may be a link back into the workspace.
+  for (const name of published) {
+    const real = execFileSync(
+      "node",
+      ["-e", `console.log(require("fs").realpathSync("node_modules/${name}"))`],
+      {
+        cwd: project,
+        encoding: "utf8",
+      },
+    ).trim();
+    if (!real.startsWith(project)) throw new Error(`${name} resolves outside the project: ${real}`);
+  }
+
+  // 3. The quick start, on both adapters.
+  writeFileSync(
+    join(project, "quickstart.mjs"),
+    `import assert from "node:assert/strict";
+import { openStore } from "@llm-sessions/core";
+import { betterSqlite } from "@llm-sessions/adapter-better-sqlite";
+import { libsql } from "@llm-sessions/adapter-libsql";
+
+for (const [label, driver] of [
+  ["better-sqlite", betterSqlite({ filename: "./router.db" })],
+  ["libsql", libsql({ url: "file:router-libsql.db" })],
+]) {
+  const store = await openStore({ driver });
+  const s = await store.sessions.create({ title: "Support", model: "gpt-x" });
+  await store.messages.append(s.id, [{ role: "user", content: "how do I reset password", idempotencyKey: "req-1" }]);
+  await store.messages.append(s.id, [{ role: "user", content: "how do I reset password", idempotencyKey: "req-1" }]);
+  const context = await store.messages.last(s.id, 50);
+  assert.equal(context.length, 1, "idempotent append");
+  const hits = await store.search("reset password");
+  assert.ok(hits.items.length >= 1, "search finds the message");
+  await store.close();
+  console.log(label, "ok:", context.length, "message(s),", hits.items.length, "hit(s)");
+}
+`,
+  );
+  process.stdout.write(run("node", ["quickstart.mjs"], { cwd: project }));
+  log("quick start ran on both adapters");
+
+  // The stress package's entry points resolve from the installed tarball.
+  run(
+    "node",
+    [
+      "--input-type=module",
+      "-e",
+      `for (const s of ["@llm-sessions/stress", "@llm-sessions/stress/conformance", "@llm-sessions/stress/store", "@llm-sessions/stress/suites", "@llm-sessions/stress/faults", "@llm-sessions/stress/loader/register.mjs"]) import.meta.resolve(s);`,
+    ],
+    { cwd: project },
+  );
+
+  // 4. The llm-sessions binary: --help, and doctor on the fresh databases.
+  const bin = join(project, "node_modules", ".bin", "llm-sessions");
+  const help = run(bin, ["--help"], { cwd: project });
+  if (!/doctor/.test(help)) throw new Error(`--help does not list doctor:\n${help}`);
+  process.stdout.write(run(bin, ["doctor", "./router.db"], { cwd: project }));
+  process.stdout.write(
+    run(bin, ["doctor", "--driver", "libsql", "./router-libsql.db"], { cwd: project }),
+  );
+  log("llm-sessions --help and doctor passed");
+  log("pack test passed");
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
