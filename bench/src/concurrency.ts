@@ -7,6 +7,7 @@ import { fork } from "node:child_process";
 import path from "node:path";
 import { HERE, removeDb, workingCopy } from "./files.js";
 import { progress } from "./progress.js";
+import { middle } from "./runner.js";
 import type { Driver } from "./targets.js";
 import type { WriterConfig, WriterMode, WriterResult } from "./writer-worker.js";
 
@@ -15,12 +16,13 @@ export interface ConcurrencyRow {
   readonly mode: WriterMode;
   readonly driver: Driver;
   readonly processes: number;
-  /** Successful appends per second, all processes together. */
+  /** Successful appends per second, all processes together (median over the repeats). */
   readonly opsPerSec: number;
+  /** Over all repeats. */
   readonly ok: number;
   readonly errors: number;
   readonly errorCodes: Record<string, number>;
-  /** Appends of the slowest and the fastest process. */
+  /** Appends of the slowest and the fastest process, over all repeats. */
   readonly minOk: number;
   readonly maxOk: number;
   /** The worst p99 and the longest single append over the processes, ms. */
@@ -40,31 +42,50 @@ export async function runConcurrency(
   workDir: string,
   durationMs: number,
   counts: readonly number[],
+  repeats = 1,
 ): Promise<ConcurrencyRow[]> {
+  const runs = new Map<string, WriterResult[][]>();
+  for (let r = 0; r < repeats; r++) {
+    for (const setup of WRITER_SETUPS) {
+      // Every other repeat runs the counts in the opposite order, so that drift in the machine's load is shared.
+      for (const processes of r % 2 === 0 ? counts : [...counts].reverse()) {
+        progress(
+          `concurrency: ${setup.label}, ${processes} process(es)${repeats > 1 ? `, run ${r + 1}/${repeats}` : ""}…`,
+        );
+        const file = workingCopy(templateFile, path.join(workDir, "concurrency.db"));
+        const results = await runWriters(setup.mode, setup.driver, file, processes, durationMs);
+        removeDb(file);
+        const key = `${setup.label}|${processes}`;
+        runs.set(key, [...(runs.get(key) ?? []), results]);
+      }
+    }
+  }
   const rows: ConcurrencyRow[] = [];
   for (const setup of WRITER_SETUPS) {
     for (const processes of counts) {
-      progress(`concurrency: ${setup.label}, ${processes} process(es)…`);
-      const file = workingCopy(templateFile, path.join(workDir, "concurrency.db"));
-      const results = await runWriters(setup.mode, setup.driver, file, processes, durationMs);
-      removeDb(file);
-      const ok = results.reduce((n, r) => n + r.ok, 0);
+      const all = runs.get(`${setup.label}|${processes}`) ?? [];
+      const rates = all.map(
+        (results) =>
+          (results.reduce((n, x) => n + x.ok, 0) * 1000) /
+          Math.max(...results.map((x) => x.elapsedMs)),
+      );
+      const flat = all.flat();
       const errorCodes: Record<string, number> = {};
-      for (const r of results) {
-        for (const [code, n] of Object.entries(r.errors)) errorCodes[code] = (errorCodes[code] ?? 0) + n;
+      for (const x of flat) {
+        for (const [code, n] of Object.entries(x.errors))
+          errorCodes[code] = (errorCodes[code] ?? 0) + n;
       }
-      const elapsed = Math.max(...results.map((r) => r.elapsedMs));
       const row: ConcurrencyRow = {
         ...setup,
         processes,
-        opsPerSec: (ok * 1000) / elapsed,
-        ok,
+        opsPerSec: middle(rates),
+        ok: flat.reduce((n, x) => n + x.ok, 0),
         errors: Object.values(errorCodes).reduce((a, b) => a + b, 0),
         errorCodes,
-        minOk: Math.min(...results.map((r) => r.ok)),
-        maxOk: Math.max(...results.map((r) => r.ok)),
-        p99Ms: Math.max(...results.map((r) => r.p99Ms)),
-        maxMs: Math.max(...results.map((r) => r.maxMs)),
+        minOk: Math.min(...flat.map((x) => x.ok)),
+        maxOk: Math.max(...flat.map((x) => x.ok)),
+        p99Ms: Math.max(...flat.map((x) => x.p99Ms)),
+        maxMs: Math.max(...flat.map((x) => x.maxMs)),
       };
       rows.push(row);
       progress(
@@ -95,7 +116,9 @@ async function runWriters(
         child.on("message", (m: { ready?: boolean }) => {
           if (m.ready) resolve();
         });
-        child.on("exit", (code) => reject(new Error(`writer exited with ${code} before it was ready`)));
+        child.on("exit", (code) =>
+          reject(new Error(`writer exited with ${code} before it was ready`)),
+        );
       }),
   );
   const done = children.map(

@@ -108,12 +108,12 @@ export function idAt(ms: number, salt: number): string {
 export const messageTime = (j: number): number => BASE_TIME + j * 1000;
 
 /** The id of seeded session `i` (created at the time of its first message). */
-export function sessionIdOf(layout: Layout, i: number): string {
-  return idAt(messageTime(firstMessageOf(layout, i)), 1_000_000_000 + i);
+export function sessionIdOf(i: number): string {
+  return idAt(messageTime(firstMessageOf(i)), 1_000_000_000 + i);
 }
 
 /** The index of the first seeded message of session `i`. */
-export function firstMessageOf(layout: Layout, i: number): number {
+export function firstMessageOf(i: number): number {
   const group = Math.floor(i / ACTIVE_SESSIONS);
   return group * ACTIVE_SESSIONS * MESSAGES_PER_SESSION + (i % ACTIVE_SESSIONS);
 }

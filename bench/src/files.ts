@@ -26,14 +26,19 @@ function templateKey(kind: TemplateKind): string {
 }
 
 /** The path of a ready template, building it first if needed. */
-export async function template(dataDir: string, kind: TemplateKind, messages: number): Promise<string> {
+export async function template(
+  dataDir: string,
+  kind: TemplateKind,
+  messages: number,
+): Promise<string> {
   const dir = path.join(dataDir, "templates");
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${kind}-${sizeLabel(messages)}-${templateKey(kind)}.db`);
   if (fs.existsSync(file)) return file;
   // Older templates of this kind and size (another schema) are dropped.
   for (const old of fs.readdirSync(dir)) {
-    if (old.startsWith(`${kind}-${sizeLabel(messages)}-`)) fs.rmSync(path.join(dir, old), { force: true });
+    if (old.startsWith(`${kind}-${sizeLabel(messages)}-`))
+      fs.rmSync(path.join(dir, old), { force: true });
   }
   const building = `${file}.building`;
   const started = performance.now();
@@ -50,7 +55,9 @@ export async function template(dataDir: string, kind: TemplateKind, messages: nu
     });
     child.on("error", reject);
     child.on("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`seeding ${kind} ${messages} failed (exit ${code})`)),
+      code === 0
+        ? resolve()
+        : reject(new Error(`seeding ${kind} ${messages} failed (exit ${code})`)),
     );
   });
   for (const suffix of ["-wal", "-shm"]) fs.rmSync(building + suffix, { force: true });

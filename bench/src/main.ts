@@ -13,6 +13,7 @@ import Database from "better-sqlite3";
 import { runConcurrency } from "./concurrency.js";
 import { contentOf, layoutOf, sessionIdOf, sizeLabel, spread } from "./data.js";
 import { HERE, removeDb, template, workingCopy } from "./files.js";
+import { runFtsStudy } from "./fts-study.js";
 import { runMemory } from "./memory.js";
 import { note, progress } from "./progress.js";
 import {
@@ -26,6 +27,7 @@ import {
   type Results,
   sizeTable,
   sqlCheckLine,
+  studyTable,
   targetsTable,
 } from "./report.js";
 import { type Contestant, measure, type RunProfile } from "./runner.js";
@@ -48,6 +50,7 @@ interface Profile {
   readonly sizes: readonly number[];
   readonly run: RunProfile;
   readonly concurrencyMs: number;
+  readonly concurrencyRepeats: number;
   readonly memoryRepeats: number;
   /** Reads of the memory workload (in all, over however many readers). */
   readonly memoryReads: number;
@@ -58,6 +61,7 @@ const QUICK: Profile = {
   sizes: [10_000, 100_000],
   run: { time: 150, iterations: 10, warmupTime: 50, warmupIterations: 5, rounds: 2 },
   concurrencyMs: 1500,
+  concurrencyRepeats: 1,
   memoryRepeats: 1,
   memoryReads: 2400,
 };
@@ -66,7 +70,8 @@ const FULL: Profile = {
   name: "full",
   sizes: [10_000, 100_000, 1_000_000],
   run: { time: 700, iterations: 20, warmupTime: 150, warmupIterations: 10, rounds: 3 },
-  concurrencyMs: 5000,
+  concurrencyMs: 4000,
+  concurrencyRepeats: 3,
   memoryRepeats: 3,
   memoryReads: 4800,
 };
@@ -88,7 +93,8 @@ const BENCH_DIR = path.resolve(HERE, "..");
 function parseSize(s: string): number {
   const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(s.trim());
   if (!m) throw new Error(`not a size: ${s}`);
-  const n = Number(m[1]) * (m[2]?.toLowerCase() === "k" ? 1e3 : m[2]?.toLowerCase() === "m" ? 1e6 : 1);
+  const n =
+    Number(m[1]) * (m[2]?.toLowerCase() === "k" ? 1e3 : m[2]?.toLowerCase() === "m" ? 1e6 : 1);
   return Math.round(n / 200) * 200;
 }
 
@@ -96,6 +102,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       full: { type: "boolean", default: false },
+      "fts-study": { type: "boolean", default: false },
       "10m": { type: "boolean", default: false },
       sizes: { type: "string" },
       only: { type: "string" },
@@ -108,8 +115,8 @@ async function main(): Promise<void> {
     },
   });
   if (values.help) {
-    console.log(`usage: npm run bench -- [--full] [--10m] [--sizes 10k,100k] [--only <regex>]
-       [--skip sql-check,cases,concurrency,memory] [--rounds n] [--time ms]
+    console.log(`usage: npm run bench -- [--full] [--10m] [--fts-study] [--sizes 10k,100k] [--only <regex>]
+       [--skip sql-check,cases,concurrency,memory,fts-study] [--rounds n] [--time ms]
        [--data-dir dir] [--out file]`);
     return;
   }
@@ -128,8 +135,12 @@ async function main(): Promise<void> {
     },
   };
   const skip = new Set(values.skip.split(",").filter(Boolean));
+  // The search index study runs in the full profile, or when asked for.
+  if (!(values["fts-study"] || profile.name === "full")) skip.add("fts-study");
   const only = values.only ? new RegExp(values.only, "i") : undefined;
-  const dataDir = path.resolve(values["data-dir"] ?? process.env.BENCH_DATA_DIR ?? path.join(BENCH_DIR, ".data"));
+  const dataDir = path.resolve(
+    values["data-dir"] ?? process.env.BENCH_DATA_DIR ?? path.join(BENCH_DIR, ".data"),
+  );
   const workDir = path.join(dataDir, "run");
   const out = path.resolve(
     values.out ?? path.join(BENCH_DIR, profile.name === "full" ? "RESULTS.md" : "RESULTS.quick.md"),
@@ -143,19 +154,25 @@ async function main(): Promise<void> {
   // Templates first, so that building them is not mixed into the timings.
   const templates = new Map<number, { store: string; mastra: string }>();
   const needed = new Set(profile.sizes);
-  if (!skip.has("memory")) needed.add(100_000);
+  if (!skip.has("memory") || !skip.has("fts-study")) needed.add(100_000);
   if (!skip.has("concurrency") || !skip.has("sql-check")) needed.add(10_000);
   for (const size of [...needed].sort((a, b) => a - b)) {
     templates.set(size, {
       store: await template(dataDir, "store", size),
-      mastra: skip.has("cases") || !profile.sizes.includes(size) ? "" : await template(dataDir, "mastra", size),
+      mastra:
+        skip.has("cases") || !profile.sizes.includes(size)
+          ? ""
+          : await template(dataDir, "mastra", size),
     });
   }
 
   let sqlCheck: SqlCheck[] = [];
   if (!skip.has("sql-check")) {
     progress("checking that the raw contestants run the store's SQL…");
-    const file = workingCopy(templates.get(10_000)?.store as string, path.join(workDir, "sql-check.db"));
+    const file = workingCopy(
+      templates.get(10_000)?.store as string,
+      path.join(workDir, "sql-check.db"),
+    );
     sqlCheck = await checkSql(file, workloadFor(10_000));
     removeDb(file);
     note(sqlCheckLine(sqlCheck));
@@ -170,7 +187,13 @@ async function main(): Promise<void> {
 
   const concurrency = skip.has("concurrency")
     ? []
-    : await runConcurrency(templates.get(10_000)?.store as string, workDir, profile.concurrencyMs, [1, 2, 4]);
+    : await runConcurrency(
+        templates.get(10_000)?.store as string,
+        workDir,
+        profile.concurrencyMs,
+        [1, 2, 4],
+        profile.concurrencyRepeats,
+      );
 
   let memory: Results["memory"] = [];
   if (!skip.has("memory")) {
@@ -179,11 +202,31 @@ async function main(): Promise<void> {
       "better-sqlite3": workingCopy(tpl, path.join(workDir, "memory-bs3.db")),
       libsql: workingCopy(tpl, path.join(workDir, "memory-libsql.db")),
     };
-    memory = await runMemory(files, 100_000, [1, 2, 4, 8, 16], profile.memoryRepeats, profile.memoryReads);
+    memory = await runMemory(
+      files,
+      100_000,
+      [1, 2, 4, 8, 16],
+      profile.memoryRepeats,
+      profile.memoryReads,
+    );
     for (const f of Object.values(files)) removeDb(f);
   }
 
-  const results: Results = { cases, sizes: profile.sizes, concurrency, memory, sqlCheck };
+  let study: Results["study"] = [];
+  if (!skip.has("fts-study")) {
+    const w = workloadFor(100_000);
+    study = await runFtsStudy(
+      templates.get(100_000)?.store as string,
+      workDir,
+      w.hot.map((s) => s.id),
+      w.texts,
+      profile.name === "full" ? 3000 : 1000,
+      profile.name === "full" ? 3 : 1,
+    );
+    note("search index study: done");
+  }
+
+  const results: Results = { cases, sizes: profile.sizes, concurrency, memory, sqlCheck, study };
   const seconds = (Date.now() - started) / 1000;
   const doc = render(results, profile, seconds, loadBefore);
   console.log(doc.table);
@@ -195,7 +238,7 @@ async function main(): Promise<void> {
 function workloadFor(size: number): Workload {
   const layout = layoutOf(size);
   // Session ids are derived from the layout, as the seeder made them (see data.ts).
-  const refs = spread(layout, 64, 0.25).map((index) => ({ index, id: sessionIdOf(layout, index) }));
+  const refs = spread(layout, 64, 0.25).map((index) => ({ index, id: sessionIdOf(index) }));
   return {
     hot: refs.filter((_, i) => i % 2 === 0),
     forkSources: refs.filter((_, i) => i % 2 === 1),
@@ -239,19 +282,25 @@ async function runSize(
         if (t.kind === "native" && !NATIVE_OPS.has(op)) continue;
         contestants.push({ label: t.label, fn, sync: t.sync });
       }
-      const run = FEW_CALLS.has(op) ? { ...profile.run, iterations: 5, warmupIterations: 2 } : profile.run;
+      const run = FEW_CALLS.has(op)
+        ? { ...profile.run, iterations: 5, warmupIterations: 2 }
+        : profile.run;
       const timings = await measure(contestants, run, (round) =>
         progress(`[${label} ${i + 1}/${selected.length}] ${op}: round ${round + 1}/${run.rounds}…`),
       );
       results.push({ size, op, timings });
       const summary = [...timings]
-        .map(([who, t]) => `${who} ${t.error ? `error (${t.error})` : `${(t.median * 1000).toFixed(1)}µs`}`)
+        .map(
+          ([who, t]) =>
+            `${who} ${t.error ? `error (${t.error})` : `${(t.median * 1000).toFixed(1)}µs`}`,
+        )
         .join(", ");
       progress(`[${label} ${i + 1}/${selected.length}] ${op}: ${summary}`, true);
     }
   } finally {
     for (const t of targets) await t.close();
     for (const f of Object.values(files)) removeDb(f);
+    fs.rmSync(dir, { recursive: true, force: true });
   }
   return results;
 }
@@ -308,11 +357,18 @@ function render(
   }
   if (r.concurrency.length > 0) {
     sections.push(
-      `### Concurrency: processes appending to one file (${(profile.concurrencyMs / 1000).toFixed(1)} s each)\n\n${concurrencyTable(r)}`,
+      `### Concurrency: processes appending to one file (${(profile.concurrencyMs / 1000).toFixed(1)} s, median of ${profile.concurrencyRepeats} run(s))\n\n${concurrencyTable(r)}`,
+    );
+  }
+  if (r.study.length > 0) {
+    sections.push(
+      `### Where append time goes: search index options (raw better-sqlite3, the store's append, 100k messages)\n\n${studyTable(r)}`,
     );
   }
   if (r.memory.length > 0) {
-    sections.push(`### Memory: resident set after a read workload (100k messages)\n\n${memoryTable(r)}`);
+    sections.push(
+      `### Memory: resident set after a read workload (100k messages)\n\n${memoryTable(r)}`,
+    );
   }
   const targets = targetsTable(evaluateTargets(r));
   const table = [...sections, `### Targets\n\n${targets}`].join("\n\n");

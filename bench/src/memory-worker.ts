@@ -7,7 +7,7 @@
  */
 import { openStore, POOL_DEFAULTS } from "@llm-sessions/core";
 import { hash32, layoutOf, QUERIES, sessionIdOf } from "./data.js";
-import { defaultDriver, type Driver } from "./targets.js";
+import { type Driver, defaultDriver } from "./targets.js";
 
 export interface MemoryConfig {
   readonly driver: Driver;
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   });
   const read = async (round: number, k: number): Promise<unknown> => {
     const h = hash32(round, k);
-    const id = sessionIdOf(layout, h % layout.sessions);
+    const id = sessionIdOf(h % layout.sessions);
     if (h % 20 === 0) return store.search(QUERIES.rare, { limit: 20 });
     if (h % 7 === 0) return store.sessions.get(id);
     return store.messages.last(id, 50);

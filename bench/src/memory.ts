@@ -7,10 +7,10 @@
 import { fork } from "node:child_process";
 import path from "node:path";
 import { HERE } from "./files.js";
+import type { MemoryConfig, MemoryResult } from "./memory-worker.js";
 import { progress } from "./progress.js";
 import { middle } from "./runner.js";
 import type { Driver } from "./targets.js";
-import type { MemoryConfig, MemoryResult } from "./memory-worker.js";
 
 export interface MemoryRow {
   readonly driver: Driver;

@@ -8,7 +8,7 @@
  * speedscope.
  */
 import path from "node:path";
-import { layoutOf, sessionIdOf, sizeLabel, spread, contentOf } from "./data.js";
+import { contentOf, layoutOf, sessionIdOf, sizeLabel, spread } from "./data.js";
 import { HERE, removeDb, template, workingCopy } from "./files.js";
 import {
   type Driver,
@@ -23,14 +23,19 @@ import {
 } from "./targets.js";
 
 async function main(): Promise<void> {
-  const [kind = "store", driver = "better-sqlite3", op = "append 1", seconds = "5", size = "100000"] =
-    process.argv.slice(2);
+  const [
+    kind = "store",
+    driver = "better-sqlite3",
+    op = "append 1",
+    seconds = "5",
+    size = "100000",
+  ] = process.argv.slice(2);
   const messages = Number(size);
   const dataDir = path.resolve(process.env.BENCH_DATA_DIR ?? path.join(HERE, "..", ".data"));
   const tpl = await template(dataDir, kind === "peer" ? "mastra" : "store", messages);
   const file = workingCopy(tpl, path.join(dataDir, "run", `profile-${sizeLabel(messages)}.db`));
   const layout = layoutOf(messages);
-  const refs = spread(layout, 64, 0.25).map((index) => ({ index, id: sessionIdOf(layout, index) }));
+  const refs = spread(layout, 64, 0.25).map((index) => ({ index, id: sessionIdOf(index) }));
   const w: Workload = {
     hot: refs.filter((_, i) => i % 2 === 0),
     forkSources: refs.filter((_, i) => i % 2 === 1),
@@ -57,7 +62,9 @@ async function main(): Promise<void> {
     calls++;
   }
   const elapsed = performance.now() - started;
-  console.log(`${target.label} ${op}: ${calls} calls, ${((elapsed * 1000) / calls).toFixed(1)} µs mean`);
+  console.log(
+    `${target.label} ${op}: ${calls} calls, ${((elapsed * 1000) / calls).toFixed(1)} µs mean`,
+  );
   await target.close();
   removeDb(file);
 }

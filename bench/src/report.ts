@@ -4,6 +4,7 @@
  */
 import type { ConcurrencyRow } from "./concurrency.js";
 import { sizeLabel } from "./data.js";
+import type { StudyRow } from "./fts-study.js";
 import type { MemoryRow } from "./memory.js";
 import type { Timing } from "./runner.js";
 import type { SqlCheck } from "./sql-check.js";
@@ -21,6 +22,7 @@ export interface Results {
   readonly concurrency: readonly ConcurrencyRow[];
   readonly memory: readonly MemoryRow[];
   readonly sqlCheck: readonly SqlCheck[];
+  readonly study: readonly StudyRow[];
 }
 
 const DRIVERS: readonly { driver: Driver; short: string }[] = [
@@ -46,7 +48,11 @@ const ops = (n: number | undefined): string =>
 const ratio = (n: number | undefined, digits = 2): string =>
   n === undefined || !Number.isFinite(n) ? "—" : n.toFixed(digits);
 
-function table(head: readonly string[], rows: readonly (readonly string[])[], align?: string): string {
+function table(
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+  align?: string,
+): string {
   const sep = align ?? head.map((_, i) => (i < 2 ? "---" : "---:")).join(" | ");
   return [`| ${head.join(" | ")} |`, `| ${sep} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join(
     "\n",
@@ -232,6 +238,33 @@ export function concurrencyTable(r: Results): string {
   );
 }
 
+export function studyTable(r: Results): string {
+  const base = r.study.find((s) => s.variant === "v1");
+  return table(
+    [
+      "variant",
+      "median µs",
+      "p95 µs",
+      "mean µs",
+      "mean ÷ v1",
+      "WAL pages per append",
+      "what it is",
+      "what search sees",
+    ],
+    r.study.map((s) => [
+      s.variant,
+      us(s.median),
+      us(s.p95),
+      us(s.mean),
+      ratio(base ? s.mean / base.mean : undefined),
+      Number.isFinite(s.framesPerAppend) ? s.framesPerAppend.toFixed(1) : "—",
+      s.what,
+      s.search,
+    ]),
+    "--- | ---: | ---: | ---: | ---: | ---: | --- | ---",
+  );
+}
+
 export function memoryTable(r: Results): string {
   const rows = r.memory.map((m) => [
     m.driver,
@@ -271,7 +304,11 @@ export function evaluateTargets(r: Results): Target[] {
       const b = timing(r, s, op, other);
       return { size: s, value: a && b ? f(a, b) : Number.NaN };
     });
-  const judge = (name: string, values: { size: number; value: number }[], ok: (v: number) => boolean) => {
+  const judge = (
+    name: string,
+    values: { size: number; value: number }[],
+    ok: (v: number) => boolean,
+  ) => {
     const known = values.filter((v) => Number.isFinite(v.value));
     out.push({
       name,
@@ -314,7 +351,9 @@ export function evaluateTargets(r: Results): Target[] {
       out.push({
         name: `${op} on ${short}: p95 ≤ 10 ms with 1M messages`,
         met: t ? t.p95 <= 10 : undefined,
-        detail: t ? `p95 ${us(t.p95)} µs (median ${us(t.median)} µs)` : "not measured (needs --full)",
+        detail: t
+          ? `p95 ${us(t.p95)} µs (median ${us(t.median)} µs)`
+          : "not measured (needs --full)",
       });
     }
   }
@@ -324,7 +363,10 @@ export function evaluateTargets(r: Results): Target[] {
     out.push({
       name: `append 1 on ${short}: median at 1M ≤ 1.5 × median at 10k`,
       met: a && b ? b.median <= 1.5 * a.median : undefined,
-      detail: a && b ? `${us(b.median)} µs vs ${us(a.median)} µs: ${ratio(b.median / a.median)}` : "not measured (needs --full)",
+      detail:
+        a && b
+          ? `${us(b.median)} µs vs ${us(a.median)} µs: ${ratio(b.median / a.median)}`
+          : "not measured (needs --full)",
     });
   }
   for (const label of ["store/bs3", "store/libsql"]) {

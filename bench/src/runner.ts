@@ -60,7 +60,7 @@ export async function measure(
       bench.add(c.label, c.fn as () => unknown, { async: !c.sync });
       await bench.run();
       const result = bench.tasks[0]?.result;
-      if (!result || result.state !== "completed") {
+      if (result?.state !== "completed") {
         const message =
           result?.state === "errored" ? result.error.message : `state ${result?.state ?? "none"}`;
         errors.set(c.label, message);

@@ -42,14 +42,9 @@ function fill(layout: Layout, sink: Sink, progress: (done: number) => void): voi
     const time = messageTime(j);
     if (!started.has(session)) {
       started.add(session);
-      sink.session(
-        session,
-        sessionIdOf(layout, session),
-        time,
-        MODELS[session % MODELS.length] as string,
-      );
+      sink.session(session, sessionIdOf(session), time, MODELS[session % MODELS.length] as string);
     }
-    sink.message(j, sessionIdOf(layout, session), seq, time, session);
+    sink.message(j, sessionIdOf(session), seq, time, session);
     if ((j + 1) % COMMIT_EVERY === 0) {
       sink.commit();
       progress(j + 1);

@@ -9,7 +9,10 @@ export function packageVersion(name: string): string {
     for (;;) {
       const file = path.join(dir, "package.json");
       if (fs.existsSync(file)) {
-        const pkg = JSON.parse(fs.readFileSync(file, "utf8")) as { name?: string; version?: string };
+        const pkg = JSON.parse(fs.readFileSync(file, "utf8")) as {
+          name?: string;
+          version?: string;
+        };
         if (pkg.name === name) return pkg.version ?? "?";
       }
       const up = path.dirname(dir);

@@ -4,11 +4,10 @@
  * "go" appends one message at a time until the deadline, counting what
  * succeeded and what failed (by error code).
  */
-import { randomUUID } from "node:crypto";
 import { contentOf } from "./data.js";
 import { quantile } from "./runner.js";
 import { SQL } from "./sql.js";
-import { defaultDriver, type Driver } from "./targets.js";
+import { type Driver, defaultDriver, timeOrderedId } from "./targets.js";
 
 export type WriterMode = "store" | "raw-immediate" | "raw-deferred";
 
@@ -54,9 +53,19 @@ async function rawWriter(config: WriterConfig): Promise<() => Promise<void>> {
   const { default: Database } = await import("better-sqlite3");
   const db = new Database(config.file, { timeout: 5000 });
   db.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL");
-  const id = randomUUID();
+  const id = timeOrderedId();
   const now = Date.now();
-  db.prepare(SQL.createSession).get(id, "", `writer ${config.worker}`, null, "{}", now, now, now, null);
+  db.prepare(SQL.createSession).get(
+    id,
+    "",
+    `writer ${config.worker}`,
+    null,
+    "{}",
+    now,
+    now,
+    now,
+    null,
+  );
   const begin = db.prepare(config.mode === "raw-immediate" ? "BEGIN IMMEDIATE" : "BEGIN");
   const load = db.prepare(SQL.loadSession);
   const insert = db.prepare(SQL.insertMessage);
@@ -67,7 +76,7 @@ async function rawWriter(config: WriterConfig): Promise<() => Promise<void>> {
     try {
       load.get(id);
       insert.get(
-        randomUUID(),
+        timeOrderedId(),
         id,
         id,
         "user",
