@@ -44,6 +44,7 @@ export interface LegacyMigrationReport {
   readonly legacy: LegacyV0Counts;
   /** The integrity check run afterwards. */
   readonly check: IntegrityReport;
+  /** Time the whole migration took, in milliseconds. */
   readonly durationMs: number;
 }
 

@@ -14,10 +14,12 @@ export class LruCache<K, V> {
     this.#onEvict = onEvict;
   }
 
+  /** How many entries the cache holds. */
   get size(): number {
     return this.#map.size;
   }
 
+  /** Returns the value for `key`, or `undefined`, and marks it most recently used. */
   get(key: K): V | undefined {
     const value = this.#map.get(key);
     if (value !== undefined) {
@@ -28,6 +30,7 @@ export class LruCache<K, V> {
     return value;
   }
 
+  /** Stores `value` as the most recently used; past the limit, evicts the least recently used entry (passing it to `onEvict`). */
   set(key: K, value: V): void {
     this.#map.delete(key);
     this.#map.set(key, value);
@@ -39,6 +42,7 @@ export class LruCache<K, V> {
     }
   }
 
+  /** Removes every entry, passing each value to `onEvict` first. */
   clear(): void {
     if (this.#onEvict) for (const value of this.#map.values()) this.#onEvict(value);
     this.#map.clear();

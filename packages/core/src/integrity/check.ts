@@ -18,10 +18,13 @@ export interface IntegrityFinding {
 
 /** The outcome of `integrity.check`. */
 export interface IntegrityReport {
+  /** True when no check found a problem. */
   readonly ok: boolean;
   /** Which checks ran. */
   readonly checks: readonly string[];
+  /** The problems found, one per check and kind of problem; empty when `ok`. */
   readonly findings: readonly IntegrityFinding[];
+  /** Time the check took, in milliseconds. */
   readonly durationMs: number;
 }
 

@@ -48,9 +48,13 @@ export interface IntegrityRepairReport {
   readonly ok: boolean;
   /** The backup written first, or `null` when `backupTo` was `false`. */
   readonly backup: string | null;
+  /** The check run before any change; it decides what is repaired. */
   readonly before: IntegrityReport;
+  /** What the repair changed (all zero and false when `before` was clean). */
   readonly actions: RepairActions;
+  /** The check run after the repair. */
   readonly after: IntegrityReport;
+  /** Time the check, backup and repair took together, in milliseconds. */
   readonly durationMs: number;
 }
 

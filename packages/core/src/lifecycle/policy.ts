@@ -23,12 +23,19 @@ export interface LifecyclePolicy {
 
 /** The policy with defaults filled in. */
 export interface ResolvedPolicy {
+  /** Active → idle after this long without activity, in ms; `null` = never. */
   readonly idleAfterMs: number | null;
+  /** Idle or active → archived after this long without activity, in ms; `null` = never. */
   readonly archiveAfterMs: number | null;
+  /** Any state → deleted after this long without activity, in ms; `null` = never. */
   readonly purgeAfterMs: number | null;
+  /** Period of the sweeper timer, in ms (60000 by default); 0 = no timer, also when the policy is off. */
   readonly sweepIntervalMs: number;
+  /** Sessions per write transaction of a sweep (100 by default). */
   readonly batchSize: number;
+  /** Whether snapshots of purged and deleted sessions are kept (false by default). */
   readonly keepSnapshots: boolean;
+  /** Called when a timed sweep fails (`console.warn` by default). */
   readonly onError: (error: unknown) => void;
 }
 

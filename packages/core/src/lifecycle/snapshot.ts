@@ -6,6 +6,7 @@ import type { MessageRow, SessionRow } from "../sessions/rows.js";
 
 /** A snapshot's bytes do not match its checksum (or cannot be read). Nothing was changed. */
 export class SnapshotCorruptError extends LlmSessionsError {
+  /** The session whose snapshot is corrupt. */
   readonly sessionId: string;
 
   constructor(sessionId: string, reason: string, options?: { cause?: unknown }) {

@@ -7,9 +7,11 @@ import type { ResolvedPolicy } from "./policy.js";
 export interface SweepResult {
   /** Sessions that became idle. */
   readonly idled: number;
+  /** Sessions archived: snapshot written, messages moved out of the hot tables. */
   readonly archived: number;
   /** Sessions deleted: past `purgeAfterMs`, or past their `expiresAt`. */
   readonly purged: number;
+  /** Time the sweep took, in milliseconds. */
   readonly durationMs: number;
   /** True when another process held the sweep lease, so nothing was done. */
   readonly skipped: boolean;

@@ -48,6 +48,7 @@ export interface StoreBackupOptions {
 export interface BackupResult {
   /** Absolute path of the backup. */
   readonly path: string;
+  /** How the backup was made: `online` (SQLite's backup API) or `vacuum-into` (`VACUUM INTO`). */
   readonly method: BackupMethod;
   /** Size of the backup file. */
   readonly bytes: number;
@@ -55,9 +56,11 @@ export interface BackupResult {
   readonly pages: number;
   /** Sessions and messages in the backup (as the check counted them). */
   readonly sessions: number;
+  /** Messages in the backup (as the check counted them). */
   readonly messages: number;
   /** The backup's schema version (`user_version`). */
   readonly schemaVersion: number;
+  /** Time the copy and its verification took, in milliseconds. */
   readonly durationMs: number;
 }
 

@@ -79,7 +79,12 @@ export interface VacuumReport {
   /** The journal mode afterwards: `wal` for a file (it is checked, and set back if it ever is not). */
   readonly journalMode: string;
   /** The `quick_check` run afterwards. */
-  readonly check: { readonly ok: boolean; readonly problems: readonly string[] };
+  readonly check: {
+    /** True when `quick_check` answered `ok`. */
+    readonly ok: boolean;
+    /** The lines `quick_check` answered when not `ok`; empty when `ok`. */
+    readonly problems: readonly string[];
+  };
   /** How long it took. */
   readonly durationMs: number;
 }

@@ -53,10 +53,15 @@ export interface RestoreResult {
   readonly preRestorePath: string | null;
   /** Whether the replaced file could be opened as a database (false: damaged or not a database). */
   readonly replacedReadable: boolean | null;
+  /** Size of the restored database file, in bytes. */
   readonly bytes: number;
+  /** The restored database's schema version (`user_version`). */
   readonly schemaVersion: number;
+  /** Sessions in the restored database. */
   readonly sessions: number;
+  /** Messages in the restored database. */
   readonly messages: number;
+  /** Time the copy, verification and replacement took, in milliseconds. */
   readonly durationMs: number;
 }
 

@@ -5,7 +5,9 @@ import type { StoreMetrics } from "./types.js";
 
 /** One threshold: at or above `warn` the store is `warn`, at or above `critical` it is `critical`. */
 export interface HealthLimit {
+  /** Value at or above which the store is `warn`. */
   readonly warn: number;
+  /** Value at or above which the store is `critical`. */
   readonly critical: number;
 }
 
@@ -22,7 +24,10 @@ export interface HealthThresholds {
    * Free pages / all pages: space a vacuum would give back. Judged only for
    * files of at least `minPages` pages (a small file's ratio says nothing).
    */
-  readonly freePageRatio: HealthLimit & { readonly minPages: number };
+  readonly freePageRatio: HealthLimit & {
+    /** Smallest file, in pages, whose free-page ratio is judged. */
+    readonly minPages: number;
+  };
   /** BEGIN retries after SQLITE_BUSY (another process writing) since the previous `health()` call. */
   readonly busyRetries: HealthLimit;
   /** Callers that timed out or were refused by the pool since the previous `health()` call. */
@@ -49,6 +54,7 @@ export const DEFAULT_HEALTH_THRESHOLDS: HealthThresholds = {
 export interface HealthReason {
   /** Which threshold, e.g. `walBytes`; `pool` when the pool is closed. */
   readonly check: keyof HealthThresholds | "pool";
+  /** Which limit was reached: `warn` or `critical`. */
   readonly level: "warn" | "critical";
   /** The measured value. */
   readonly value: number;
@@ -62,6 +68,7 @@ export interface HealthReason {
 export interface HealthReport {
   /** The worst level among `reasons`; `ok` when there are none. */
   readonly status: "ok" | "warn" | "critical";
+  /** One entry per threshold crossed; empty when the status is `ok`. */
   readonly reasons: readonly HealthReason[];
   /** The metrics the verdict was made from. */
   readonly metrics: StoreMetrics;

@@ -17,6 +17,7 @@ export const CHECKPOINT_MODES: readonly CheckpointMode[] = [
 
 /** What one checkpoint did. */
 export interface CheckpointResult {
+  /** The mode it ran in (`PRAGMA wal_checkpoint(MODE)`). */
   readonly mode: CheckpointMode;
   /** True when SQLite could not finish (a reader or writer, maybe in another process, was in the way). */
   readonly busy: boolean;

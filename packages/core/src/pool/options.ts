@@ -82,36 +82,75 @@ export interface PoolOptions {
  * there is no WAL to guard.
  */
 export interface ResolvedPoolOptions {
+  /** Reader connections; already 0 when the driver cannot share the database. */
   readonly readers: number;
+  /** Longest wait for a connection before `PoolTimeoutError`, in ms. */
   readonly acquireTimeoutMs: number;
+  /** Callers allowed to wait (both queues together) before `PoolOverloadedError`. */
   readonly maxWaiting: number;
+  /** A reader idle this long, in ms, is closed. */
   readonly idleTimeoutMs: number;
+  /** A reader older than this, in ms, is closed when released instead of reused. */
   readonly maxReaderAgeMs: number;
+  /** A connection idle longer than this, in ms, is checked with `SELECT 1` before use (0 = always). */
   readonly validateAfterIdleMs: number;
+  /** `busy_timeout` of every connection, in ms. */
   readonly busyTimeoutMs: number;
+  /** `synchronous` of every connection. */
   readonly durability: "normal" | "full";
+  /** Whether reader connections are opened read-only. */
   readonly readonlyReaders: boolean;
+  /** Page cache of each reader connection, in KiB (0 = the driver's default). */
   readonly readerCacheKiB: number;
+  /** Retry of a refused `BEGIN IMMEDIATE`; `attempts` is 1 when retry is off. */
   readonly busyRetry: Required<BusyRetryOptions>;
   /** `false` when off or when the driver has no WAL to guard. */
   readonly checkpoint: Required<CheckpointOptions> | false;
+  /** Default deadline of `close()`, in ms. */
   readonly closeTimeoutMs: number;
 }
 
 /** The defaults, all finite: no wait in the pool can last forever. */
 export const POOL_DEFAULTS = {
+  /** Reader connections. */
   readers: 4,
+  /** Longest wait for a connection, in ms. */
   acquireTimeoutMs: 5_000,
+  /** Callers allowed to wait for a connection. */
   maxWaiting: 1_000,
+  /** Idle time after which a reader is closed, in ms. */
   idleTimeoutMs: 30_000,
+  /** Age after which a released reader is closed, in ms. */
   maxReaderAgeMs: 300_000,
+  /** Idle time after which a connection is validated before use, in ms. */
   validateAfterIdleMs: 10_000,
+  /** `busy_timeout` of every connection, in ms. */
   busyTimeoutMs: 5_000,
+  /** `synchronous` of every connection. */
   durability: "normal",
+  /** Readers are opened read-write. */
   readonlyReaders: false,
+  /** Page cache of each reader, in KiB. */
   readerCacheKiB: 256,
-  busyRetry: { attempts: 6, baseDelayMs: 5, maxDelayMs: 250 },
-  checkpoint: { walPages: 1_000, intervalMs: 1_000, drainTimeoutMs: 100 },
+  /** Retry of a `BEGIN IMMEDIATE` refused with BUSY. */
+  busyRetry: {
+    /** Total tries of BEGIN, the first included. */
+    attempts: 6,
+    /** Delay before the first retry, in ms; doubles each time. */
+    baseDelayMs: 5,
+    /** Cap on one delay, in ms. */
+    maxDelayMs: 250,
+  },
+  /** The WAL starvation guard. */
+  checkpoint: {
+    /** WAL size, in pages, above which a TRUNCATE checkpoint runs. */
+    walPages: 1_000,
+    /** Shortest time between two WAL measures, in ms. */
+    intervalMs: 1_000,
+    /** Longest hold of new readers while in-use ones drain, in ms. */
+    drainTimeoutMs: 100,
+  },
+  /** Default deadline of `close()`, in ms. */
   closeTimeoutMs: 10_000,
 } as const satisfies ResolvedPoolOptions;
 

@@ -1,7 +1,10 @@
 /** Wait-time percentiles over a window of recent acquisitions, in milliseconds. */
 export interface WaitPercentiles {
+  /** Median wait (nearest rank). */
   readonly p50: number;
+  /** 95th percentile wait (nearest rank). */
   readonly p95: number;
+  /** 99th percentile wait (nearest rank). */
   readonly p99: number;
   /** The longest wait in the window. */
   readonly max: number;

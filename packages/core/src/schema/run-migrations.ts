@@ -4,8 +4,11 @@ import { MIGRATIONS, SCHEMA_VERSION } from "./migrations.js";
 
 /** What opening did to the schema. */
 export interface MigrationResult {
+  /** Schema version (`user_version`) found on opening; 0 for a new database. */
   readonly from: number;
+  /** Schema version afterwards. */
   readonly to: number;
+  /** Versions of the migrations this call applied, in order (empty when another process got there first or none was due). */
   readonly applied: readonly number[];
 }
 

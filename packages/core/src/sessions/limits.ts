@@ -16,6 +16,7 @@ export interface StoreLimits {
   readonly maxQueryLength: number;
 }
 
+/** The limits used for every option of `openStore` left out. */
 export const DEFAULT_LIMITS: StoreLimits = {
   maxContentBytes: 1024 * 1024,
   maxMetadataBytes: 64 * 1024,

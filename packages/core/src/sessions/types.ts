@@ -173,16 +173,23 @@ export interface ForkOptions {
 /** What `stats()` reports, for the store's scope. */
 export interface StoreStats {
   /** Session counts: the total and one per status. */
-  readonly sessions: { readonly total: number } & Record<SessionStatus, number>;
+  readonly sessions: {
+    /** All sessions in scope, whatever their status. */
+    readonly total: number;
+  } & Record<SessionStatus, number>;
   /** Messages stored. */
   readonly messages: number;
   /** Sum of the messages' `tokens`. */
   readonly tokens: number;
   /** The same counts per session model (`null` = sessions without a model). */
   readonly byModel: ReadonlyArray<{
+    /** The sessions' model; `null` for sessions without one. */
     readonly model: string | null;
+    /** Sessions with this model. */
     readonly sessions: number;
+    /** Messages in those sessions. */
     readonly messages: number;
+    /** Sum of those messages' `tokens`. */
     readonly tokens: number;
   }>;
 }

@@ -6,6 +6,7 @@ export interface ConformanceTest {
   readonly id: string;
   /** What the test checks, in a few words. */
   readonly title: string;
+  /** The test body; it fails by throwing. */
   readonly run: (ctx: ConformanceContext) => Promise<void>;
 }
 

@@ -1,8 +1,9 @@
 import { constants } from "node:fs";
 import { copyFile, open, rm, stat } from "node:fs/promises";
 
-/** The files SQLite keeps beside a database in WAL mode. */
+/** Suffix of the write-ahead log SQLite keeps beside a database in WAL mode. */
 export const WAL_SUFFIX = "-wal";
+/** Suffix of the shared-memory index SQLite keeps beside a WAL database. */
 export const SHM_SUFFIX = "-shm";
 
 /** Size of a file in bytes, or `undefined` when it does not exist. */

@@ -2,7 +2,9 @@ import { type BatchMark, parseContent } from "./tags.js";
 
 /** A stored message as the ledger sees it. */
 export interface LedgerMessage {
+  /** The message id the store assigned. */
   readonly id: string;
+  /** The stored content; the ledger tracks messages by the tag (and batch mark) at its start. */
   readonly content: string;
 }
 
@@ -40,6 +42,7 @@ export interface LedgerSink {
  * any order.
  */
 export class Ledger implements LedgerSink {
+  /** What is known of each session, by session id. */
   readonly sessions = new Map<string, LedgerSession>();
 
   created(sessionId: string, options: { fork?: boolean } = {}): void {
@@ -115,14 +118,36 @@ export class Ledger implements LedgerSink {
 
 /** A ledger as JSON: what a child process was acknowledged, for the parent to merge. */
 export interface LedgerRecord {
-  created: { id: string; fork: boolean }[];
-  appended: { sessionId: string; messages: [id: string, content: string][] }[];
-  popped: { sessionId: string; id: string; content: string }[];
+  /** Sessions whose `create` (or `fork`) resolved. */
+  created: {
+    /** The session's id. */
+    id: string;
+    /** True when it was made by `fork`. */
+    fork: boolean;
+  }[];
+  /** Appends that resolved, one entry per call. */
+  appended: {
+    /** The session appended to. */
+    sessionId: string;
+    /** The stored messages, as `[id, content]` pairs. */
+    messages: [id: string, content: string][];
+  }[];
+  /** Messages `pop` removed and returned. */
+  popped: {
+    /** The session popped from. */
+    sessionId: string;
+    /** The removed message's id. */
+    id: string;
+    /** The removed message's content. */
+    content: string;
+  }[];
+  /** Ids of sessions whose `delete` resolved (or that a purge removed). */
   deleted: string[];
 }
 
 /** A `LedgerSink` that fills a `LedgerRecord` (in a child process). */
 export class RecordingSink implements LedgerSink {
+  /** What was recorded so far; sent to the parent, which merges it into its `Ledger`. */
   readonly record: LedgerRecord = { created: [], appended: [], popped: [], deleted: [] };
 
   created(sessionId: string, options: { fork?: boolean } = {}): void {

@@ -9,6 +9,7 @@ import type { CreateDriver } from "../conformance/index.js";
 export interface StoreSuiteOptions {
   /** Shown in the suite's title, e.g. "better-sqlite3 (file)". */
   readonly name: string;
+  /** Makes the adapter's driver for a target; each test's store is opened on one. */
   readonly createDriver: CreateDriver;
   /** `quick` (default, CI) or `full` (more runs and operations). */
   readonly profile?: "quick" | "full";
@@ -22,8 +23,11 @@ export interface StoreSuiteOptions {
 
 /** A clock tests move by hand. */
 export class ManualClock {
+  /** The current time, in ms since the epoch; starts at 2026-01-01T00:00:00Z. */
   now = Date.UTC(2026, 0, 1);
+  /** Returns `now`; bound, so it can be passed as a store's clock. */
   readonly read = (): number => this.now;
+  /** Moves the clock forward by `ms` and returns the new time. */
   advance(ms: number): number {
     this.now += ms;
     return this.now;

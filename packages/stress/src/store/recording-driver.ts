@@ -10,7 +10,9 @@ import type {
 
 /** One statement the store ran, with SQLite's plan for it. */
 export interface PlannedStatement {
+  /** The statement, whitespace collapsed to single spaces. */
   readonly sql: string;
+  /** The `detail` column of each `EXPLAIN QUERY PLAN` row, in order. */
   readonly plan: readonly string[];
 }
 
@@ -21,9 +23,15 @@ export interface PlannedStatement {
  * copies of them.
  */
 export function recordingDriver(driver: SqliteDriver): {
+  /** The wrapped driver, to open the store with. */
   driver: SqliteDriver;
+  /** The statements recorded so far (SELECT, INSERT, UPDATE, DELETE and WITH only). */
   statements: PlannedStatement[];
-  recording: { on: boolean };
+  /** Switch of the recording; off at first. */
+  recording: {
+    /** Set to true to record statements, false to stop. */
+    on: boolean;
+  };
 } {
   const statements: PlannedStatement[] = [];
   const recording = { on: false };

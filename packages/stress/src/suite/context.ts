@@ -24,8 +24,11 @@ const KEPT = 100;
  * and the one way to report a violation.
  */
 export class SuiteContext {
+  /** The adapter spec the suite runs against (already validated). */
   readonly adapter: AdapterSpec;
+  /** `ci` or `full`: how much work the suite does. */
   readonly profile: Profile;
+  /** The run's seed; reported so a failing run can be repeated. */
   readonly seed: number;
   /** Seeded from `seed`: every choice a suite makes comes from here. */
   readonly rng: Rng;
@@ -39,6 +42,7 @@ export class SuiteContext {
   readonly latency = new LatencyRecorder();
   /** Suite-specific figures for the report. */
   readonly details: Record<string, unknown> = {};
+  /** The first violations recorded by `fail` (at most 100; `failures` counts them all). */
   readonly violations: string[] = [];
   #failures = 0;
   #operations = 0;
@@ -172,6 +176,7 @@ export class SuiteContext {
 
 /** One stress suite. */
 export interface StressSuite {
+  /** Its id, one of `SUITE_IDS`. */
   readonly id: SuiteId;
   /** What it checks, in a few words. */
   readonly title: string;

@@ -1,9 +1,14 @@
 /** Latency percentiles of one set of operations, in milliseconds. */
 export interface LatencySummary {
+  /** How many durations were summarized. */
   readonly count: number;
+  /** Median (nearest rank). */
   readonly p50: number;
+  /** 95th percentile (nearest rank). */
   readonly p95: number;
+  /** 99th percentile (nearest rank). */
   readonly p99: number;
+  /** The longest duration. */
   readonly max: number;
 }
 

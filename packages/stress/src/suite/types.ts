@@ -20,6 +20,7 @@ export type SuiteId = (typeof SUITE_IDS)[number];
 
 /** How to run one suite. */
 export interface SuiteRunOptions {
+  /** The adapter to run against; validated first (an invalid spec throws). */
   readonly adapter: AdapterSpec;
   /** Default `ci`. */
   readonly profile?: Profile;
@@ -39,20 +40,27 @@ export interface SuiteRunOptions {
 
 /** What one suite run found. */
 export interface SuiteResult {
+  /** Which suite ran. */
   readonly suite: SuiteId;
   /** The adapter spec's name. */
   readonly adapter: string;
+  /** The profile it ran with. */
   readonly profile: Profile;
+  /** The seed it ran with; pass it back in `SuiteRunOptions.seed` to repeat the run. */
   readonly seed: number;
   /** `skipped` when the adapter lacks a capability the suite needs. */
   readonly status: "passed" | "failed" | "skipped";
+  /** Why the suite was skipped (what `requires` returned); only when `status` is `skipped`. */
   readonly skipReason?: string;
   /** Store operations performed (all processes together). */
   readonly operations: number;
   /** How many violations; `violations` lists the first ones. */
   readonly failures: number;
+  /** The first violations, in words (at most 100 are kept). */
   readonly violations: readonly string[];
+  /** Latency percentiles of the operations the suite timed. */
   readonly latency: LatencySummary;
+  /** Wall time of the whole run, setup and cleanup included, in ms. */
   readonly durationMs: number;
   /** Suite-specific figures (soak intervals, kills, damage kinds). */
   readonly details: Readonly<Record<string, unknown>>;
