@@ -21,6 +21,7 @@ import {
   instrumentStore,
   type StoreMetrics,
   type StoreMonitor,
+  wrapMethods,
 } from "./metrics/index.js";
 import { openOperations, type StoreOperations } from "./operations.js";
 import { Pool, type PoolOptions, type PoolStats } from "./pool/index.js";
@@ -146,6 +147,8 @@ class ScopedStore implements SessionStore {
   }
 }
 
+const LIFECYCLE_METHODS = ["sweep", "archive", "restore", "touch"] as const;
+
 /** An open store. Get one from `openStore`; `close()` it when done. */
 export class Store extends ScopedStore {
   readonly #pool: Pool;
@@ -180,6 +183,8 @@ export class Store extends ScopedStore {
     this.#pool = pool;
     this.migration = migration;
     this.lifecycle = lifecycle;
+    // Sweeps (the timer's too), archives, restores and touches are timed as well.
+    wrapMethods(lifecycle, "lifecycle.", LIFECYCLE_METHODS, ops.monitor.recorder);
     this.integrity = integrityApi(pool, ctx.clock);
   }
 

@@ -39,7 +39,7 @@ describe("toPrometheus", () => {
     expect(text).toContain("llm_sessions_database_wal_bytes 8192\n");
     expect(text).toContain('llm_sessions_sessions{status="archived"} 1\n');
     expect(text).toContain("llm_sessions_uptime_seconds 12.5\n");
-    expect(text).not.toContain("lifecycle");
+    expect(text).not.toContain("llm_sessions_lifecycle_");
   });
 
   it("adds lifecycle figures when present, and leaves out what is unknown", () => {

@@ -14,6 +14,10 @@ export const STORE_OPERATIONS = [
   "messages.pop",
   "search",
   "stats",
+  "lifecycle.sweep",
+  "lifecycle.archive",
+  "lifecycle.restore",
+  "lifecycle.touch",
 ] as const;
 
 /** A timed store operation. */

@@ -35,6 +35,10 @@ export function registerMetricsTests(h: StoreHarness): void {
         const fork = await store.sessions.fork(a.id);
         await store.sessions.delete(fork.id);
         await expect(store.sessions.get("missing")).rejects.toBeInstanceOf(SessionNotFoundError);
+        await store.lifecycle.touch(a.id);
+        await store.lifecycle.archive(a.id);
+        await store.lifecycle.restore(a.id);
+        await store.lifecycle.sweep();
         const m = await store.metrics();
         const counts = Object.fromEntries(
           Object.entries(m.operations).map(([op, o]) => [op, [o.count, o.errors]]),
@@ -52,6 +56,10 @@ export function registerMetricsTests(h: StoreHarness): void {
           "messages.pop": [1, 0],
           search: [1, 0],
           stats: [1, 0],
+          "lifecycle.sweep": [1, 0],
+          "lifecycle.archive": [1, 0],
+          "lifecycle.restore": [1, 0],
+          "lifecycle.touch": [1, 0],
         });
         expect(Object.keys(m.operations).sort()).toEqual([...STORE_OPERATIONS].sort());
         for (const o of Object.values(m.operations)) {
