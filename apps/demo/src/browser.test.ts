@@ -165,6 +165,9 @@ describe("the demo page in Chromium", () => {
       model: "coder-pro",
     });
     await demo.store.messages.append(s.id, { role: "user", content: hostile });
+    // A hash-only change would be a same-document navigation that keeps the previous
+    // test's conversation and search results on screen; load the page afresh.
+    await page.goto("about:blank");
     await page.goto(`${demo.url}#session=${s.id}`);
     await page.getByTestId("message-content").first().waitFor();
     // Typed into the page, too.
@@ -185,7 +188,8 @@ describe("the demo page in Chromium", () => {
     // And in a search snippet.
     await page.getByTestId("search-input").fill("zebracorn");
     await page.getByTestId("search-button").click();
-    const snippet = page.getByTestId("snippet").first();
+    // Wait for this search's result, not whatever an earlier search left on screen.
+    const snippet = page.getByTestId("snippet").filter({ hasText: "zebracorn" }).first();
     await snippet.waitFor();
     await expect(snippet.textContent()).resolves.toContain("<script>window.__pwned = 1</script>");
     await expect(snippet.locator("mark").textContent()).resolves.toBe("zebracorn");
