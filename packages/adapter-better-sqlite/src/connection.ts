@@ -2,6 +2,8 @@ import {
   type BackupOptions,
   LruCache,
   type Params,
+  type RowBuilder,
+  rowBuilder,
   type RawConnection,
   type RawTransaction,
   type Row,
@@ -12,10 +14,22 @@ import {
 } from "@llm-sessions/core";
 import type Database from "better-sqlite3";
 import { mapError } from "./errors.js";
-import { bindArgs, toRow, toRunResult } from "./values.js";
+import { bindArgs, toRunResult } from "./values.js";
 
 type Db = Database.Database;
 type Prepared = Database.Statement<unknown[], unknown>;
+
+/**
+ * A cached statement. Statements that return rows run in raw mode (arrays)
+ * and `build` shapes each array into a row object: faster than
+ * better-sqlite3's own row objects (see core's `rowBuilder`).
+ */
+interface Entry {
+  readonly stmt: Prepared;
+  /** null for statements that return no data. */
+  build: RowBuilder | null;
+  columns: number;
+}
 
 /**
  * Pages copied per backup step (4 MiB at the default page size). The copy
@@ -31,7 +45,7 @@ const BACKUP_PAGES_PER_STEP = 1024;
  */
 export class BetterSqliteConnection implements RawConnection {
   readonly #db: Db;
-  readonly #cache: LruCache<string, Prepared>;
+  readonly #cache: LruCache<string, Entry>;
   /** Atomic batch: BEGIN IMMEDIATE..COMMIT, or a SAVEPOINT when a transaction is open. */
   readonly #batch: (statements: readonly Statement[]) => RunResult[];
   readonly #begin: Record<TransactionMode, Prepared>;
@@ -62,27 +76,33 @@ export class BetterSqliteConnection implements RawConnection {
 
   run(sql: string, params?: Params): RunResult {
     // run() works on statements that return rows too (INSERT ... RETURNING): they are stepped through.
-    return toRunResult(this.#prepare(sql).run(...bindArgs(params)));
+    return toRunResult(this.#prepare(sql).stmt.run(...bindArgs(params)));
   }
 
   get(sql: string, params?: Params): Row | undefined {
-    const stmt = this.#prepare(sql);
+    const entry = this.#prepare(sql);
     // better-sqlite3 refuses get() on a statement that returns no data; the contract does not.
-    if (!stmt.reader) {
-      stmt.run(...bindArgs(params));
+    if (entry.build === null) {
+      entry.stmt.run(...bindArgs(params));
       return undefined;
     }
-    const row = stmt.get(...bindArgs(params));
-    return row === undefined ? undefined : toRow(row);
+    const values = entry.stmt.get(...bindArgs(params)) as unknown[] | undefined;
+    return values === undefined ? undefined : this.#builder(entry, values)(values);
   }
 
   all(sql: string, params?: Params): Row[] {
-    const stmt = this.#prepare(sql);
-    if (!stmt.reader) {
-      stmt.run(...bindArgs(params));
+    const entry = this.#prepare(sql);
+    if (entry.build === null) {
+      entry.stmt.run(...bindArgs(params));
       return [];
     }
-    return stmt.all(...bindArgs(params)).map(toRow);
+    const rows = entry.stmt.all(...bindArgs(params)) as unknown[][];
+    const out = new Array<Row>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const values = rows[i] as unknown[];
+      out[i] = this.#builder(entry, values)(values);
+    }
+    return out;
   }
 
   exec(sql: string): void {
@@ -155,16 +175,39 @@ export class BetterSqliteConnection implements RawConnection {
     if (this.#db.inTransaction) this.#rollback.run();
   }
 
-  #prepare(sql: string): Prepared {
-    let stmt = this.#cache.get(sql);
-    if (stmt === undefined) {
-      stmt = this.#db.prepare(sql);
+  #prepare(sql: string): Entry {
+    let entry = this.#cache.get(sql);
+    if (entry === undefined) {
+      const stmt = this.#db.prepare(sql);
       // Integers (rows and lastInsertRowid) are read as bigint so that none
-      // beyond 2^53 is rounded; values.ts narrows the safe ones to numbers.
+      // beyond 2^53 is rounded; the row builder and values.ts narrow the safe ones to numbers.
       stmt.safeIntegers(true);
-      this.#cache.set(sql, stmt);
+      entry = { stmt, build: null, columns: 0 };
+      if (stmt.reader) {
+        stmt.raw(true);
+        this.#rebuild(entry);
+      }
+      this.#cache.set(sql, entry);
     }
-    return stmt;
+    return entry;
+  }
+
+  /**
+   * The entry's builder, remade if the statement's columns changed: SQLite
+   * re-prepares a statement after a schema change, so `SELECT *` can gain or
+   * lose columns between two runs of the same cached statement. (A rename
+   * that keeps the count is not seen; every statement of the store names its
+   * columns, so only a hand-written `SELECT *` across a rename could be.)
+   */
+  #builder(entry: Entry, values: readonly unknown[]): RowBuilder {
+    if (values.length !== entry.columns) this.#rebuild(entry);
+    return entry.build as RowBuilder;
+  }
+
+  #rebuild(entry: Entry): void {
+    const names = entry.stmt.columns().map((c) => c.name);
+    entry.build = rowBuilder(names);
+    entry.columns = names.length;
   }
 }
 

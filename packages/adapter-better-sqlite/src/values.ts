@@ -1,4 +1,4 @@
-import { fromBigInt, type Params, type Row, type RunResult } from "@llm-sessions/core";
+import { fromBigInt, type Params, type RunResult } from "@llm-sessions/core";
 
 /** What better-sqlite3's `run`/`get`/`all` accept after the spread: no arguments, or one. */
 export type BindArgs = [] | [unknown];
@@ -33,21 +33,6 @@ function stripPrefix(key: string): string {
   const first = key.charCodeAt(0);
   // ':' '@' '$'
   return first === 58 || first === 64 || first === 36 ? key.slice(1) : key;
-}
-
-/**
- * Statements read integers as `bigint` (safeIntegers) so none is rounded; the
- * contract wants `number` when it is safe. REAL columns come back as `number`
- * either way, BLOBs as `Buffer`. The row is fresh from the driver, so it is
- * converted in place.
- */
-export function toRow(row: unknown): Row {
-  const record = row as Record<string, unknown>;
-  for (const key in record) {
-    const value = record[key];
-    if (typeof value === "bigint") record[key] = fromBigInt(value);
-  }
-  return record as Row;
 }
 
 /** better-sqlite3's run result with `lastInsertRowid` as a number when safe. */

@@ -13,6 +13,7 @@ export {
   toSqliteError,
 } from "./errors.js";
 export { fromBigInt } from "./integers.js";
+export { type RowBuilder, rowBuilder } from "./row-builder.js";
 export { LruCache } from "./lru.js";
 export { Mutex } from "./mutex.js";
 export type {
