@@ -13,9 +13,9 @@ export {
   toSqliteError,
 } from "./errors.js";
 export { fromBigInt } from "./integers.js";
-export { type RowBuilder, rowBuilder } from "./row-builder.js";
 export { LruCache } from "./lru.js";
 export { Mutex } from "./mutex.js";
+export { type RowBuilder, rowBuilder } from "./row-builder.js";
 export type {
   BackupOptions,
   BackupProgress,
