@@ -26,7 +26,13 @@ import {
 import { openOperations, type StoreOperations } from "./operations.js";
 import { Pool, type PoolOptions, type PoolStats } from "./pool/index.js";
 import { type MigrationResult, runMigrations } from "./schema/index.js";
-import { type SearchHit, type SearchOptions, search } from "./search/index.js";
+import {
+  type SearchHit,
+  type SearchIndexingOptions,
+  SearchIndexQueue,
+  type SearchOptions,
+  search,
+} from "./search/index.js";
 import { uuidv7 } from "./sessions/ids.js";
 import {
   DEFAULT_LIMITS,
@@ -82,6 +88,15 @@ export interface OpenStoreOptions {
    * when the file was checked another way (e.g. by `llm-sessions doctor`).
    */
   verifyOnOpen?: VerifyOnOpen;
+  /**
+   * When appended messages enter the search index. Appends only queue their
+   * messages; a background pass indexes the queue once `batch` messages
+   * (default 32) were appended or `delayMs` (default 10) after a write,
+   * whichever comes first. Search is exact either way: it indexes anything
+   * still queued before it reads. `onError` hears of a failed background pass
+   * (default: a console warning; the messages stay queued).
+   */
+  searchIndexing?: Partial<SearchIndexingOptions>;
 }
 
 const optionsSchema = z.strictObject({
@@ -99,6 +114,15 @@ const optionsSchema = z.strictObject({
   lifecycle: z.union([z.literal(false), policySchema]).optional(),
   autoRestore: z.boolean().optional(),
   verifyOnOpen: z.union([z.enum(["quick", "full"]), z.literal(false)]).optional(),
+  searchIndexing: z
+    .strictObject({
+      batch: z.number().int().min(1).max(100_000).optional(),
+      delayMs: z.number().int().min(0).max(60_000).optional(),
+      onError: z
+        .custom<(error: unknown) => void>((f) => typeof f === "function", "must be a function")
+        .optional(),
+    })
+    .optional(),
   limits: z
     .strictObject({
       maxContentBytes: z.number().int().positive().optional(),
@@ -164,6 +188,7 @@ export class Store extends ScopedStore {
   readonly maintenance: Maintenance;
   readonly #monitor: StoreMonitor;
   readonly #releaseFile: () => void;
+  readonly #searchIndex: SearchIndexQueue;
 
   /** @internal Use `openStore`. */
   constructor(
@@ -172,8 +197,10 @@ export class Store extends ScopedStore {
     migration: MigrationResult,
     lifecycle: LifecycleApi,
     ops: StoreOperations,
+    searchIndex: SearchIndexQueue,
   ) {
     super(ctx);
+    this.#searchIndex = searchIndex;
     this.maintenance = ops.maintenance;
     this.#monitor = ops.monitor;
     this.#releaseFile = ops.releaseFile;
@@ -203,6 +230,16 @@ export class Store extends ScopedStore {
       this.#tenants.set(id, scoped);
     }
     return scoped;
+  }
+
+  /**
+   * Indexes every message still queued for the search index now, and
+   * returns how many it indexed. Search does this itself before it reads, so
+   * you never need it for correct results; it is for operators and tests that
+   * want the index complete at a given moment (before a backup, say).
+   */
+  flushSearchIndex(): Promise<number> {
+    return this.#searchIndex.catchUp();
   }
 
   /** The pool's figures: connections, queue, waits. */
@@ -238,6 +275,8 @@ export class Store extends ScopedStore {
   close(): Promise<void> {
     this.#closing ??= this.lifecycle
       .stop()
+      // Index what this process appended last, so that a clean shutdown leaves nothing queued.
+      .then(() => this.#searchIndex.close())
       .then(() => this.#pool.close())
       .finally(() => this.#releaseFile());
     return this.#closing;
@@ -271,6 +310,13 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   }
   const policy = resolvePolicy(opts.lifecycle);
   let lifecycle: LifecycleApi | undefined;
+  const searchIndex = new SearchIndexQueue(pool, {
+    batch: opts.searchIndexing?.batch ?? 32,
+    delayMs: opts.searchIndexing?.delayMs ?? 10,
+    onError:
+      opts.searchIndexing?.onError ??
+      ((error) => console.warn("llm-sessions: background search indexing failed:", error)),
+  });
   const ctx: StoreContext = {
     db: pool,
     clock: opts.clock ?? Date.now,
@@ -286,14 +332,17 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
         if (await restoreInTx(tx, id)) lifecycle?.countRestore();
       },
     },
+    searchIndex,
   };
   lifecycle = new LifecycleApi(ctx, policy);
   const ops = await openOperations(pool, () => lifecycle?.figures()).catch(async (error) => {
     await pool.close();
     throw error;
   });
-  const store = new Store(ctx, pool, migration, lifecycle, ops);
+  const store = new Store(ctx, pool, migration, lifecycle, ops, searchIndex);
   lifecycle.start();
+  // Messages another process (or a crashed one) left queued are indexed now.
+  searchIndex.resume();
   return store;
 }
 

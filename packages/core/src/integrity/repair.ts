@@ -216,7 +216,11 @@ async function repairInTx(
       [ids(wrong)],
     );
   }
-  if (rebuildSearch) await tx.run("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')");
+  if (rebuildSearch) {
+    await tx.run("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')");
+    // 'rebuild' indexed every message, queued ones included: indexing them again would corrupt it.
+    await tx.run("DELETE FROM messages_fts_pending");
+  }
   return {
     orphansQuarantined: quarantined.changes,
     parentLinksCleared: parents.changes,

@@ -165,6 +165,8 @@ export class LifecycleApi {
         sessionId,
       ]);
     });
+    // The restored messages are queued for the search index.
+    this.#ctx.searchIndex.written();
     return toSession(row as SessionRow);
   }
 

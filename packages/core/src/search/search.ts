@@ -102,6 +102,9 @@ export async function search(
     where.push("(messages_fts.rank, messages_fts.rowid) > (?, ?)");
     params.push(rank, pk);
   }
+  // Messages committed before this call may still be queued for the index
+  // (schema v3): index them first, so that search misses none of them.
+  await ctx.searchIndex.catchUp();
   const columns = MESSAGE_COLUMNS.split(", ")
     .map((c) => `m.${c}`)
     .join(", ");

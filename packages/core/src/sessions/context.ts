@@ -39,6 +39,19 @@ export interface ArchivedSessions {
   restore(tx: Transaction, sessionId: string): Promise<void>;
 }
 
+/**
+ * The search index's queue (schema v3 indexes messages just after they
+ * commit): writers tell it what they queued, search waits for it.
+ */
+export interface SearchIndexing {
+  /** `count` messages were appended and committed. */
+  appended(count: number): void;
+  /** A write that may have queued messages (a restore) committed. */
+  written(): void;
+  /** Indexes every queued message; resolves when search would find them all. */
+  catchUp(): Promise<number>;
+}
+
 /** Everything the session rules need, shared by the root store and its tenant views. */
 export interface StoreContext {
   readonly db: Executor;
@@ -48,6 +61,7 @@ export interface StoreContext {
   readonly schemas: Schemas;
   readonly scope: Scope;
   readonly archived: ArchivedSessions;
+  readonly searchIndex: SearchIndexing;
 }
 
 /**

@@ -59,7 +59,7 @@ export class MessagesApi {
       m.idempotencyKey ?? null,
       now,
     ]);
-    return this.#ctx.db.write(async (tx) => {
+    const stored = await this.#ctx.db.write(async (tx) => {
       await loadWritableSession(tx, this.#ctx, id);
       const stored: Message[] = [];
       for (const params of rows) {
@@ -67,6 +67,9 @@ export class MessagesApi {
       }
       return stored;
     });
+    // Committed: the search index takes them in its next pass (search itself never misses them).
+    this.#ctx.searchIndex.appended(stored.length);
+    return stored;
   }
 
   /**

@@ -189,7 +189,7 @@ export class SessionsApi {
     const opts = parse("sessions.fork", schemas.fork, options);
     const forkId = opts.id ?? this.#ctx.newId();
     const now = this.#ctx.clock();
-    return this.#ctx.db.write(async (tx) => {
+    const fork = await this.#ctx.db.write(async (tx) => {
       const parent = await loadWritableSession(tx, this.#ctx, sessionId);
       const atSeq = opts.atSeq ?? Number(parent.last_seq);
       if (atSeq > Number(parent.last_seq)) {
@@ -237,5 +237,8 @@ export class SessionsApi {
       );
       return toSession(row as SessionRow);
     });
+    // The copies are queued for the search index like appended messages.
+    this.#ctx.searchIndex.appended(fork.messageCount);
+    return fork;
   }
 }

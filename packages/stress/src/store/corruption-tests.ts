@@ -289,7 +289,12 @@ export function registerCorruptionTests(h: StoreHarness): void {
           ctx.skip("needs a local file in WAL mode");
         }
         // No checkpoints: every commit stays in the WAL, where the damage goes.
-        const store = await openStore({ driver, pool: { checkpoint: false } });
+        // No background search indexing either: the appends must be the last commits.
+        const store = await openStore({
+          driver,
+          pool: { checkpoint: false },
+          searchIndexing: { batch: 100_000, delayMs: 60_000 },
+        });
         const s = await store.sessions.create({ id: "w" });
         const appends = 40;
         for (let i = 1; i <= appends; i++) {

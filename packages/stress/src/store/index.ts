@@ -11,6 +11,7 @@ import { registerMaintenanceTests } from "./maintenance-tests.js";
 import { registerMetricsTests } from "./metrics-tests.js";
 import { registerPropertyTests } from "./property-tests.js";
 import { registerQueryPlanTests } from "./query-plan-tests.js";
+import { registerSearchIndexTests } from "./search-index-tests.js";
 import { registerWalTests } from "./wal-tests.js";
 
 export type { CreateDriver } from "../conformance/index.js";
@@ -39,6 +40,7 @@ export function runStoreSuite(options: StoreSuiteOptions): void {
     registerConcurrencyTests(h, full ? 10 : 1);
     registerPropertyTests(h, full ? 200 : 25);
     registerQueryPlanTests(h);
+    registerSearchIndexTests(h);
     registerLifecycleTests(h, full ? 100 : 15);
     registerWalTests(h);
     registerIntegrityTests(h);

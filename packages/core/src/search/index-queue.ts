@@ -1,0 +1,150 @@
+import type { Queryable, Transaction } from "../driver/index.js";
+import type { Executor } from "../sessions/context.js";
+
+/**
+ * Messages the insert trigger queued for the search index (schema v3) are
+ * indexed by this pass: at most `limit` of them, oldest first, in the
+ * caller's write transaction. Returns how many left the queue.
+ *
+ * The IN list is the same subquery in both statements and nothing else
+ * writes between them (one transaction), so the rows indexed are exactly
+ * the rows dequeued. A queued pk whose message is gone (only possible in a
+ * damaged file: the delete trigger dequeues) is just dropped.
+ */
+export async function indexQueued(tx: Transaction, limit: number): Promise<number> {
+  await tx.run(
+    `INSERT INTO messages_fts (rowid, content)
+     SELECT m.pk, m.content FROM messages AS m
+     WHERE m.pk IN (SELECT pk FROM messages_fts_pending ORDER BY pk LIMIT ?)`,
+    [limit],
+  );
+  const dequeued = await tx.run(
+    "DELETE FROM messages_fts_pending WHERE pk IN (SELECT pk FROM messages_fts_pending ORDER BY pk LIMIT ?)",
+    [limit],
+  );
+  return dequeued.changes;
+}
+
+/** Whether any message waits for the search index. */
+export async function hasQueued(q: Pick<Queryable, "get">): Promise<boolean> {
+  return (await q.get("SELECT 1 AS queued FROM messages_fts_pending LIMIT 1")) !== undefined;
+}
+
+/** How the store indexes queued messages in the background. */
+export interface SearchIndexingOptions {
+  /** Index once this many messages were appended since the last pass. Default 32. */
+  readonly batch: number;
+  /**
+   * Index at most this long after a write that may have queued messages,
+   * however few. Default 10 ms.
+   */
+  readonly delayMs: number;
+  /** A background pass failed (the messages stay queued; search indexes them itself). */
+  readonly onError: (error: unknown) => void;
+}
+
+/** Messages per write transaction of a pass: short enough not to hold up appends. */
+const PASS_CHUNK = 512;
+
+/**
+ * Indexes queued messages shortly after they commit: when `batch` appends
+ * have accumulated, or `delayMs` after the first write since the last pass,
+ * whichever comes first. Each pass is write transactions of at most
+ * `PASS_CHUNK` messages, queued behind the writes before it.
+ *
+ * Correctness never depends on this timing: `catchUp()` (which search calls)
+ * looks at the queue itself, so messages queued by another process, by a
+ * process that died before its pass, or by a restore are found too.
+ */
+export class SearchIndexQueue {
+  readonly #db: Executor;
+  readonly #options: SearchIndexingOptions;
+  #sincePass = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(db: Executor, options: SearchIndexingOptions) {
+    this.#db = db;
+    this.#options = options;
+  }
+
+  /** `count` messages were appended (and committed). */
+  appended(count: number): void {
+    this.#sincePass += count;
+    if (this.#sincePass >= this.#options.batch) this.#startPass();
+    else this.written();
+  }
+
+  /** A write that may have queued messages committed: index within `delayMs`. */
+  written(): void {
+    if (this.#closed || this.#timer !== undefined) return;
+    this.#timer = setTimeout(() => this.#startPass(), this.#options.delayMs);
+    // A pending pass never keeps the process alive: close() runs it, and any
+    // message still queued at exit is indexed by the next search.
+    this.#timer.unref();
+  }
+
+  /**
+   * Indexes every queued message, in passes queued behind the writes issued
+   * before this call. When it resolves, search finds every message committed
+   * before it was called. Returns how many messages it indexed.
+   */
+  async catchUp(): Promise<number> {
+    if (!(await this.#db.read(hasQueued))) return 0;
+    return this.#drain();
+  }
+
+  /** Stops the timer, waits for a running pass, and runs a last one if appends came after it. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#clearTimer();
+    await this.#running;
+    if (this.#sincePass > 0) {
+      this.#sincePass = 0;
+      await this.#drain().catch(this.#options.onError);
+    }
+  }
+
+  /**
+   * Starts a pass now if anything is queued (left by another process, or by
+   * one that stopped before its pass). For opening a store: a read, and a
+   * write only when there is something to index.
+   */
+  resume(): void {
+    this.#startPass(true);
+  }
+
+  #startPass(onlyIfQueued = false): void {
+    this.#clearTimer();
+    if (this.#running !== undefined || this.#closed) return;
+    this.#sincePass = 0;
+    const pass = onlyIfQueued ? () => this.catchUp() : () => this.#drain();
+    this.#running = pass()
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          if (!this.#closed) this.#options.onError(error);
+        },
+      )
+      .finally(() => {
+        this.#running = undefined;
+        // Appends that came while this pass ran start the next one.
+        if (this.#sincePass > 0) this.written();
+      });
+  }
+
+  async #drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.#db.write((tx) => indexQueued(tx, PASS_CHUNK));
+      total += n;
+      if (n < PASS_CHUNK) return total;
+    }
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}

@@ -1,0 +1,165 @@
+import type { SqliteConnection, Store } from "@llm-sessions/core";
+import { describe, expect, type TestContext } from "vitest";
+import type { StoreHarness } from "./harness.js";
+
+/**
+ * Schema v3 indexes messages for search just after they commit: appends queue
+ * them, a background pass (or search itself) indexes the queue. These tests
+ * pin down both halves: search never misses a committed message whatever the
+ * pass has done, and the pass runs when it says it does.
+ */
+
+/** Background passes that never run by themselves during a test. */
+const NO_BACKGROUND = { batch: 100_000, delayMs: 60_000 };
+
+const user = (content: string) => ({ role: "user" as const, content });
+
+const contentsFound = async (store: Store, query: string) =>
+  (await store.search(query, { limit: 100 })).items.map((h) => h.message.content).sort();
+
+/** A raw connection to the store's file, to watch the queue without indexing it. */
+async function fileStore(
+  h: StoreHarness,
+  ctx: TestContext,
+  searchIndexing: { batch: number; delayMs: number },
+): Promise<{ store: Store; raw: SqliteConnection; path: string }> {
+  const path = h.newPath();
+  const driver = await h.createDriver({ path });
+  if (!driver.capabilities.file) ctx.skip("watches the queue through a second connection");
+  const store = await h.open({ path, searchIndexing });
+  const raw = await driver.connect();
+  ctx.onTestFinished(() => raw.close());
+  return { store, raw, path };
+}
+
+const queued = async (raw: SqliteConnection) =>
+  Number((await raw.get<{ n: number }>("SELECT count(*) AS n FROM messages_fts_pending"))?.n);
+
+/** Polls until the queue is empty; fails after `ms`. */
+async function queueEmpties(raw: SqliteConnection, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while ((await queued(raw)) > 0) {
+    if (Date.now() > deadline) throw new Error(`the search queue still holds ${await queued(raw)}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export function registerSearchIndexTests(h: StoreHarness): void {
+  describe("search index queue", () => {
+    h.test(
+      "search-index.search-sees-queued",
+      "search finds messages still queued for the index; flushSearchIndex reports what it indexed",
+      async () => {
+        const store = await h.open({ searchIndexing: NO_BACKGROUND });
+        const s = await store.sessions.create({});
+        await store.messages.append(s.id, [user("alpha one"), user("alpha two"), user("beta")]);
+        expect(await store.flushSearchIndex()).toBe(3);
+        expect(await store.flushSearchIndex()).toBe(0);
+        await store.messages.append(s.id, [user("alpha three"), user("gamma")]);
+        // No pass ran: search indexes the two queued messages itself.
+        expect(await contentsFound(store, "alpha")).toEqual([
+          "alpha one",
+          "alpha three",
+          "alpha two",
+        ]);
+        expect(await contentsFound(store, "gamma")).toEqual(["gamma"]);
+        expect(await store.flushSearchIndex()).toBe(0);
+      },
+    );
+
+    h.test(
+      "search-index.queued-deletes",
+      "popping, deleting and forking messages that are still queued leaves search exact and the index sound",
+      async () => {
+        const store = await h.open({ searchIndexing: NO_BACKGROUND });
+        const a = await store.sessions.create({ id: "a" });
+        const b = await store.sessions.create({ id: "b" });
+        await store.messages.append(a.id, [user("kiwi indexed"), user("kiwi also indexed")]);
+        await store.flushSearchIndex();
+        // Queued (not indexed) from here on.
+        await store.messages.append(a.id, [user("kiwi queued"), user("kiwi popped")]);
+        await store.messages.append(b.id, [user("kiwi in b"), user("kiwi in b too")]);
+        await store.messages.pop(a.id); // a queued message
+        await store.sessions.fork(a.id, { id: "a-fork", atSeq: 3 });
+        await store.sessions.delete(b.id); // two queued messages
+        await store.messages.pop(a.id); // "kiwi queued": still queued
+        await store.messages.pop(a.id); // "kiwi also indexed": in the index
+
+        const report = await store.integrity.check();
+        expect(report.findings).toEqual([]);
+        const hits = (await store.search("kiwi", { limit: 100 })).items;
+        expect(hits.map((x) => [x.message.sessionId, x.message.content]).sort()).toEqual([
+          ["a", "kiwi indexed"],
+          ["a-fork", "kiwi also indexed"],
+          ["a-fork", "kiwi indexed"],
+          ["a-fork", "kiwi queued"],
+        ]);
+      },
+    );
+
+    h.test(
+      "search-index.background-batch",
+      "a background pass runs once `batch` messages were appended, and not before",
+      async (ctx) => {
+        const { store, raw } = await fileStore(h, ctx, { batch: 4, delayMs: 60_000 });
+        const s = await store.sessions.create({});
+        for (const c of ["one", "two", "three"]) await store.messages.append(s.id, user(c));
+        await new Promise((r) => setTimeout(r, 150));
+        expect(await queued(raw)).toBe(3);
+        await store.messages.append(s.id, user("four"));
+        await queueEmpties(raw);
+        expect(
+          await raw.get("SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'four'"),
+        ).toBeDefined();
+      },
+    );
+
+    h.test(
+      "search-index.background-delay",
+      "a background pass runs `delayMs` after a lone append",
+      async (ctx) => {
+        const { store, raw } = await fileStore(h, ctx, { batch: 100_000, delayMs: 20 });
+        const s = await store.sessions.create({});
+        await store.messages.append(s.id, user("lonely"));
+        await queueEmpties(raw);
+        expect(
+          await raw.get("SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'lonely'"),
+        ).toBeDefined();
+      },
+    );
+
+    h.test(
+      "search-index.close-indexes",
+      "close() indexes what is still queued, so a clean shutdown leaves nothing behind",
+      async (ctx) => {
+        const { store, raw } = await fileStore(h, ctx, NO_BACKGROUND);
+        const s = await store.sessions.create({});
+        await store.messages.append(s.id, [user("x1"), user("x2")]);
+        expect(await queued(raw)).toBe(2);
+        await store.close();
+        expect(await queued(raw)).toBe(0);
+      },
+    );
+
+    h.test(
+      "search-index.open-resumes",
+      "opening a store indexes messages left queued by another writer",
+      async (ctx) => {
+        const { store, raw, path } = await fileStore(h, ctx, NO_BACKGROUND);
+        await store.sessions.create({ id: "s" });
+        await store.close();
+        // Another program (or a process that died before its pass) queued these.
+        await raw.run(
+          `INSERT INTO messages (id, session_id, seq, role, content, created_at)
+           VALUES ('m1', 's', 1, 'user', 'left behind', 0), ('m2', 's', 2, 'user', 'also left', 0)`,
+        );
+        expect(await queued(raw)).toBe(2);
+        await h.open({ path, searchIndexing: NO_BACKGROUND });
+        await queueEmpties(raw);
+        expect(
+          await raw.get("SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'behind'"),
+        ).toBeDefined();
+      },
+    );
+  });
+}
