@@ -280,7 +280,12 @@ async function runSize(
         const fn = t.ops[op];
         if (!fn) continue;
         if (t.kind === "native" && !NATIVE_OPS.has(op)) continue;
-        contestants.push({ label: t.label, fn, sync: t.sync });
+        contestants.push({
+          label: t.label,
+          fn,
+          sync: t.sync,
+          ...(t.settle ? { settle: () => t.settle?.() ?? Promise.resolve() } : {}),
+        });
       }
       const run = FEW_CALLS.has(op)
         ? { ...profile.run, iterations: 5, warmupIterations: 2 }

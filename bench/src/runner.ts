@@ -10,6 +10,8 @@ export interface Contestant {
   readonly label: string;
   readonly fn: () => unknown;
   readonly sync: boolean;
+  /** Called after each of its rounds; see `Target.settle`. */
+  readonly settle?: () => Promise<void>;
 }
 
 export interface Timing {
@@ -59,6 +61,10 @@ export async function measure(
       });
       bench.add(c.label, c.fn as () => unknown, { async: !c.sync });
       await bench.run();
+      // Background work the contestant started (the store's indexing pass)
+      // finishes before the next one runs: a synchronous raw driver waiting
+      // on the write lock would block the very event loop that must release it.
+      await c.settle?.();
       const result = bench.tasks[0]?.result;
       if (result?.state !== "completed") {
         const message =

@@ -7,7 +7,8 @@
  *
  * Rows go in with raw better-sqlite3 (or, for Mastra, the `libsql` package,
  * the same SQLite copy as Mastra's client) in big transactions; the store's
- * triggers keep the counters and the search index, as they would have.
+ * triggers keep the counters, as they would have, and the search index is
+ * filled at the end (the triggers only queue messages for it).
  */
 import fs from "node:fs";
 import { betterSqlite } from "@llm-sessions/adapter-better-sqlite";
@@ -93,6 +94,11 @@ async function seedStore(layout: Layout, file: string): Promise<void> {
     },
     report,
   );
+  // The insert trigger queued every message for the search index (schema v3);
+  // a template is a store at rest, with its index complete: index them all.
+  db.exec(`INSERT INTO messages_fts (rowid, content)
+             SELECT m.pk, m.content FROM messages_fts_pending AS p JOIN messages AS m ON m.pk = p.pk;
+           DELETE FROM messages_fts_pending;`);
   db.exec("COMMIT");
   db.pragma("wal_checkpoint(TRUNCATE)");
   db.close();

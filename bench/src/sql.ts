@@ -42,6 +42,14 @@ export const SQL = {
              FROM messages_fts JOIN messages AS m ON m.pk = messages_fts.rowid
              WHERE messages_fts MATCH ? AND messages_fts.rowid IN (SELECT value FROM json_each(?))`,
   beginRead: "BEGIN DEFERRED",
+  /** search, first: is anything queued for the index? (search/index-queue.ts) */
+  hasQueued: "SELECT 1 AS queued FROM messages_fts_pending LIMIT 1",
+  /** The indexing pass (search/index-queue.ts), in a write transaction, 512 at a time. */
+  indexQueued: `INSERT INTO messages_fts (rowid, content)
+     SELECT m.pk, m.content FROM messages AS m
+     WHERE m.pk IN (SELECT pk FROM messages_fts_pending ORDER BY pk LIMIT ?)`,
+  dequeue:
+    "DELETE FROM messages_fts_pending WHERE pk IN (SELECT pk FROM messages_fts_pending ORDER BY pk LIMIT ?)",
   /** sessions.fork: the new session row. */
   forkSession: `INSERT INTO sessions (id, tenant_id, title, model, metadata, created_at, updated_at, last_activity_at, expires_at, parent_id, parent_seq)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -53,6 +61,11 @@ export const SQL = {
   /** sessions.fork: the result. */
   forkResult: `SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`,
 } as const;
+
+/** The store's defaults: a background pass once 32 messages were appended (store.ts). */
+export const INDEX_BATCH = 32;
+/** Messages per write transaction of a pass (search/index-queue.ts). */
+export const INDEX_CHUNK = 512;
 
 /** The snippet markers search.ts passes to SQLite. */
 export const SNIPPET_OPEN = "\u{F0001}";

@@ -10,6 +10,7 @@ import { createClient } from "@libsql/client";
 import { betterSqlite } from "@llm-sessions/adapter-better-sqlite";
 import { libsql } from "@llm-sessions/adapter-libsql";
 import {
+  type OpenStoreOptions,
   openStore,
   POOL_DEFAULTS,
   type SqliteDriver,
@@ -18,7 +19,7 @@ import {
 } from "@llm-sessions/core";
 import Database from "better-sqlite3";
 import { QUERIES, type QueryName, resourceOf } from "./data.js";
-import { SNIPPET_CLOSE, SNIPPET_OPEN, SQL } from "./sql.js";
+import { INDEX_BATCH, INDEX_CHUNK, SNIPPET_CLOSE, SNIPPET_OPEN, SQL } from "./sql.js";
 
 export const OPS = [
   "sessions.get",
@@ -52,6 +53,8 @@ export interface Target {
   /** Sync functions are timed as such (raw better-sqlite3); the others are awaited. */
   readonly sync: boolean;
   readonly ops: Partial<Record<Op, () => unknown>>;
+  /** Waits for background work the operations started (the store's search-index passes). */
+  settle?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -82,8 +85,12 @@ export async function storeTarget(
   file: string,
   w: Workload,
   makeDriver: (driver: Driver, file: string) => SqliteDriver = defaultDriver,
+  searchIndexing?: OpenStoreOptions["searchIndexing"],
 ): Promise<Target & { store: Store }> {
-  const store = await openStore({ driver: makeDriver(driver, file) });
+  const store = await openStore({
+    driver: makeDriver(driver, file),
+    ...(searchIndexing ? { searchIndexing } : {}),
+  });
   const hot = cycle(w.hot);
   const forks = cycle(w.forkSources);
   const text = cycle(w.texts);
@@ -111,6 +118,12 @@ export async function storeTarget(
         return store.messages.append(hot().id, batch);
       },
       "fork 200": () => store.sessions.fork(forks().id),
+    },
+    settle: async () => {
+      // Index what is queued, let an armed timer's pass run, and index again.
+      await store.flushSearchIndex();
+      await new Promise((r) => setTimeout(r, 50));
+      await store.flushSearchIndex();
     },
     close: () => store.close(),
   };
@@ -214,7 +227,12 @@ interface SyncDatabase {
 }
 
 /** Reads go to `reader`, writes to `writer`, as the pool sends them. */
-function syncOps(reader: SyncDatabase, writer: SyncDatabase, w: Workload): Target["ops"] {
+function syncOps(
+  reader: SyncDatabase,
+  writer: SyncDatabase,
+  w: Workload,
+  indexBatch = INDEX_BATCH,
+): Target["ops"] {
   const prepareAll = (db: SyncDatabase) =>
     Object.fromEntries(Object.entries(SQL).map(([name, sql]) => [name, db.prepare(sql)])) as Record<
       keyof typeof SQL,
@@ -238,9 +256,33 @@ function syncOps(reader: SyncDatabase, writer: SyncDatabase, w: Workload): Targe
       throw error;
     }
   };
+  // The store's search-index queue: a pass (write transactions of up to
+  // INDEX_CHUNK) after every INDEX_BATCH appended messages, and before a
+  // search when anything is queued. In the store the pass is a background
+  // write queued behind the append that reached the batch; here it runs right
+  // after it, in the same call: the same work, on the same connection.
+  let appended = 0;
+  const pass = () => {
+    for (;;) {
+      const n = write(() => {
+        s.indexQueued.run(INDEX_CHUNK);
+        return (s.dequeue.run(INDEX_CHUNK) as { changes: number }).changes;
+      });
+      if (n < INDEX_CHUNK) return;
+    }
+  };
+  const queued = <T>(count: number, result: T): T => {
+    appended += count;
+    if (appended >= indexBatch) {
+      appended = 0;
+      pass();
+    }
+    return result;
+  };
   const search = (q: QueryName) => {
     const params = searchParams(q);
     return () => {
+      if (r.hasQueued.get() !== undefined) pass();
       r.beginRead.run();
       try {
         const ranked = r.searchRank.all(...params.rank) as { pk: unknown }[];
@@ -261,28 +303,31 @@ function syncOps(reader: SyncDatabase, writer: SyncDatabase, w: Workload): Targe
     "append 1": () => {
       const id = hot().id;
       const content = text();
-      return write(() => {
+      const stored = write(() => {
         s.loadSession.get(id);
         return [s.insertMessage.get(...messageParams(id, content))];
       });
+      return queued(1, stored);
     },
     "append 10": () => {
       const id = hot().id;
       const contents = Array.from({ length: 10 }, text);
-      return write(() => {
+      const stored = write(() => {
         s.loadSession.get(id);
         return contents.map((c) => s.insertMessage.get(...messageParams(id, c)));
       });
+      return queued(10, stored);
     },
     "fork 200": () => {
       const parentId = forks().id;
-      return write(() => {
+      const fork = write(() => {
         const parent = s.loadSession.get(parentId) as Record<string, unknown>;
         const { session, ids } = forkParams(parent);
         s.forkSession.run(...session);
         s.forkMessages.run(session[0], ids, parentId);
-        return s.forkResult.get(session[0]);
+        return s.forkResult.get(session[0]) as { message_count: number };
       });
+      return queued(Number(fork.message_count), fork);
     },
   };
 }
@@ -300,6 +345,7 @@ export function rawBetterSqlite(
   file: string,
   w: Workload,
   verbose?: (sql: unknown) => void,
+  indexBatch = INDEX_BATCH,
 ): Target {
   const open = (pragmas: string) => {
     const db = new Database(file, { timeout: 5000, ...(verbose ? { verbose } : {}) });
@@ -313,7 +359,12 @@ export function rawBetterSqlite(
     driver: "better-sqlite3",
     label: "raw/bs3",
     sync: true,
-    ops: syncOps(reader as unknown as SyncDatabase, writer as unknown as SyncDatabase, w),
+    ops: syncOps(
+      reader as unknown as SyncDatabase,
+      writer as unknown as SyncDatabase,
+      w,
+      indexBatch,
+    ),
     close: async () => {
       reader.close();
       writer.close();
@@ -370,9 +421,29 @@ export async function rawLibsqlClient(file: string, w: Workload): Promise<Target
       tx.close();
     }
   };
+  // The search-index queue, as in syncOps.
+  let appended = 0;
+  const pass = async () => {
+    for (;;) {
+      const n = await write(async (tx) => {
+        await tx.execute(q(SQL.indexQueued, [INDEX_CHUNK]));
+        return (await tx.execute(q(SQL.dequeue, [INDEX_CHUNK]))).rowsAffected;
+      });
+      if (n < INDEX_CHUNK) return;
+    }
+  };
+  const queued = async <T>(count: number, result: T): Promise<T> => {
+    appended += count;
+    if (appended >= INDEX_BATCH) {
+      appended = 0;
+      await pass();
+    }
+    return result;
+  };
   const search = (name: QueryName) => {
     const params = searchParams(name);
     return async () => {
+      if ((await reader.execute(q(SQL.hasQueued, []))).rows.length > 0) await pass();
       const tx = await reader.transaction("deferred");
       try {
         const ranked = (await tx.execute(q(SQL.searchRank, params.rank))).rows;
@@ -405,18 +476,19 @@ export async function rawLibsqlClient(file: string, w: Workload): Promise<Target
       "search common": search("common"),
       "search co-occurring": search("cooccurring"),
       "sessions.create": () => write((tx) => tx.execute(q(SQL.createSession, sessionParams()))),
-      "append 1": () => {
+      "append 1": async () => {
         const id = hot().id;
         const content = text();
-        return write(async (tx) => {
+        const stored = await write(async (tx) => {
           await tx.execute(q(SQL.loadSession, [id]));
           return [(await tx.execute(q(SQL.insertMessage, messageParams(id, content)))).rows[0]];
         });
+        return queued(1, stored);
       },
-      "append 10": () => {
+      "append 10": async () => {
         const id = hot().id;
         const contents = Array.from({ length: 10 }, text);
-        return write(async (tx) => {
+        const stored = await write(async (tx) => {
           await tx.execute(q(SQL.loadSession, [id]));
           const rows = [];
           for (const c of contents) {
@@ -424,10 +496,11 @@ export async function rawLibsqlClient(file: string, w: Workload): Promise<Target
           }
           return rows;
         });
+        return queued(10, stored);
       },
-      "fork 200": () => {
+      "fork 200": async () => {
         const parentId = forks().id;
-        return write(async (tx) => {
+        const fork = await write(async (tx) => {
           const parent = (await tx.execute(q(SQL.loadSession, [parentId]))).rows[0] as unknown as
             | Record<string, unknown>
             | undefined;
@@ -436,6 +509,7 @@ export async function rawLibsqlClient(file: string, w: Workload): Promise<Target
           await tx.execute(q(SQL.forkMessages, [session[0] as string, ids, parentId]));
           return (await tx.execute(q(SQL.forkResult, [session[0] as string]))).rows[0];
         });
+        return queued(Number(fork?.message_count ?? 0), fork);
       },
     },
     close: async () => {
