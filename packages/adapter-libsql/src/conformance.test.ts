@@ -4,8 +4,8 @@ import { libsql } from "./index.js";
 import { emptyDatabase } from "./test-support/empty-database.js";
 
 /**
- * Known gaps of @libsql/client itself, by stable test id. The adapter cannot
- * work around them without rewriting the caller's SQL.
+ * Known gaps of libSQL itself (both engines), by stable test id. The adapter
+ * cannot work around them without rewriting the caller's SQL.
  */
 const knownGaps = {
   "values.text-nul":
@@ -13,18 +13,19 @@ const knownGaps = {
 };
 
 // The shared contract suite, once on a file (a fresh path in a fresh temp dir
-// per call) and once on a private in-memory database.
-runConformanceSuite({
-  name: "libsql (file)",
-  createDriver: ({ path }) => libsql({ url: `file:${path}` }),
-  skip: knownGaps,
-});
-
-runConformanceSuite({
-  name: "libsql (:memory:)",
-  createDriver: () => libsql({ url: ":memory:" }),
-  skip: knownGaps,
-});
+// per call) and once on a private in-memory database, for each local engine.
+for (const engine of ["native", "client"] as const) {
+  runConformanceSuite({
+    name: `libsql ${engine} (file)`,
+    createDriver: ({ path }) => libsql({ url: `file:${path}`, engine }),
+    skip: knownGaps,
+  });
+  runConformanceSuite({
+    name: `libsql ${engine} (:memory:)`,
+    createDriver: () => libsql({ url: ":memory:", engine }),
+    skip: knownGaps,
+  });
+}
 
 /**
  * A real libSQL server (sqld, Turso), when one is given. It must be a

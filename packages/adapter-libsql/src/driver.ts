@@ -9,6 +9,7 @@ import {
 } from "@llm-sessions/core";
 import { mapLibsqlError } from "./errors.js";
 import { LocalConnection } from "./local.js";
+import { openNative } from "./native/open.js";
 import {
   type LibsqlOptions,
   type ResolvedOptions,
@@ -24,11 +25,16 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 const MAX_BUSY_TIMEOUT_MS = 0x7fffffff;
 
 /**
- * A driver for `@llm-sessions/core` on `@libsql/client`: a local file, a
- * private `:memory:` database, or a remote libSQL server.
+ * A driver for `@llm-sessions/core` on libSQL: a local file, a private
+ * `:memory:` database, or a remote libSQL server.
  *
- * Every `connect()` creates its own client with one native connection (or,
- * remotely, its own streams), so the pool above owns the connections. Local
+ * Local databases run on the `libsql` package directly (`engine: "native"`,
+ * the default: synchronous, prepared statements cached per connection), or
+ * through `@libsql/client` with `engine: "client"`. A remote server is always
+ * reached through `@libsql/client`.
+ *
+ * Every `connect()` opens one native connection (or, remotely, a client
+ * with its own streams), so the pool above owns the connections. Local
  * connections get `foreign_keys=ON`, `busy_timeout`, and for files
  * `journal_mode=WAL`, `synchronous` (per `durability`) and
  * `journal_size_limit`. Throws a `SqliteError` with code `MISUSE` for an
@@ -62,7 +68,8 @@ function capabilitiesOf(kind: TargetKind): DriverCapabilities {
     file: kind === "file",
     // Each connection to :memory: is a database of its own.
     sharedConnections: kind !== "memory",
-    // @libsql/client has no page-by-page backup API: use VACUUM INTO locally.
+    // Neither @libsql/client nor the libsql package (0.5.29: backup() throws
+    // "not implemented") has SQLite's backup API: VACUUM INTO is used locally.
     onlineBackup: false,
     // libSQL's bundled SQLite and sqld are built with ENABLE_FTS5 (a test probes the local build).
     fts5: true,
@@ -79,10 +86,9 @@ async function connect(
   const settings = pragmaSettings(options, connectOptions);
   let raw: RawConnection;
   try {
-    raw =
-      options.kind === "remote"
-        ? await RemoteConnection.open(options)
-        : await LocalConnection.open(options, settings);
+    if (options.kind === "remote") raw = await RemoteConnection.open(options);
+    else if (options.engine === "client") raw = await LocalConnection.open(options, settings);
+    else raw = openNative(options, settings);
   } catch (error) {
     throw mapLibsqlError(error);
   }

@@ -1,6 +1,12 @@
 /**
  * `@llm-sessions/adapter-libsql`: the driver contract of `@llm-sessions/core`
- * on `@libsql/client`, for local files, `:memory:` and remote libSQL servers.
+ * on libSQL: local files and `:memory:` through the `libsql` package (or
+ * `@libsql/client`, on request), remote libSQL servers through `@libsql/client`.
  */
 export { DEFAULT_BUSY_TIMEOUT_MS, libsql } from "./driver.js";
-export { DEFAULT_JOURNAL_SIZE_LIMIT, type LibsqlOptions } from "./options.js";
+export {
+  DEFAULT_JOURNAL_SIZE_LIMIT,
+  DEFAULT_STATEMENT_CACHE_SIZE,
+  type LibsqlEngine,
+  type LibsqlOptions,
+} from "./options.js";

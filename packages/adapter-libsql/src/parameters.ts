@@ -1,4 +1,3 @@
-import type { InArgs, InValue } from "@libsql/client";
 import { LruCache, type Params, SqliteError, type SqliteValue } from "@llm-sessions/core";
 
 /**
@@ -7,9 +6,10 @@ import { LruCache, type Params, SqliteError, type SqliteValue } from "@llm-sessi
  * without a word, extra positional values are dropped, and an object of
  * values for a statement with an anonymous `?` makes libSQL's native layer
  * panic, which aborts the whole process. So every statement is checked here,
- * before it reaches the client, and fails with `RANGE` like better-sqlite3.
+ * before it reaches libSQL (through either engine), and fails with `RANGE`
+ * like better-sqlite3.
  */
-interface ParameterShape {
+export interface ParameterShape {
   /** The number of parameters (SQLite's sqlite3_bind_parameter_count). */
   readonly count: number;
   /** Distinct names of the named parameters, without their prefix. */
@@ -21,26 +21,33 @@ interface ParameterShape {
 /** Parsed shapes by SQL text; an application uses a bounded set of statements. */
 const shapes = new LruCache<string, ParameterShape>(1000);
 
+/** Values ready for libSQL: positional, or by bare name (on an object without prototype). */
+export type BoundArgs = SqliteValue[] | Record<string, SqliteValue>;
+
 /**
- * Checks `params` against what `sql` expects and turns them into
- * @libsql/client arguments:
+ * Checks `params` against what `sql` expects and turns them into values for
+ * libSQL (either engine):
  * - an array (or nothing) must hold exactly one value per parameter;
  * - an object needs a key for every named parameter (`{ id }` or
  *   `{ ":id" }` for `:id`, `@id`, `$id`); keys the statement does not use are
  *   dropped (a remote server would reject them);
- * - a safe-integer number is bound as a bigint, i.e. as INTEGER: libSQL binds
- *   every JS number as REAL, so `3` would be stored as `3.0`
- *   (`json_object('n', ?)` would give `{"n":3.0}`). better-sqlite3's adapter
- *   does the same.
+ * - every value must be one the contract allows (see `bindValue`).
  */
-export function bindParams(sql: string, params: Params | undefined): InArgs {
-  const shape = shapeOf(sql);
+export function bindParams(sql: string, params: Params | undefined): BoundArgs {
+  return bindShape(shapeOf(sql), params);
+}
+
+/** `bindParams` for a shape already looked up (the native engine keeps it with its statement). */
+export function bindShape(shape: ParameterShape, params: Params | undefined): BoundArgs {
   if (params === undefined || isList(params)) {
     const given = params?.length ?? 0;
     if (given !== shape.count) {
       throw range(`the statement has ${shape.count} parameter(s) but ${given} value(s) were given`);
     }
-    return params === undefined ? [] : params.map(bindValue);
+    if (params === undefined || given === 0) return [];
+    const args = new Array<SqliteValue>(given);
+    for (let i = 0; i < given; i++) args[i] = bindValue(params[i] as SqliteValue);
+    return args;
   }
   if (shape.positional) {
     throw range("the statement has ? parameters: pass the values as an array");
@@ -48,7 +55,7 @@ export function bindParams(sql: string, params: Params | undefined): InArgs {
   const given = new Map<string, SqliteValue>();
   for (const key of Object.keys(params)) given.set(stripPrefix(key), params[key] as SqliteValue);
   // No prototype: a parameter named "__proto__" stays a plain key.
-  const args = Object.create(null) as Record<string, InValue>;
+  const args = Object.create(null) as Record<string, SqliteValue>;
   for (const name of shape.names) {
     if (!given.has(name)) throw range(`missing named parameter "${name}"`);
     args[name] = bindValue(given.get(name) as SqliteValue);
@@ -56,7 +63,8 @@ export function bindParams(sql: string, params: Params | undefined): InArgs {
   return args;
 }
 
-function shapeOf(sql: string): ParameterShape {
+/** What `sql` expects, parsed once per distinct text. */
+export function shapeOf(sql: string): ParameterShape {
   let shape = shapes.get(sql);
   if (shape === undefined) {
     shape = parse(sql);
@@ -167,8 +175,41 @@ function isDigit(c: string): boolean {
   return code >= 48 && code <= 57;
 }
 
-function bindValue(value: SqliteValue): InValue {
-  return typeof value === "number" && Number.isSafeInteger(value) ? BigInt(value) : value;
+const MIN_INT64 = -(2n ** 63n);
+const MAX_INT64 = 2n ** 63n - 1n;
+
+/**
+ * One value for libSQL, or a `SqliteError` for what the contract does not
+ * allow. Checked here because libSQL's native layer binds `undefined` as NULL
+ * without a word and aborts the whole process on a boolean.
+ * A safe-integer number is bound as a bigint, i.e. as INTEGER: libSQL binds
+ * every JS number as REAL, so `3` would be stored as `3.0`
+ * (`json_object('n', ?)` would give `{"n":3.0}`). better-sqlite3's adapter
+ * does the same.
+ */
+function bindValue(value: SqliteValue): SqliteValue {
+  switch (typeof value) {
+    case "number":
+      return Number.isSafeInteger(value) ? BigInt(value) : value;
+    case "string":
+      return value;
+    case "bigint":
+      if (value < MIN_INT64 || value > MAX_INT64) {
+        throw range(`the bigint ${value} does not fit in a 64-bit integer`);
+      }
+      return value;
+    default:
+      if (value === null || value instanceof Uint8Array) return value;
+      throw new SqliteError(
+        "MISUSE",
+        `a parameter must be null, a number, a bigint, a string or a Uint8Array, got ${describe(value)}`,
+      );
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value !== "object" || value === null) return String(value);
+  return value.constructor?.name ?? "an object";
 }
 
 function stripPrefix(key: string): string {

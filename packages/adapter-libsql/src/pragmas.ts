@@ -16,19 +16,16 @@ export interface PragmaSettings {
 }
 
 /**
- * Applies the settings every local connection must have, in one call, and
- * tags the connection with `marker` in `temp.user_version` (per connection,
- * never in the file) so that a connection @libsql/client opened on its own is
- * recognized later (see `LocalConnection.inTransaction`).
+ * The pragmas every local connection must have, as one script. With a
+ * `marker`, the connection is also tagged in `temp.user_version` (per
+ * connection, never in the file) so that a connection @libsql/client opened
+ * on its own is recognized later (see `LocalConnection.inTransaction`); the
+ * native engine owns its connections and needs no tag.
  *
  * Per-connection pragmas are lost when a connection closes, so this runs on
  * every connection the adapter opens and again after a reconnect.
  */
-export async function applyPragmas(
-  client: Client,
-  settings: PragmaSettings,
-  marker: number,
-): Promise<void> {
+export function pragmaScript(settings: PragmaSettings, marker?: number): string {
   const pragmas = [
     // First, so that switching to WAL below waits for another process's lock instead of failing.
     `PRAGMA busy_timeout = ${settings.busyTimeoutMs}`,
@@ -46,10 +43,19 @@ export async function applyPragmas(
     // Truncate the WAL after checkpoints so one burst does not leave a huge file behind.
     pragmas.push(`PRAGMA journal_size_limit = ${settings.journalSizeLimitBytes}`);
   }
-  pragmas.push(`PRAGMA temp.user_version = ${marker}`);
+  if (marker !== undefined) pragmas.push(`PRAGMA temp.user_version = ${marker}`);
   // Last: query_only would refuse the marker above.
   if (settings.readonly) pragmas.push("PRAGMA query_only = ON");
-  await client.executeMultiple(pragmas.join(";\n"));
+  return pragmas.join(";\n");
+}
+
+/** Applies `pragmaScript` through @libsql/client, tagging the connection with `marker`. */
+export async function applyPragmas(
+  client: Client,
+  settings: PragmaSettings,
+  marker: number,
+): Promise<void> {
+  await client.executeMultiple(pragmaScript(settings, marker));
 }
 
 /** Reads the tag `applyPragmas` left on the connection the client is using now. */
