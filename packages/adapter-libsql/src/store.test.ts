@@ -2,7 +2,7 @@ import { runStoreSuite } from "@llm-sessions/stress/store";
 import { libsql } from "./index.js";
 
 const explainGap =
-  "EXPLAIN of a write never finishes in libSQL and leaves the connection unable to commit, so the adapter runs it on a second connection, which a private :memory: database does not have; the file target runs this test";
+  "libSQL never finishes an EXPLAIN statement (the connection then cannot commit, or reads an old snapshot), so the adapter runs it on a second connection, which a private :memory: database does not have; the file target runs this test";
 
 // The default engine (native) on both targets; @libsql/client on a file too,
 // so the fallback keeps the store's whole behaviour.

@@ -1,0 +1,124 @@
+import fs from "node:fs";
+import type { SqliteConnection } from "@llm-sessions/core";
+import { afterEach, describe, expect, it } from "vitest";
+import { libsql } from "../index.js";
+import { resolveOptions } from "../options.js";
+import { tempDbPath } from "../test-support/tmp.js";
+import { openNative } from "./open.js";
+
+const open: SqliteConnection[] = [];
+
+afterEach(async () => {
+  for (const conn of open.splice(0)) await conn.close();
+});
+
+async function connect(url: string, busyTimeoutMs = 5000): Promise<SqliteConnection> {
+  const conn = await libsql({ url }).connect({ busyTimeoutMs });
+  open.push(conn);
+  return conn;
+}
+
+describe("the native engine", () => {
+  it("keeps a bounded cache of prepared statements per connection", () => {
+    const raw = openNative(resolveOptions({ url: ":memory:", statementCacheSize: 2 }), {
+      file: false,
+      readonly: false,
+      busyTimeoutMs: 5000,
+      durability: "normal",
+      journalSizeLimitBytes: -1,
+      cacheSizeKiB: undefined,
+    });
+    try {
+      expect(raw.get("SELECT 1 AS a")).toEqual({ a: 1 });
+      expect(raw.cachedStatements).toBe(1);
+      raw.get("SELECT 1 AS a");
+      expect(raw.cachedStatements).toBe(1);
+      raw.get("SELECT 2 AS b");
+      raw.get("SELECT 3 AS c");
+      expect(raw.cachedStatements).toBe(2);
+      // Evicted statements are prepared again when needed.
+      expect(raw.get("SELECT 1 AS a")).toEqual({ a: 1 });
+    } finally {
+      raw.close();
+    }
+  });
+
+  it("makes a column named __proto__ an own property, not the prototype", async () => {
+    const conn = await connect(":memory:");
+    const row = await conn.get<Record<string, unknown>>('SELECT 1 AS "__proto__", 2 AS b');
+    expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyNames(row)).toEqual(["__proto__", "b"]);
+    expect(Object.getOwnPropertyDescriptor(row, "__proto__")?.value).toBe(1);
+  });
+
+  it("sees a column renamed by another connection in a cached SELECT * (same column count)", async () => {
+    const file = tempDbPath();
+    const conn = await connect(`file:${file}`);
+    const other = await connect(`file:${file}`);
+    await conn.exec("CREATE TABLE t(a INTEGER); INSERT INTO t VALUES (1)");
+    expect(await conn.all("SELECT * FROM t")).toEqual([{ a: 1 }]);
+    expect(await conn.get("SELECT * FROM t")).toEqual({ a: 1 });
+    await other.exec("ALTER TABLE t RENAME COLUMN a TO b");
+    expect(await conn.all("SELECT * FROM t")).toEqual([{ b: 1 }]);
+    await other.exec("ALTER TABLE t RENAME COLUMN b TO c");
+    expect(await conn.get("SELECT * FROM t")).toEqual({ c: 1 });
+  });
+
+  it("leaves no statement in progress after run() on a statement that returns rows", async () => {
+    const file = tempDbPath();
+    const conn = await connect(`file:${file}`);
+    const other = await connect(`file:${file}`, 0);
+    await conn.exec("CREATE TABLE t(x INTEGER PRIMARY KEY)");
+    await conn.batch([{ sql: "INSERT INTO t VALUES (1)" }, { sql: "INSERT INTO t VALUES (2)" }]);
+    // One step of a SELECT would keep a read snapshot; of a RETURNING, the write lock.
+    await conn.run("SELECT x FROM t");
+    expect(await conn.run("INSERT INTO t VALUES (3), (4) RETURNING x")).toEqual({
+      changes: 2,
+      lastInsertRowid: 4,
+    });
+    await other.run("INSERT INTO t VALUES (5)");
+    expect(await conn.get("SELECT count(*) AS n FROM t")).toEqual({ n: 5 });
+    await conn.transaction("immediate", (tx) => tx.run("INSERT INTO t VALUES (6)"));
+    expect(await other.get("SELECT count(*) AS n FROM t")).toEqual({ n: 6 });
+  });
+
+  it("releases the write lock at close even with a raw transaction open", async () => {
+    const file = tempDbPath();
+    const conn = await libsql({ url: `file:${file}` }).connect();
+    const other = await connect(`file:${file}`, 0);
+    await conn.exec("CREATE TABLE t(x)");
+    // Cached statements keep libSQL's native connection alive after close, until collected.
+    await conn.run("INSERT INTO t VALUES (?)", [0]);
+    await conn.exec("BEGIN IMMEDIATE");
+    await conn.run("INSERT INTO t VALUES (?)", [1]);
+    await conn.close();
+    await other.run("INSERT INTO t VALUES (2)");
+    expect(await other.all("SELECT x FROM t ORDER BY x")).toEqual([{ x: 0 }, { x: 2 }]);
+  });
+
+  it("reads a rowid beyond 2^53 exactly (libSQL passes it through a double)", async () => {
+    const conn = await connect(":memory:");
+    await conn.exec("CREATE TABLE t(id INTEGER PRIMARY KEY)");
+    const id = 2n ** 62n + 1n;
+    expect(await conn.run("INSERT INTO t VALUES (?)", [id])).toEqual({
+      changes: 1,
+      lastInsertRowid: id,
+    });
+  });
+});
+
+describe("closing a file's connections", () => {
+  it("leaves an empty WAL, as SQLite's last close does", async () => {
+    const file = tempDbPath();
+    const driver = libsql({ url: `file:${file}` });
+    const writer = await driver.connect();
+    const reader = await driver.connect({ readonly: true });
+    await writer.exec("CREATE TABLE t(x)");
+    for (let i = 0; i < 20; i++) await writer.run("INSERT INTO t VALUES (?)", [i]);
+    expect(await reader.get("SELECT count(*) AS n FROM t")).toEqual({ n: 20 });
+    expect(fs.statSync(`${file}-wal`).size).toBeGreaterThan(0);
+    await reader.close();
+    await writer.close();
+    expect(fs.existsSync(`${file}-wal`) ? fs.statSync(`${file}-wal`).size : 0).toBe(0);
+  });
+});
