@@ -33,6 +33,7 @@ import {
 import { type Contestant, measure, type RunProfile } from "./runner.js";
 import { checkSql, type SqlCheck } from "./sql-check.js";
 import {
+  clientEngineDriver,
   mastraTarget,
   OPS,
   type Op,
@@ -79,8 +80,8 @@ const FULL: Profile = {
 /** Slow operations need fewer calls to be measured well. */
 const FEW_CALLS: ReadonlySet<Op> = new Set<Op>(["fork 200", "search co-occurring"]);
 
-/** Operations the `libsql` package is also timed on (to weigh driving it directly). */
-const NATIVE_OPS: ReadonlySet<Op> = new Set<Op>([
+/** Operations @libsql/client is also timed on (what driving the `libsql` package directly gained). */
+const CLIENT_OPS: ReadonlySet<Op> = new Set<Op>([
   "sessions.get",
   "last(50)",
   "search common",
@@ -267,8 +268,9 @@ async function runSize(
     await storeTarget("better-sqlite3", files.bs3, w),
     rawBetterSqlite(files.bs3, w),
     await storeTarget("libsql", files.libsql, w),
-    await rawLibsqlClient(files.libsql, w),
     await rawLibsqlNative(files.libsql, w),
+    await storeTarget("libsql", files.libsql, w, clientEngineDriver, undefined, "client"),
+    await rawLibsqlClient(files.libsql, w),
     await mastraTarget(files.mastra, w),
   ];
   const results: CaseResult[] = [];
@@ -279,7 +281,7 @@ async function runSize(
       for (const t of targets) {
         const fn = t.ops[op];
         if (!fn) continue;
-        if (t.kind === "native" && !NATIVE_OPS.has(op)) continue;
+        if (t.kind === "client" && !CLIENT_OPS.has(op)) continue;
         contestants.push({
           label: t.label,
           fn,

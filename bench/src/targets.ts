@@ -42,8 +42,14 @@ export const SEARCH_OPS: Record<string, QueryName> = {
 };
 
 export type Driver = "better-sqlite3" | "libsql";
-/** store: the public API; raw: the driver running the same SQL; native: the `libsql` package; peer: Mastra. */
-export type Kind = "store" | "raw" | "native" | "peer";
+/**
+ * store: the public API; raw: the driver the adapter drives, running the same
+ * SQL (better-sqlite3, or the `libsql` package for libSQL files); client:
+ * @libsql/client (the store with `engine: "client"`, and the client raw), the
+ * adapter's engine for local files before it drove the package directly;
+ * peer: Mastra.
+ */
+export type Kind = "store" | "raw" | "client" | "peer";
 
 export interface Target {
   readonly kind: Kind;
@@ -86,6 +92,7 @@ export async function storeTarget(
   w: Workload,
   makeDriver: (driver: Driver, file: string) => SqliteDriver = defaultDriver,
   searchIndexing?: OpenStoreOptions["searchIndexing"],
+  kind: "store" | "client" = "store",
 ): Promise<Target & { store: Store }> {
   const store = await openStore({
     driver: makeDriver(driver, file),
@@ -96,9 +103,9 @@ export async function storeTarget(
   const text = cycle(w.texts);
   const search = (q: QueryName) => () => store.search(QUERIES[q], { limit: 20 });
   return {
-    kind: "store",
+    kind,
     driver,
-    label: `store/${short(driver)}`,
+    label: kind === "store" ? `store/${short(driver)}` : `store-client/${short(driver)}`,
     sync: false,
     store,
     ops: {
@@ -133,6 +140,11 @@ export function defaultDriver(driver: Driver, file: string): SqliteDriver {
   return driver === "better-sqlite3"
     ? betterSqlite({ filename: file })
     : libsql({ url: `file:${file}` });
+}
+
+/** The libSQL adapter on @libsql/client for a local file (its engine before 0.1). */
+export function clientEngineDriver(_driver: Driver, file: string): SqliteDriver {
+  return libsql({ url: `file:${file}`, engine: "client" });
 }
 
 const short = (driver: Driver): string => (driver === "better-sqlite3" ? "bs3" : "libsql");
@@ -332,8 +344,11 @@ function syncOps(
   };
 }
 
-/** The pragmas the adapters apply to every connection (the file is already in WAL mode). */
-const PRAGMAS = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL";
+/**
+ * The pragmas the adapters apply to every connection (the file is already in
+ * WAL mode), with the pool's default memory mapping.
+ */
+const PRAGMAS = `PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA mmap_size = ${POOL_DEFAULTS.mmapSizeBytes}`;
 /** …and the page cache the pool asks for on its readers (the writer keeps the driver's). */
 const READER_PRAGMAS = `${PRAGMAS}; PRAGMA cache_size = -${POOL_DEFAULTS.readerCacheKiB}`;
 
@@ -383,9 +398,9 @@ export async function rawLibsqlNative(file: string, w: Workload): Promise<Target
   const writer = open(PRAGMAS);
   const reader = open(READER_PRAGMAS);
   return {
-    kind: "native",
+    kind: "raw",
     driver: "libsql",
-    label: "native/libsql",
+    label: "raw/libsql",
     sync: true,
     ops: syncOps(reader as unknown as SyncDatabase, writer as unknown as SyncDatabase, w),
     close: async () => {
@@ -463,9 +478,9 @@ export async function rawLibsqlClient(file: string, w: Workload): Promise<Target
     };
   };
   return {
-    kind: "raw",
+    kind: "client",
     driver: "libsql",
-    label: "raw/libsql",
+    label: "client/libsql",
     sync: false,
     ops: {
       "sessions.get": () => reader.execute(q(SQL.loadSession, [hot().id])),

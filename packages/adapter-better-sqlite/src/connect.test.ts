@@ -81,6 +81,18 @@ describe("pragmas on every connection", () => {
     }
   });
 
+  it("maps the file when mmapSizeBytes is given, and not otherwise", async () => {
+    const filename = tmp.file();
+    expect(
+      await pragma(await conns.open({ filename }, { mmapSizeBytes: 1 << 20 }), "mmap_size"),
+    ).toBe(1 << 20);
+    expect(await pragma(await conns.open({ filename }), "mmap_size")).toBe(0);
+    const driver = betterSqlite({ filename });
+    for (const mmapSizeBytes of [-1, 1.5]) {
+      await expect(driver.connect({ mmapSizeBytes })).rejects.toMatchObject({ code: "MISUSE" });
+    }
+  });
+
   it("turns foreign keys on for :memory: and leaves its journal in memory", async () => {
     const conn = await conns.open({ filename: ":memory:" }, { busyTimeoutMs: 10 });
     expect(await pragma(conn, "foreign_keys")).toBe(1);

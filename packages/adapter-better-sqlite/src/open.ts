@@ -52,6 +52,10 @@ export async function connect(
   if (cacheSizeKiB !== undefined && (!Number.isSafeInteger(cacheSizeKiB) || cacheSizeKiB < 1)) {
     throw new SqliteError("MISUSE", "cacheSizeKiB must be a positive integer");
   }
+  const { mmapSizeBytes } = connectOptions;
+  if (mmapSizeBytes !== undefined && (!Number.isSafeInteger(mmapSizeBytes) || mmapSizeBytes < 0)) {
+    throw new SqliteError("MISUSE", "mmapSizeBytes must be a non-negative integer");
+  }
   const readonly = options.readonly || connectOptions.readonly === true;
   let db: Database.Database | undefined;
   try {
@@ -70,6 +74,7 @@ export async function connect(
       durability,
       journalSizeLimitBytes: options.journalSizeLimitBytes,
       cacheSizeKiB,
+      mmapSizeBytes,
     });
     return wrapConnection(new BetterSqliteConnection(db, options.statementCacheSize));
   } catch (error) {

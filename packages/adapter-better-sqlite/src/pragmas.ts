@@ -13,6 +13,8 @@ export interface PragmaSettings {
   readonly journalSizeLimitBytes: number;
   /** Validated positive integer, or undefined for better-sqlite3's default (16 MiB). */
   readonly cacheSizeKiB: number | undefined;
+  /** Validated non-negative integer, or undefined for SQLite's default (0, no mapping). */
+  readonly mmapSizeBytes: number | undefined;
 }
 
 /**
@@ -34,6 +36,7 @@ export function applyPragmas(db: Database.Database, settings: PragmaSettings): v
   }
   // Reads the header: a file that is not a database fails here (NOTADB), at connect.
   db.pragma("schema_version");
+  if (settings.mmapSizeBytes !== undefined) db.pragma(`mmap_size = ${settings.mmapSizeBytes}`);
   if (!settings.readonly) {
     // Persistent in the file; a read-only connection cannot switch and reads what the writer set.
     db.pragma("journal_mode = WAL");

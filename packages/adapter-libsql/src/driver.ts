@@ -119,6 +119,10 @@ function pragmaSettings(options: ResolvedOptions, connectOptions: ConnectOptions
   if (cacheSizeKiB !== undefined && (!Number.isSafeInteger(cacheSizeKiB) || cacheSizeKiB < 1)) {
     throw new SqliteError("MISUSE", "libsql: cacheSizeKiB must be a positive integer");
   }
+  const { mmapSizeBytes } = connectOptions;
+  if (mmapSizeBytes !== undefined && (!Number.isSafeInteger(mmapSizeBytes) || mmapSizeBytes < 0)) {
+    throw new SqliteError("MISUSE", "libsql: mmapSizeBytes must be a non-negative integer");
+  }
   return {
     file: options.kind === "file",
     readonly: connectOptions.readonly === true,
@@ -126,5 +130,6 @@ function pragmaSettings(options: ResolvedOptions, connectOptions: ConnectOptions
     durability,
     journalSizeLimitBytes: options.journalSizeLimitBytes,
     cacheSizeKiB,
+    mmapSizeBytes,
   };
 }

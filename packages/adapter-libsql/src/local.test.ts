@@ -76,6 +76,19 @@ function localSuite(engine: LibsqlEngine): void {
       }
     });
 
+    it("maps the file when mmapSizeBytes is given, and not otherwise", async () => {
+      const file = tempDbPath();
+      expect(await pragma(await connectFile(file, { mmapSizeBytes: 1 << 20 }), "mmap_size")).toBe(
+        1 << 20,
+      );
+      expect(await pragma(await connectFile(file), "mmap_size")).toBe(0);
+      for (const mmapSizeBytes of [-1, 1.5]) {
+        await expect(connectFile(file, { mmapSizeBytes })).rejects.toMatchObject({
+          code: "MISUSE",
+        });
+      }
+    });
+
     it("enforces foreign keys", async () => {
       const conn = await connectMemory();
       await conn.exec(

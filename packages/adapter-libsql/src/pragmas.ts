@@ -13,6 +13,8 @@ export interface PragmaSettings {
   readonly journalSizeLimitBytes: number;
   /** Validated positive integer, or undefined for libSQL's default (2 MiB). */
   readonly cacheSizeKiB: number | undefined;
+  /** Validated non-negative integer, or undefined for SQLite's default (0, no mapping). */
+  readonly mmapSizeBytes: number | undefined;
 }
 
 /**
@@ -36,6 +38,8 @@ export function pragmaScript(settings: PragmaSettings, marker?: number): string 
   if (settings.file) {
     // Reads the header: a file that is not a database (or has another key) fails here, at connect.
     pragmas.push("PRAGMA schema_version");
+    if (settings.mmapSizeBytes !== undefined)
+      pragmas.push(`PRAGMA mmap_size = ${settings.mmapSizeBytes}`);
     // Persistent in the file; a read-only connection leaves it to the writer.
     if (!settings.readonly) pragmas.push("PRAGMA journal_mode = WAL");
     // Explicit: libSQL is built with synchronous=FULL for every journal mode.

@@ -27,6 +27,7 @@ describe("the native engine", () => {
       durability: "normal",
       journalSizeLimitBytes: -1,
       cacheSizeKiB: undefined,
+      mmapSizeBytes: undefined,
     });
     try {
       expect(raw.get("SELECT 1 AS a")).toEqual({ a: 1 });

@@ -166,6 +166,12 @@ export interface ConnectOptions {
    * gives its readers a small one (`PoolOptions.readerCacheKiB`).
    */
   readonly cacheSizeKiB?: number;
+  /**
+   * Bytes of the database file read through memory mapping (`PRAGMA
+   * mmap_size`); 0 = none. Default: the driver's own (0 for both adapters).
+   * SQLite caps it at its build's limit (2 GiB for both). Files only.
+   */
+  readonly mmapSizeBytes?: number;
 }
 
 /** A factory for connections to one target, given to the adapter's factory. */

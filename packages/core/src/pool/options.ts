@@ -67,6 +67,19 @@ export interface PoolOptions {
    * keeps the driver's default. 0 = the driver's default for readers too.
    */
   readonly readerCacheKiB?: number;
+  /**
+   * Bytes of a database file every connection reads through memory mapping
+   * (`PRAGMA mmap_size`, passed to `driver.connect` as `mmapSizeBytes`).
+   * Default 1 GiB; 0 turns it off. Why: with the readers' small page cache,
+   * a page that is not in it is read with a system call and copied; mapped, it
+   * is read in place from the operating system's cache, which all
+   * connections share (measured: last(50) of a random session, 100k messages,
+   * 271 µs without, 129 µs with; a 64 MiB cache gives 131 µs). The mapping is
+   * address space, not memory of its own: the pages are the OS's file cache.
+   * The cost: an I/O error under a mapped read is a SIGBUS rather than an
+   * error code. Only file databases whose driver reports `capabilities.file`.
+   */
+  readonly mmapSizeBytes?: number;
   /** Retry of a BEGIN IMMEDIATE refused with BUSY; `false` = no retry. */
   readonly busyRetry?: BusyRetryOptions | false;
   /** The WAL starvation guard; `false` turns it off. Only active for file databases whose driver allows `wal_checkpoint`. */
@@ -102,6 +115,8 @@ export interface ResolvedPoolOptions {
   readonly readonlyReaders: boolean;
   /** Page cache of each reader connection, in KiB (0 = the driver's default). */
   readonly readerCacheKiB: number;
+  /** Bytes of the file read through memory mapping by every connection (0 = none). */
+  readonly mmapSizeBytes: number;
   /** Retry of a refused `BEGIN IMMEDIATE`; `attempts` is 1 when retry is off. */
   readonly busyRetry: Required<BusyRetryOptions>;
   /** `false` when off or when the driver has no WAL to guard. */
@@ -132,6 +147,8 @@ export const POOL_DEFAULTS = {
   readonlyReaders: false,
   /** Page cache of each reader, in KiB. */
   readerCacheKiB: 256,
+  /** Bytes of the file every connection reads through memory mapping (1 GiB). */
+  mmapSizeBytes: 1_073_741_824,
   /** Retry of a `BEGIN IMMEDIATE` refused with BUSY. */
   busyRetry: {
     /** Total tries of BEGIN, the first included. */
@@ -191,6 +208,7 @@ export function resolvePoolOptions(
     durability: oneOf(o, "durability", POOL_DEFAULTS.durability, ["normal", "full"] as const),
     readonlyReaders: bool(o, "readonlyReaders", POOL_DEFAULTS.readonlyReaders),
     readerCacheKiB: int(o, "readerCacheKiB", POOL_DEFAULTS.readerCacheKiB, 0, 1_073_741_824),
+    mmapSizeBytes: int(o, "mmapSizeBytes", POOL_DEFAULTS.mmapSizeBytes, 0, 2 ** 40),
     busyRetry: busyRetry(o.busyRetry),
     checkpoint:
       capabilities.file && capabilities.walCheckpoint ? checkpoint(o.checkpoint) : offOr(o),

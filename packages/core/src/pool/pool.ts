@@ -93,6 +93,11 @@ export class Pool {
       maxWaiting: options.maxWaiting,
       waiting: () => this.#writer.waiting + (this.#readers?.waiting ?? 0),
     };
+    // Memory mapping only makes sense for a file the driver opens itself.
+    const mmap =
+      driver.capabilities.file && options.mmapSizeBytes > 0
+        ? { mmapSizeBytes: options.mmapSizeBytes }
+        : {};
     const common = {
       acquireTimeoutMs: options.acquireTimeoutMs,
       validateAfterIdleMs: options.validateAfterIdleMs,
@@ -109,7 +114,11 @@ export class Pool {
       maxAgeMs: undefined,
       connect: () =>
         driver
-          .connect({ busyTimeoutMs: options.busyTimeoutMs, durability: options.durability })
+          .connect({
+            busyTimeoutMs: options.busyTimeoutMs,
+            durability: options.durability,
+            ...mmap,
+          })
           .catch((error: unknown) => {
             throw surfaceCorruption(error, driver.target, "opening a connection");
           }),
@@ -130,6 +139,7 @@ export class Pool {
                   durability: options.durability,
                   readonly: options.readonlyReaders,
                   ...(options.readerCacheKiB > 0 ? { cacheSizeKiB: options.readerCacheKiB } : {}),
+                  ...mmap,
                 })
                 .catch((error: unknown) => {
                   throw surfaceCorruption(error, driver.target, "opening a connection");

@@ -40,15 +40,37 @@ describe("Pool.open", () => {
       durability: "full",
       readonlyReaders: true,
       readerCacheKiB: 1024,
+      mmapSizeBytes: 4096,
     });
     await pool.read(async () => {});
-    expect(db.connectOptions[0]).toEqual({ busyTimeoutMs: 1234, durability: "full" });
+    expect(db.connectOptions[0]).toEqual({
+      busyTimeoutMs: 1234,
+      durability: "full",
+      mmapSizeBytes: 4096,
+    });
     expect(db.connectOptions[1]).toEqual({
       busyTimeoutMs: 1234,
       durability: "full",
       readonly: true,
       cacheSizeKiB: 1024,
+      mmapSizeBytes: 4096,
     });
+  });
+
+  it("maps 1 GiB of a file by default; none with mmapSizeBytes: 0 or without a file", async () => {
+    const byDefault = await open();
+    await byDefault.pool.read(async () => {});
+    for (const o of byDefault.db.connectOptions) {
+      expect(o).toMatchObject({ mmapSizeBytes: 1_073_741_824 });
+    }
+    const off = await open({ mmapSizeBytes: 0 });
+    await off.pool.read(async () => {});
+    for (const o of off.db.connectOptions) expect(o).not.toHaveProperty("mmapSizeBytes");
+    const db = new FakeDatabase();
+    const memory = await PoolClass.open(db.driver({ file: false }));
+    await memory.read(async () => {});
+    await memory.close();
+    for (const o of db.connectOptions) expect(o).not.toHaveProperty("mmapSizeBytes");
   });
 
   it("gives readers a 256 KiB cache by default, and the driver's own with readerCacheKiB: 0", async () => {
