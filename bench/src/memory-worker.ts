@@ -5,6 +5,7 @@
  * number (last 50 of sessions spread over the file, session reads, a
  * rare-word search), collects garbage and reports its resident set size.
  */
+import { readFileSync } from "node:fs";
 import { openStore, POOL_DEFAULTS } from "@llm-sessions/core";
 import { hash32, layoutOf, QUERIES, sessionIdOf } from "./data.js";
 import { type Driver, defaultDriver } from "./targets.js";
@@ -24,6 +25,16 @@ export interface MemoryConfig {
 
 export interface MemoryResult {
   readonly rssBytes: number;
+  /**
+   * Proportional set size (Linux, /proc/self/smaps_rollup): resident pages,
+   * a page mapped N times counting 1/N. The readers map the database file
+   * (the pool's `mmapSizeBytes`): RSS counts a file page once per reader that
+   * touched it, although it is one page of the OS's file cache; PSS counts it
+   * once. NaN where there is no smaps_rollup.
+   */
+  readonly pssBytes: number;
+  /** Anonymous (private) resident memory: what the process allocated itself. */
+  readonly anonBytes: number;
   /** Committed V8 heap: JavaScript objects, which garbage collection makes noisy. */
   readonly heapTotalBytes: number;
   readonly heapUsedBytes: number;
@@ -33,6 +44,20 @@ export interface MemoryResult {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Pss and Anonymous from /proc/self/smaps_rollup, in bytes (NaN when unavailable). */
+function smapsRollup(): { pss: number; anon: number } {
+  try {
+    const text = readFileSync("/proc/self/smaps_rollup", "utf8");
+    const kb = (key: string) => {
+      const m = new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(text);
+      return m ? Number(m[1]) * 1024 : Number.NaN;
+    };
+    return { pss: kb("Pss"), anon: kb("Anonymous") };
+  } catch {
+    return { pss: Number.NaN, anon: Number.NaN };
+  }
+}
 
 async function settle(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -69,8 +94,11 @@ async function main(): Promise<void> {
   }
   await settle();
   const usage = process.memoryUsage();
+  const smaps = smapsRollup();
   const result: MemoryResult = {
     rssBytes: usage.rss,
+    pssBytes: smaps.pss,
+    anonBytes: smaps.anon,
     heapTotalBytes: usage.heapTotal,
     heapUsedBytes: usage.heapUsed,
     externalBytes: usage.external,

@@ -19,8 +19,14 @@ export interface MemoryRow {
     readers: number;
     rssBytes: number;
     nativeBytes: number;
+    pssBytes: number;
+    anonBytes: number;
     readersOpen: number;
   }[];
+  /** Slope of the proportional set size (a mapped file page counted once): the memory target's figure. */
+  readonly pssBytesPerReader: number;
+  /** Slope of anonymous (private) memory. */
+  readonly anonBytesPerReader: number;
   /**
    * Least-squares slope of the resident set over the number of readers. The
    * workers run with a 1 MB young generation (--max-semi-space-size=1) so
@@ -56,6 +62,8 @@ export async function runMemory(
         readers,
         rssBytes: middle(samples.map((s) => s.rssBytes)),
         nativeBytes: middle(samples.map((s) => s.rssBytes - s.heapTotalBytes)),
+        pssBytes: middle(samples.map((s) => s.pssBytes)),
+        anonBytes: middle(samples.map((s) => s.anonBytes)),
         readersOpen: Math.min(...samples.map((s) => s.readersOpen)),
       });
     }
@@ -64,11 +72,13 @@ export async function runMemory(
       rss: points,
       bytesPerReader: slope(points.map((p) => ({ readers: p.readers, bytes: p.nativeBytes }))),
       rssBytesPerReader: slope(points.map((p) => ({ readers: p.readers, bytes: p.rssBytes }))),
+      pssBytesPerReader: slope(points.map((p) => ({ readers: p.readers, bytes: p.pssBytes }))),
+      anonBytesPerReader: slope(points.map((p) => ({ readers: p.readers, bytes: p.anonBytes }))),
       cacheSize,
     };
     rows.push(row);
     progress(
-      `memory: ${driver}: ${(row.bytesPerReader / 1e6).toFixed(2)} MB per extra reader (cache_size ${cacheSize})`,
+      `memory: ${driver}: ${(row.pssBytesPerReader / 1e6).toFixed(2)} MB (PSS), ${(row.rssBytesPerReader / 1e6).toFixed(2)} MB (RSS) per extra reader (cache_size ${cacheSize})`,
       true,
     );
   }
