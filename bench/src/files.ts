@@ -19,8 +19,8 @@ export type TemplateKind = "store" | "mastra";
 /** Changes whenever the template's content would: the store's schema, the corpus, Mastra's version. */
 function templateKey(kind: TemplateKind): string {
   const h = createHash("sha256");
-  // "seed-v2": templates index their messages at the end (schema v3 queues them).
-  h.update(`corpus-v1:seed-v2:${contentOf(0)}:${contentOf(12_345)}`);
+  // "seed-v3": templates index their queued messages (schema v3) per seeding transaction.
+  h.update(`corpus-v1:seed-v3:${contentOf(0)}:${contentOf(12_345)}`);
   if (kind === "store") h.update(JSON.stringify(MIGRATIONS));
   else h.update(`mastra:${packageVersion("@mastra/libsql")}:${packageVersion("@mastra/core")}`);
   return h.digest("hex").slice(0, 12);

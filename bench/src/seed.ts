@@ -70,6 +70,13 @@ async function seedStore(layout: Layout, file: string): Promise<void> {
     `INSERT INTO messages (id, session_id, seq, role, content, model, tokens, latency_ms, metadata, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{}', ?)`,
   );
+  // The insert trigger queues every message for the search index (schema v3);
+  // each big transaction indexes its queue before it commits, so the index
+  // grows in steps as a store's does (and ends complete, a store at rest).
+  const indexQueue = () =>
+    db.exec(`INSERT INTO messages_fts (rowid, content)
+               SELECT m.pk, m.content FROM messages_fts_pending AS p JOIN messages AS m ON m.pk = p.pk;
+             DELETE FROM messages_fts_pending;`);
   db.exec("BEGIN");
   fill(
     layout,
@@ -90,15 +97,14 @@ async function seedStore(layout: Layout, file: string): Promise<void> {
           time,
         );
       },
-      commit: () => db.exec("COMMIT; BEGIN"),
+      commit: () => {
+        indexQueue();
+        db.exec("COMMIT; BEGIN");
+      },
     },
     report,
   );
-  // The insert trigger queued every message for the search index (schema v3);
-  // a template is a store at rest, with its index complete: index them all.
-  db.exec(`INSERT INTO messages_fts (rowid, content)
-             SELECT m.pk, m.content FROM messages_fts_pending AS p JOIN messages AS m ON m.pk = p.pk;
-           DELETE FROM messages_fts_pending;`);
+  indexQueue();
   db.exec("COMMIT");
   db.pragma("wal_checkpoint(TRUNCATE)");
   db.close();

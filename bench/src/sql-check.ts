@@ -5,7 +5,7 @@
  * (whitespace aside; pragmas and the pool's own checks left out).
  */
 import { betterSqlite } from "@llm-sessions/adapter-better-sqlite";
-import { normalize } from "./sql.js";
+import { INDEX_BATCH, normalize } from "./sql.js";
 import { OPS, type Op, rawBetterSqlite, storeTarget, type Workload } from "./targets.js";
 
 export interface SqlCheck {
@@ -39,17 +39,18 @@ export async function checkSql(file: string, workload: Workload): Promise<SqlChe
     const s = skeleton(String(sql));
     if (!HOUSEKEEPING.test(s)) log.push(s);
   };
-  // Background indexing passes off on both sides: one would land in
-  // whichever operation's log happens to be open. The pass itself is
-  // compared by the last check, a search with a message queued.
+  // Background indexing passes off: one would land in whichever operation's
+  // log happens to be open. Both sides count appended messages from zero and
+  // run the same operations, so an append that completes a batch indexes in
+  // its transaction on both (the last check); search's pass is compared too.
   const store = await storeTarget(
     "better-sqlite3",
     file,
     workload,
     (_d, f) => betterSqlite({ filename: f, verbose: capture }),
-    { batch: 100_000, delayMs: 60_000 },
+    { batch: INDEX_BATCH, delayMs: 60_000 },
   );
-  const raw = rawBetterSqlite(file, workload, capture, Number.POSITIVE_INFINITY);
+  const raw = rawBetterSqlite(file, workload, capture, INDEX_BATCH);
   const checks: SqlCheck[] = [];
   // Opening looks for queued messages in the background; let it finish first.
   await store.settle?.();

@@ -268,11 +268,10 @@ function syncOps(
       throw error;
     }
   };
-  // The store's search-index queue: a pass (write transactions of up to
-  // INDEX_CHUNK) after every INDEX_BATCH appended messages, and before a
-  // search when anything is queued. In the store the pass is a background
-  // write queued behind the append that reached the batch; here it runs right
-  // after it, in the same call: the same work, on the same connection.
+  // The store's search-index queue: the append that completes a batch of
+  // INDEX_BATCH messages indexes the queue (up to INDEX_CHUNK) inside its own
+  // transaction, in a savepoint; search first runs a pass (write transactions
+  // of INDEX_CHUNK) when anything is queued.
   let appended = 0;
   const pass = () => {
     for (;;) {
@@ -283,12 +282,21 @@ function syncOps(
       if (n < INDEX_CHUNK) return;
     }
   };
+  /** Inside the append's transaction, after its inserts. */
+  const indexIfDue = (count: number): void => {
+    if (appended + count < indexBatch) {
+      appended += count;
+      return;
+    }
+    appended = 0;
+    writer.exec("SAVEPOINT llm_sessions_index");
+    s.indexQueued.run(INDEX_CHUNK);
+    s.dequeue.run(INDEX_CHUNK);
+    writer.exec("RELEASE llm_sessions_index");
+  };
+  /** A fork's copies count toward the next batch (the store's fork does not index). */
   const queued = <T>(count: number, result: T): T => {
     appended += count;
-    if (appended >= indexBatch) {
-      appended = 0;
-      pass();
-    }
     return result;
   };
   const search = (q: QueryName) => {
@@ -315,20 +323,22 @@ function syncOps(
     "append 1": () => {
       const id = hot().id;
       const content = text();
-      const stored = write(() => {
+      return write(() => {
         s.loadSession.get(id);
-        return [s.insertMessage.get(...messageParams(id, content))];
+        const stored = [s.insertMessage.get(...messageParams(id, content))];
+        indexIfDue(1);
+        return stored;
       });
-      return queued(1, stored);
     },
     "append 10": () => {
       const id = hot().id;
       const contents = Array.from({ length: 10 }, text);
-      const stored = write(() => {
+      return write(() => {
         s.loadSession.get(id);
-        return contents.map((c) => s.insertMessage.get(...messageParams(id, c)));
+        const stored = contents.map((c) => s.insertMessage.get(...messageParams(id, c)));
+        indexIfDue(10);
+        return stored;
       });
-      return queued(10, stored);
     },
     "fork 200": () => {
       const parentId = forks().id;
@@ -447,12 +457,19 @@ export async function rawLibsqlClient(file: string, w: Workload): Promise<Target
       if (n < INDEX_CHUNK) return;
     }
   };
-  const queued = async <T>(count: number, result: T): Promise<T> => {
-    appended += count;
-    if (appended >= INDEX_BATCH) {
-      appended = 0;
-      await pass();
+  const indexIfDue = async (tx: LibsqlTransaction, count: number): Promise<void> => {
+    if (appended + count < INDEX_BATCH) {
+      appended += count;
+      return;
     }
+    appended = 0;
+    await tx.execute("SAVEPOINT llm_sessions_index");
+    await tx.execute(q(SQL.indexQueued, [INDEX_CHUNK]));
+    await tx.execute(q(SQL.dequeue, [INDEX_CHUNK]));
+    await tx.execute("RELEASE llm_sessions_index");
+  };
+  const queued = <T>(count: number, result: T): T => {
+    appended += count;
     return result;
   };
   const search = (name: QueryName) => {
@@ -494,24 +511,27 @@ export async function rawLibsqlClient(file: string, w: Workload): Promise<Target
       "append 1": async () => {
         const id = hot().id;
         const content = text();
-        const stored = await write(async (tx) => {
+        return write(async (tx) => {
           await tx.execute(q(SQL.loadSession, [id]));
-          return [(await tx.execute(q(SQL.insertMessage, messageParams(id, content)))).rows[0]];
+          const stored = [
+            (await tx.execute(q(SQL.insertMessage, messageParams(id, content)))).rows[0],
+          ];
+          await indexIfDue(tx, 1);
+          return stored;
         });
-        return queued(1, stored);
       },
       "append 10": async () => {
         const id = hot().id;
         const contents = Array.from({ length: 10 }, text);
-        const stored = await write(async (tx) => {
+        return write(async (tx) => {
           await tx.execute(q(SQL.loadSession, [id]));
           const rows = [];
           for (const c of contents) {
             rows.push((await tx.execute(q(SQL.insertMessage, messageParams(id, c)))).rows[0]);
           }
+          await indexIfDue(tx, 10);
           return rows;
         });
-        return queued(10, stored);
       },
       "fork 200": async () => {
         const parentId = forks().id;

@@ -90,11 +90,13 @@ export interface OpenStoreOptions {
   verifyOnOpen?: VerifyOnOpen;
   /**
    * When appended messages enter the search index. Appends only queue their
-   * messages; a background pass indexes the queue once `batch` messages
-   * (default 32) were appended or `delayMs` (default 10) after a write,
-   * whichever comes first. Search is exact either way: it indexes anything
-   * still queued before it reads. `onError` hears of a failed background pass
-   * (default: a console warning; the messages stay queued).
+   * messages; the append that completes a batch of `batch` messages (default
+   * 32) indexes the queue in its own transaction, and a background pass
+   * indexes what is left once writes pause for `delayMs` (default 10; at
+   * most 10 × `delayMs` after the first). Search is exact either way: it
+   * indexes anything still queued before it reads. `onError` hears of a
+   * failed indexing (default: a console warning; the append still commits and
+   * the messages stay queued).
    */
   searchIndexing?: Partial<SearchIndexingOptions>;
 }

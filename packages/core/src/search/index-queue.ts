@@ -30,13 +30,16 @@ export async function hasQueued(q: Pick<Queryable, "get">): Promise<boolean> {
   return (await q.get("SELECT 1 AS queued FROM messages_fts_pending LIMIT 1")) !== undefined;
 }
 
-/** How the store indexes queued messages in the background. */
+/** How the store indexes queued messages. */
 export interface SearchIndexingOptions {
-  /** Index once this many messages were appended since the last pass. Default 32. */
+  /**
+   * The append that brings the messages appended since the last pass to this
+   * many indexes the queue in its own transaction. Default 32.
+   */
   readonly batch: number;
   /**
-   * Index at most this long after a write that may have queued messages,
-   * however few. Default 10 ms.
+   * Otherwise a background pass runs once writes pause for this long (at most
+   * ten times this long after the first message it waits for). Default 10 ms.
    */
   readonly delayMs: number;
   /** A background pass failed (the messages stay queued; search indexes them itself). */
@@ -44,13 +47,14 @@ export interface SearchIndexingOptions {
 }
 
 /** Messages per write transaction of a pass: short enough not to hold up appends. */
-const PASS_CHUNK = 512;
+export const PASS_CHUNK = 512;
 
 /**
- * Indexes queued messages shortly after they commit: when `batch` appends
- * have accumulated, or `delayMs` after the first write since the last pass,
- * whichever comes first. Each pass is write transactions of at most
- * `PASS_CHUNK` messages, queued behind the writes before it.
+ * Indexes queued messages shortly after they commit. Under load, every
+ * `batch`-th message's append indexes the queue inside its own transaction:
+ * no extra transaction, so no extra turn at the write lock (which several
+ * processes on one file compete for). When writes pause, a background pass
+ * (write transactions of at most `PASS_CHUNK` messages) indexes what is left.
  *
  * Correctness never depends on this timing: `catchUp()` (which search calls)
  * looks at the queue itself, so messages queued by another process, by a
@@ -61,6 +65,8 @@ export class SearchIndexQueue {
   readonly #options: SearchIndexingOptions;
   #sincePass = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** When the armed timer was first armed (it is pushed back while writes go on). */
+  #armedAt = 0;
   #running: Promise<void> | undefined;
   #closed = false;
 
@@ -69,20 +75,58 @@ export class SearchIndexQueue {
     this.#options = options;
   }
 
-  /** `count` messages were appended (and committed). */
-  appended(count: number): void {
-    this.#sincePass += count;
-    if (this.#sincePass >= this.#options.batch) this.#startPass();
-    else this.written();
+  /**
+   * Inside an append's write transaction, after its inserts: indexes the
+   * queue there when this append completes a batch. A failure of the index
+   * is rolled back to a savepoint and reported, never the append's: the
+   * messages stay queued for the next pass or search. Returns whether it
+   * indexed.
+   */
+  async indexIfDue(tx: Transaction, count: number): Promise<boolean> {
+    if (this.#closed || this.#sincePass + count < this.#options.batch) return false;
+    await tx.exec("SAVEPOINT llm_sessions_index");
+    try {
+      await indexQueued(tx, PASS_CHUNK);
+      await tx.exec("RELEASE llm_sessions_index");
+      return true;
+    } catch (error) {
+      await tx.exec("ROLLBACK TO llm_sessions_index; RELEASE llm_sessions_index");
+      this.#options.onError(error);
+      return false;
+    }
   }
 
-  /** A write that may have queued messages committed: index within `delayMs`. */
+  /**
+   * `count` messages were appended and committed; `indexed` when their
+   * transaction indexed the queue (`indexIfDue`).
+   */
+  appended(count: number, indexed = false): void {
+    if (indexed) {
+      this.#sincePass = 0;
+      this.#clearTimer();
+      return;
+    }
+    this.#sincePass += count;
+    this.written();
+  }
+
+  /**
+   * A write that may have queued messages committed: a background pass runs
+   * once writes pause for `delayMs`, or `10 × delayMs` after the first of them.
+   */
   written(): void {
-    if (this.#closed || this.#timer !== undefined) return;
-    this.#timer = setTimeout(() => this.#startPass(), this.#options.delayMs);
-    // A pending pass never keeps the process alive: close() runs it, and any
-    // message still queued at exit is indexed by the next search.
-    this.#timer.unref();
+    if (this.#closed) return;
+    const now = performance.now();
+    if (this.#timer === undefined) {
+      this.#armedAt = now;
+      this.#timer = setTimeout(() => this.#startPass(), this.#options.delayMs);
+      // A pending pass never keeps the process alive: close() runs it, and any
+      // message still queued at exit is indexed by the next search.
+      this.#timer.unref();
+    } else if (now - this.#armedAt < this.#options.delayMs * 9) {
+      // Writes are still coming: wait for a pause (their appends index in batches).
+      this.#timer.refresh();
+    }
   }
 
   /**

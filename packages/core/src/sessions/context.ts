@@ -44,8 +44,10 @@ export interface ArchivedSessions {
  * commit): writers tell it what they queued, search waits for it.
  */
 export interface SearchIndexing {
-  /** `count` messages were appended and committed. */
-  appended(count: number): void;
+  /** In an append's transaction: index the queue there if this append completes a batch. */
+  indexIfDue(tx: Transaction, count: number): Promise<boolean>;
+  /** `count` messages were appended and committed; `indexed` if their transaction indexed the queue. */
+  appended(count: number, indexed?: boolean): void;
   /** A write that may have queued messages (a restore) committed. */
   written(): void;
   /** Indexes every queued message; resolves when search would find them all. */

@@ -59,16 +59,18 @@ export class MessagesApi {
       m.idempotencyKey ?? null,
       now,
     ]);
-    const stored = await this.#ctx.db.write(async (tx) => {
+    const { stored, indexed } = await this.#ctx.db.write(async (tx) => {
       await loadWritableSession(tx, this.#ctx, id);
       const stored: Message[] = [];
       for (const params of rows) {
         stored.push(await insertOne(tx, params));
       }
-      return stored;
+      // Every batch-th message's append indexes the queue in this transaction.
+      const indexed = await this.#ctx.searchIndex.indexIfDue(tx, stored.length);
+      return { stored, indexed };
     });
-    // Committed: the search index takes them in its next pass (search itself never misses them).
-    this.#ctx.searchIndex.appended(stored.length);
+    // Committed: the search index takes them in a later batch or pass (search itself never misses them).
+    this.#ctx.searchIndex.appended(stored.length, indexed);
     return stored;
   }
 

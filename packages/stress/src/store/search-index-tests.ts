@@ -115,6 +115,32 @@ export function registerSearchIndexTests(h: StoreHarness): void {
     );
 
     h.test(
+      "search-index.index-failure-spares-append",
+      "an index that fails during an append is rolled back and reported; the append commits",
+      async (ctx) => {
+        const errors: unknown[] = [];
+        const path = h.newPath();
+        const driver = await h.createDriver({ path });
+        if (!driver.capabilities.file) ctx.skip("breaks the index through a second connection");
+        const store = await h.open({
+          path,
+          searchIndexing: { batch: 1, delayMs: 60_000, onError: (e) => errors.push(e) },
+        });
+        const raw = await driver.connect();
+        ctx.onTestFinished(() => raw.close());
+        const s = await store.sessions.create({});
+        await raw.exec("DROP TABLE messages_fts");
+        const [m] = await store.messages.append(s.id, user("still stored"));
+        expect(m?.seq).toBe(1);
+        expect(errors).toHaveLength(1);
+        expect(await queued(raw)).toBe(1);
+        expect((await store.messages.last(s.id, 5)).map((x) => x.content)).toEqual([
+          "still stored",
+        ]);
+      },
+    );
+
+    h.test(
       "search-index.background-delay",
       "a background pass runs `delayMs` after a lone append",
       async (ctx) => {
