@@ -60,7 +60,7 @@ interface Profile {
 const QUICK: Profile = {
   name: "quick",
   sizes: [10_000, 100_000],
-  run: { time: 150, iterations: 10, warmupTime: 50, warmupIterations: 5, rounds: 2 },
+  run: { time: 150, iterations: 10, warmupTime: 100, warmupIterations: 5, rounds: 2 },
   concurrencyMs: 1500,
   concurrencyRepeats: 1,
   memoryRepeats: 1,
@@ -70,7 +70,7 @@ const QUICK: Profile = {
 const FULL: Profile = {
   name: "full",
   sizes: [10_000, 100_000, 1_000_000],
-  run: { time: 700, iterations: 20, warmupTime: 150, warmupIterations: 10, rounds: 3 },
+  run: { time: 700, iterations: 20, warmupTime: 400, warmupIterations: 10, rounds: 3 },
   concurrencyMs: 4000,
   concurrencyRepeats: 3,
   memoryRepeats: 3,
