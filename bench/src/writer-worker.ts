@@ -39,7 +39,13 @@ async function storeWriter(config: WriterConfig): Promise<() => Promise<void>> {
   const { openStore } = await import("@llm-sessions/core");
   // BENCH_POOL (JSON) passes pool options, for experiments (e.g. {"checkpoint":false}).
   const pool = process.env.BENCH_POOL ? JSON.parse(process.env.BENCH_POOL) : undefined;
-  const store = await openStore({ driver: defaultDriver(config.driver, config.file), pool });
+  // BENCH_STORE (JSON) passes other store options (e.g. {"searchIndexing":{"batch":64}}).
+  const extra = process.env.BENCH_STORE ? JSON.parse(process.env.BENCH_STORE) : {};
+  const store = await openStore({
+    driver: defaultDriver(config.driver, config.file),
+    pool,
+    ...extra,
+  });
   const session = await store.sessions.create({ title: `writer ${config.worker}` });
   let i = 0;
   append = () =>
