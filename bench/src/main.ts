@@ -359,7 +359,7 @@ function render(
     );
     sections.push(`### Growth: store medians by messages stored\n\n${growthTable(r)}`);
     sections.push(
-      `### libSQL: @libsql/client (the adapter's driver) or the \`libsql\` package driven directly\n\n${libsqlDriverTable(r)}`,
+      `### libSQL: the adapter's two engines for local files (the \`libsql\` package, the default, and @libsql/client)\n\n${libsqlDriverTable(r)}`,
     );
   }
   if (r.concurrency.length > 0) {
