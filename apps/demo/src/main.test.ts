@@ -84,8 +84,12 @@ describe("the demo CLI", () => {
       expect(url, `stdout: ${out}\nstderr: ${err}`).toBeDefined();
       const page = await fetch(url as string);
       expect(page.status).toBe(200);
-      await new Promise((r) => setTimeout(r, 800));
-      const sessions = (await (await fetch(`${url}api/sessions`)).json()) as { items: unknown[] };
+      // The simulation stores its first sessions within moments (polled: CI machines are busy).
+      let sessions: { items: unknown[] } = { items: [] };
+      for (const until = Date.now() + 10_000; sessions.items.length === 0 && Date.now() < until; ) {
+        await new Promise((r) => setTimeout(r, 100));
+        sessions = (await (await fetch(`${url}api/sessions`)).json()) as { items: unknown[] };
+      }
       expect(sessions.items.length).toBeGreaterThan(0);
 
       child.kill("SIGTERM");
