@@ -26,7 +26,7 @@ export const SQL = {
   ON CONFLICT (session_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
   RETURNING ${MESSAGE_COLUMNS}`,
   /** messages.last */
-  lastMessages: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = ?
+  lastMessages: `SELECT id, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at FROM messages WHERE session_id = ?
          ORDER BY seq DESC LIMIT ?`,
   /** sessions.list, first page, default tenant. */
   listSessions: `SELECT ${SESSION_COLUMNS} FROM sessions WHERE tenant_id = ?

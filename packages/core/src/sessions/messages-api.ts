@@ -2,7 +2,7 @@ import type { Transaction } from "../driver/index.js";
 import { ValidationError } from "../errors.js";
 import { loadSession, loadWritableSession, type StoreContext, scopeFilter } from "./context.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
-import { MESSAGE_COLUMNS, type MessageRow, toMessage } from "./rows.js";
+import { MESSAGE_COLUMNS, type MessageRow, SESSION_MESSAGE_COLUMNS, toMessage } from "./rows.js";
 import { rethrowIdConflict } from "./sessions-api.js";
 import type { ListMessagesOptions, Message, NewMessage, Page } from "./types.js";
 import { parse } from "./validation.js";
@@ -83,8 +83,10 @@ export class MessagesApi {
     const id = parse("messages.last", schemas.id, sessionId);
     const count = parse("messages.last", schemas.count, n);
     const rows = await this.#ctx.db.read(async (q) => {
-      const found = await q.all<MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = ?${visibleSession(scope)}
+      // The hot read: the model's context window on every turn. session_id is
+      // the argument, so it is not read back.
+      const found = await q.all<Omit<MessageRow, "session_id">>(
+        `SELECT ${SESSION_MESSAGE_COLUMNS} FROM messages WHERE session_id = ?${visibleSession(scope)}
          ORDER BY seq DESC LIMIT ?`,
         [id, ...scopeFilter(scope).params, count],
       );
@@ -93,7 +95,7 @@ export class MessagesApi {
       if (found.length > 0) return found;
       return (await this.#archivedMessages(q, id)).slice(-count).reverse();
     });
-    return rows.reverse().map(toMessage);
+    return rows.reverse().map((row) => toMessage(row, id));
   }
 
   /** One page of messages in seq order, starting after `afterSeq` or the cursor. */
@@ -125,7 +127,7 @@ export class MessagesApi {
       const archived = await this.#archivedMessages(q, id);
       return archived.filter((m) => Number(m.seq) > after).slice(0, limit + 1);
     });
-    const items = rows.slice(0, limit).map(toMessage);
+    const items = rows.slice(0, limit).map((row) => toMessage(row));
     const last = items[items.length - 1];
     return {
       items,

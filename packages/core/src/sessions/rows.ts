@@ -40,6 +40,13 @@ export interface MessageRow {
 export const MESSAGE_COLUMNS =
   "id, session_id, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at";
 
+/**
+ * The same without `session_id`, for reads of one session's messages (the
+ * caller knows the id): 50 fewer strings made per last(50), about 5% of it.
+ */
+export const SESSION_MESSAGE_COLUMNS =
+  "id, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at";
+
 export const SESSION_COLUMNS =
   "id, tenant_id, title, model, status, metadata, message_count, token_count, last_seq, created_at, updated_at, last_activity_at, expires_at, archived_at, parent_id, parent_seq";
 
@@ -68,10 +75,14 @@ export function toSession(row: SessionRow): Session {
   };
 }
 
-export function toMessage(row: MessageRow): Message {
+/** A message row as `Message`; `sessionId` stands in for a row read without `session_id`. */
+export function toMessage(
+  row: MessageRow | Omit<MessageRow, "session_id">,
+  sessionId?: string,
+): Message {
   return {
     id: row.id,
-    sessionId: row.session_id,
+    sessionId: "session_id" in row ? row.session_id : (sessionId as string),
     seq: Number(row.seq),
     role: row.role as MessageRole,
     content: row.content,
