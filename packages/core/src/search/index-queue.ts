@@ -124,7 +124,8 @@ export class SearchIndexQueue {
       // message still queued at exit is indexed by the next search.
       this.#timer.unref();
     } else if (now - this.#armedAt < this.#options.delayMs * 9) {
-      // Writes are still coming: wait for a pause (their appends index in batches).
+      // Writes are still coming: wait for a pause (their appends index in batches),
+      // but no longer than about ten delays after the timer was first armed.
       this.#timer.refresh();
     }
   }
