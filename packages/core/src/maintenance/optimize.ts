@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Pool } from "../pool/index.js";
+import { indexQueued } from "../search/index-queue.js";
 import { parse } from "../sessions/validation.js";
 import {
   freedBytes,
@@ -36,7 +37,8 @@ const optionsSchema = z.strictObject({
  *    where the statistics are missing or stale, so the planner keeps
  *    choosing the indexes (skipped on a server, which takes pragmas only as
  *    reads);
- * 2. the search index's segments merged into one (FTS5 `'optimize'`), which
+ * 2. the messages still queued for the search index indexed (schema v3),
+ *    then the index's segments merged into one (FTS5 `'optimize'`), which
  *    makes searches read fewer b-trees;
  * 3. a TRUNCATE checkpoint, since the merge went through the WAL (local files);
  * 4. a vacuum when asked (see `OptimizeOptions.vacuum`).
@@ -53,7 +55,11 @@ export async function optimizeDatabase(
   const analyzed = !caps.remote;
   await pool.withWriter(async (conn) => {
     if (analyzed) await conn.exec("PRAGMA optimize = 0x10002");
-    await conn.run("INSERT INTO messages_fts (messages_fts) VALUES ('optimize')");
+    await conn.transaction("immediate", async (tx) => {
+      // Queued messages go into the index before the merge, not after it.
+      await indexQueued(tx, Number.MAX_SAFE_INTEGER);
+      await tx.run("INSERT INTO messages_fts (messages_fts) VALUES ('optimize')");
+    });
   });
   const checkpointed = caps.walCheckpoint && caps.file;
   if (checkpointed) await pool.checkpoint("TRUNCATE");

@@ -147,25 +147,28 @@ export class SearchIndexQueue {
     await this.#running;
     if (this.#sincePass > 0) {
       this.#sincePass = 0;
-      await this.#drain().catch(this.#options.onError);
+      await this.catchUp().catch(this.#options.onError);
     }
   }
 
   /**
    * Starts a pass now if anything is queued (left by another process, or by
-   * one that stopped before its pass). For opening a store: a read, and a
-   * write only when there is something to index.
+   * one that stopped before its pass). For opening a store.
    */
   resume(): void {
-    this.#startPass(true);
+    this.#startPass();
   }
 
-  #startPass(onlyIfQueued = false): void {
+  /**
+   * Every pass reads first and writes only when something is queued: an
+   * empty write transaction would still start a new WAL after a checkpoint
+   * truncated it (seen as a 32-byte WAL right after `optimize()`).
+   */
+  #startPass(): void {
     this.#clearTimer();
     if (this.#running !== undefined || this.#closed) return;
     this.#sincePass = 0;
-    const pass = onlyIfQueued ? () => this.catchUp() : () => this.#drain();
-    this.#running = pass()
+    this.#running = this.catchUp()
       .then(
         () => undefined,
         (error: unknown) => {
