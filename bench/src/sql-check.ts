@@ -5,6 +5,7 @@
  * (whitespace aside; pragmas and the pool's own checks left out).
  */
 import { betterSqlite } from "@llm-sessions/adapter-better-sqlite";
+import { removeDb, workingCopy } from "./files.js";
 import { INDEX_BATCH, normalize } from "./sql.js";
 import { OPS, type Op, rawBetterSqlite, storeTarget, type Workload } from "./targets.js";
 
@@ -40,9 +41,11 @@ export async function checkSql(file: string, workload: Workload): Promise<SqlChe
     if (!HOUSEKEEPING.test(s)) log.push(s);
   };
   // Background indexing passes off: one would land in whichever operation's
-  // log happens to be open. Both sides count appended messages from zero and
-  // run the same operations, so an append that completes a batch indexes in
+  // log happens to be open. Each side has its own copy of the file and both
+  // run the same operations, so their search-index queues hold the same
+  // messages at every step: an append that finds a batch queued indexes in
   // its transaction on both (the last check); search's pass is compared too.
+  const rawFile = workingCopy(file, file.replace(/(\.db)?$/, "-raw.db"));
   const store = await storeTarget(
     "better-sqlite3",
     file,
@@ -50,7 +53,7 @@ export async function checkSql(file: string, workload: Workload): Promise<SqlChe
     (_d, f) => betterSqlite({ filename: f, verbose: capture }),
     { batch: INDEX_BATCH, delayMs: 60_000 },
   );
-  const raw = rawBetterSqlite(file, workload, capture, INDEX_BATCH);
+  const raw = rawBetterSqlite(rawFile, workload, capture, INDEX_BATCH);
   const checks: SqlCheck[] = [];
   // Opening looks for queued messages in the background; let it finish first.
   await store.settle?.();
@@ -70,12 +73,15 @@ export async function checkSql(file: string, workload: Workload): Promise<SqlChe
       });
     };
     for (const op of OPS) await compare(op, [op]);
-    // Each side's append is queued when its search runs (the store's search
-    // indexed everything queued before the raw side's append): both run the pass.
+    // The fork's copies are queued: this append looks at the queue (its tenth
+    // message since the last look) and indexes it in its own transaction.
+    await compare("append 10, then search rare", ["append 10", "search rare"]);
+    // One message queued when the search runs: the search runs the pass.
     await compare("append 1, then search rare", ["append 1", "search rare"]);
   } finally {
     await raw.close();
     await store.close();
+    removeDb(rawFile);
   }
   return checks;
 }

@@ -44,6 +44,8 @@ export const SQL = {
   beginRead: "BEGIN DEFERRED",
   /** search, first: is anything queued for the index? (search/index-queue.ts) */
   hasQueued: "SELECT 1 AS queued FROM messages_fts_pending LIMIT 1",
+  /** append, every INDEX_BATCH / 4 messages: about how many are queued? (search/index-queue.ts) */
+  queuedSpan: "SELECT max(pk) - min(pk) + 1 AS span FROM messages_fts_pending",
   /** The indexing pass (search/index-queue.ts), in a write transaction, 512 at a time. */
   indexQueued: `INSERT INTO messages_fts (rowid, content)
      SELECT m.pk, m.content FROM messages AS m

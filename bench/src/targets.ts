@@ -97,6 +97,8 @@ export async function storeTarget(
   const store = await openStore({
     driver: makeDriver(driver, file),
     ...(searchIndexing ? { searchIndexing } : {}),
+    // BENCH_POOL (JSON) adds pool options, for experiments (e.g. {"checkpoint":false}).
+    ...(process.env.BENCH_POOL ? { pool: JSON.parse(process.env.BENCH_POOL) } : {}),
   });
   const hot = cycle(w.hot);
   const forks = cycle(w.forkSources);
@@ -268,11 +270,13 @@ function syncOps(
       throw error;
     }
   };
-  // The store's search-index queue: the append that completes a batch of
-  // INDEX_BATCH messages indexes the queue (up to INDEX_CHUNK) inside its own
-  // transaction, in a savepoint; search first runs a pass (write transactions
-  // of INDEX_CHUNK) when anything is queued.
-  let appended = 0;
+  // The store's search-index queue: every INDEX_BATCH / 4 appended messages
+  // an append reads how many are queued, and when about INDEX_BATCH are it
+  // indexes the queue (up to INDEX_CHUNK) inside its own transaction, in a
+  // savepoint; search first runs a pass (write transactions of INDEX_CHUNK)
+  // when anything is queued.
+  let sinceCheck = 0;
+  const checkEvery = Math.max(1, Math.floor(indexBatch / 4));
   const pass = () => {
     for (;;) {
       const n = write(() => {
@@ -284,20 +288,15 @@ function syncOps(
   };
   /** Inside the append's transaction, after its inserts. */
   const indexIfDue = (count: number): void => {
-    if (appended + count < indexBatch) {
-      appended += count;
-      return;
-    }
-    appended = 0;
+    sinceCheck += count;
+    if (sinceCheck < checkEvery) return;
+    sinceCheck = 0;
+    const { span } = s.queuedSpan.get() as { span: number | null };
+    if ((span ?? 0) < indexBatch) return;
     writer.exec("SAVEPOINT llm_sessions_index");
     s.indexQueued.run(INDEX_CHUNK);
     s.dequeue.run(INDEX_CHUNK);
     writer.exec("RELEASE llm_sessions_index");
-  };
-  /** A fork's copies count toward the next batch (the store's fork does not index). */
-  const queued = <T>(count: number, result: T): T => {
-    appended += count;
-    return result;
   };
   const search = (q: QueryName) => {
     const params = searchParams(q);
@@ -349,7 +348,7 @@ function syncOps(
         s.forkMessages.run(session[0], ids, parentId);
         return s.forkResult.get(session[0]) as { message_count: number };
       });
-      return queued(Number(fork.message_count), fork);
+      return fork;
     },
   };
 }
@@ -447,7 +446,8 @@ export async function rawLibsqlClient(file: string, w: Workload): Promise<Target
     }
   };
   // The search-index queue, as in syncOps.
-  let appended = 0;
+  let sinceCheck = 0;
+  const checkEvery = Math.max(1, Math.floor(INDEX_BATCH / 4));
   const pass = async () => {
     for (;;) {
       const n = await write(async (tx) => {
@@ -458,19 +458,15 @@ export async function rawLibsqlClient(file: string, w: Workload): Promise<Target
     }
   };
   const indexIfDue = async (tx: LibsqlTransaction, count: number): Promise<void> => {
-    if (appended + count < INDEX_BATCH) {
-      appended += count;
-      return;
-    }
-    appended = 0;
+    sinceCheck += count;
+    if (sinceCheck < checkEvery) return;
+    sinceCheck = 0;
+    const span = Number((await tx.execute(SQL.queuedSpan)).rows[0]?.span ?? 0);
+    if (span < INDEX_BATCH) return;
     await tx.execute("SAVEPOINT llm_sessions_index");
     await tx.execute(q(SQL.indexQueued, [INDEX_CHUNK]));
     await tx.execute(q(SQL.dequeue, [INDEX_CHUNK]));
     await tx.execute("RELEASE llm_sessions_index");
-  };
-  const queued = <T>(count: number, result: T): T => {
-    appended += count;
-    return result;
   };
   const search = (name: QueryName) => {
     const params = searchParams(name);
@@ -544,7 +540,7 @@ export async function rawLibsqlClient(file: string, w: Workload): Promise<Target
           await tx.execute(q(SQL.forkMessages, [session[0] as string, ids, parentId]));
           return (await tx.execute(q(SQL.forkResult, [session[0] as string]))).rows[0];
         });
-        return queued(Number(fork?.message_count ?? 0), fork);
+        return fork;
       },
     },
     close: async () => {

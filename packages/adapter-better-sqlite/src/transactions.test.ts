@@ -1,4 +1,4 @@
-import { SqliteError } from "@llm-sessions/core";
+import { SqliteError, step } from "@llm-sessions/core";
 import { describe, expect, it } from "vitest";
 import { useConnections } from "./test-support/open.js";
 import { useTempDir } from "./test-support/temp-dir.js";
@@ -164,5 +164,21 @@ describe("close", () => {
     const error = await conn.get("SELECT 1").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SqliteError);
     expect(error).toMatchObject({ code: "CLOSED" });
+  });
+});
+
+describe("transactionSteps", () => {
+  it("runs BEGIN to COMMIT without a promise turn (better-sqlite3 answers synchronously)", async () => {
+    const conn = await withTable();
+    const order: string[] = [];
+    await conn.transactionSteps?.("immediate", function* () {
+      yield* step.run("INSERT INTO t(x) VALUES ('a')");
+      queueMicrotask(() => order.push("microtask"));
+      yield* step.run("INSERT INTO t(x) VALUES ('b')");
+      order.push("body done");
+    });
+    order.push("resolved");
+    expect(order).toEqual(["body done", "microtask", "resolved"]);
+    expect(await count(conn)).toBe(2);
   });
 });

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { SqliteConnection } from "@llm-sessions/core";
+import { type SqliteConnection, step } from "@llm-sessions/core";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   DEFAULT_JOURNAL_SIZE_LIMIT,
@@ -524,5 +524,22 @@ function localSuite(engine: LibsqlEngine): void {
       await conn.run("INSERT INTO f VALUES ('reset my password')");
       expect(await conn.all("SELECT body FROM f WHERE f MATCH 'password'")).toHaveLength(1);
     });
+  });
+
+  it(`transactionSteps ${engine === "native" ? "runs BEGIN to COMMIT without a promise turn" : "awaits each statement"}`, async () => {
+    const conn = await connectFile();
+    await conn.exec("CREATE TABLE t (x TEXT)");
+    const order: string[] = [];
+    await conn.transactionSteps?.("immediate", function* () {
+      yield* step.run("INSERT INTO t VALUES ('a')");
+      queueMicrotask(() => order.push("microtask"));
+      yield* step.run("INSERT INTO t VALUES ('b')");
+      order.push("body done");
+    });
+    // The libsql package answers synchronously; @libsql/client with promises.
+    expect(order).toEqual(
+      engine === "native" ? ["body done", "microtask"] : ["microtask", "body done"],
+    );
+    expect(await conn.get("SELECT count(*) AS n FROM t")).toEqual({ n: 2 });
   });
 }

@@ -90,8 +90,9 @@ export interface OpenStoreOptions {
   verifyOnOpen?: VerifyOnOpen;
   /**
    * When appended messages enter the search index. Appends only queue their
-   * messages; the append that completes a batch of `batch` messages (default
-   * 32) indexes the queue in its own transaction, and a background pass
+   * messages; the append that finds about `batch` messages queued (default
+   * 32; by any process on the file, looked at every `batch / 4` appends)
+   * indexes the queue in its own transaction, and a background pass
    * indexes what is left once writes pause for `delayMs` (default 10; at
    * most 10 × `delayMs` after the first). Search is exact either way: it
    * indexes anything still queued before it reads. `onError` hears of a

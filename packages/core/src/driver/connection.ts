@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { SqliteError } from "./errors.js";
 import { Mutex } from "./mutex.js";
+import { continueSteps, isThenable, type TxStep, type TxSteps } from "./steps.js";
 import type {
   BackupOptions,
   Params,
@@ -131,12 +132,7 @@ class WrappedConnection implements SqliteConnection {
   }
 
   async transaction<T>(mode: TransactionMode, fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    if (mode !== "immediate" && mode !== "deferred") {
-      throw new SqliteError(
-        "MISUSE",
-        `transaction mode must be "immediate" or "deferred", got ${String(mode)}`,
-      );
-    }
+    checkMode(mode);
     this.#checkUsable("transaction");
     const release = await this.#mutex.acquire();
     try {
@@ -170,6 +166,76 @@ class WrappedConnection implements SqliteConnection {
     } finally {
       release();
     }
+  }
+
+  /**
+   * Runs a body of yielded statements in one transaction. With a synchronous
+   * raw connection nothing between BEGIN and COMMIT waits on a promise: the
+   * write lock is held for the statements only. A raw answer that is a
+   * promise (an async driver), or an `await` step, hands the rest of the body
+   * to an async loop; the outcome is the same, only slower.
+   */
+  async transactionSteps<T>(mode: TransactionMode, steps: () => TxSteps<T>): Promise<T> {
+    checkMode(mode);
+    this.#checkUsable("transactionSteps");
+    const release = await this.#mutex.acquire();
+    try {
+      this.#checkOpen();
+      let rawTx: RawTransaction;
+      try {
+        const begun = this.#raw.begin(mode);
+        rawTx = isThenable(begun) ? await begun : begun;
+      } catch (error) {
+        throw this.#raw.mapError(error);
+      }
+      const handle = new TransactionHandle(rawTx, this.#raw);
+      let result: T;
+      try {
+        const out = this.#drive(steps(), rawTx, handle);
+        result = out instanceof Pending ? await out.promise : out;
+      } catch (error) {
+        handle.finish();
+        await this.#rollback(rawTx);
+        throw error;
+      }
+      handle.finish();
+      try {
+        const committed = rawTx.commit();
+        if (isThenable(committed)) await committed;
+      } catch (error) {
+        await this.#rollback(rawTx);
+        throw this.#raw.mapError(error);
+      }
+      return result;
+    } finally {
+      release();
+    }
+  }
+
+  /** Steps the body synchronously for as long as the raw connection answers synchronously. */
+  #drive<T>(body: TxSteps<T>, rawTx: RawTransaction, handle: TransactionHandle): T | Pending<T> {
+    let next = body.next();
+    while (!next.done) {
+      const s = next.value;
+      let value: unknown;
+      try {
+        value = s.kind === "await" ? s.fn(handle) : performRaw(rawTx, s);
+      } catch (error) {
+        next = body.throw(this.#raw.mapError(error));
+        continue;
+      }
+      if (isThenable(value)) {
+        const mapped =
+          s.kind === "await"
+            ? Promise.resolve(value)
+            : Promise.resolve(value).catch((error: unknown) => {
+                throw this.#raw.mapError(error);
+              });
+        return new Pending(continueSteps(body, handle, next, mapped));
+      }
+      next = body.next(value);
+    }
+    return next.value;
   }
 
   close(): Promise<void> {
@@ -267,6 +333,36 @@ class WrappedConnection implements SqliteConnection {
     } finally {
       release();
     }
+  }
+}
+
+function checkMode(mode: TransactionMode): void {
+  if (mode !== "immediate" && mode !== "deferred") {
+    throw new SqliteError(
+      "MISUSE",
+      `transaction mode must be "immediate" or "deferred", got ${String(mode)}`,
+    );
+  }
+}
+
+/** A body that went async part-way (told apart from a result, which may be any value). */
+class Pending<T> {
+  constructor(readonly promise: Promise<T>) {}
+}
+
+/** Runs one statement step on the raw transaction; the answer may be a value or a promise. */
+function performRaw(tx: RawTransaction, s: Exclude<TxStep, { kind: "await" }>): unknown {
+  switch (s.kind) {
+    case "run":
+      return tx.run(s.sql, s.params);
+    case "get":
+      return tx.get(s.sql, s.params);
+    case "all":
+      return tx.all(s.sql, s.params);
+    case "exec":
+      return tx.exec(s.sql);
+    case "batch":
+      return s.statements.length === 0 ? [] : tx.batch(s.statements);
   }
 }
 

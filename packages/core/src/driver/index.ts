@@ -16,6 +16,7 @@ export { fromBigInt } from "./integers.js";
 export { LruCache } from "./lru.js";
 export { Mutex } from "./mutex.js";
 export { type RowBuilder, rowBuilder } from "./row-builder.js";
+export { runSteps, step, type TxStep, type TxSteps } from "./steps.js";
 export type {
   BackupOptions,
   BackupProgress,

@@ -4,6 +4,8 @@
  * remote (libSQL over HTTP) drivers share one interface.
  */
 
+import type { TxSteps } from "./steps.js";
+
 /**
  * A value SQLite can store. Integers come back as `number` when they are safe
  * (|n| <= 2^53 - 1) and as `bigint` otherwise, so no integer is ever rounded.
@@ -97,6 +99,16 @@ export interface SqliteConnection extends Queryable {
    * use `tx.batch`, which is a savepoint, for an atomic sub-step).
    */
   transaction<T>(mode: TransactionMode, fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /**
+   * Optional (connections made by `wrapConnection` have it): runs a body
+   * written as a generator of statements (`TxSteps`) in one transaction, with
+   * the same commit/rollback rules as `transaction`. When the adapter's raw
+   * connection answers synchronously, BEGIN to COMMIT runs without waiting on
+   * a single promise, so the write lock is held for the statements alone.
+   * Callers fall back to `transaction(mode, (tx) => runSteps(steps(), tx))`
+   * when it is absent (a decorating wrapper, say).
+   */
+  transactionSteps?<T>(mode: TransactionMode, steps: () => TxSteps<T>): Promise<T>;
   /**
    * True when a transaction is open that `transaction()` did not start (a raw
    * `BEGIN` sent with `exec`). The pool checks it before reusing a connection.

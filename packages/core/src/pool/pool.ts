@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { isBusyError, SqliteError } from "../driver/errors.js";
+import { runSteps, type TxSteps } from "../driver/steps.js";
 import type { Queryable, SqliteConnection, SqliteDriver, Transaction } from "../driver/types.js";
 import { backoffDelay } from "./backoff.js";
 import {
@@ -198,22 +199,69 @@ export class Pool {
    * @throws PoolTimeoutError, PoolOverloadedError, PoolClosedError while waiting.
    * @throws PoolMisuseError when called from inside another writer callback (it would wait for itself).
    */
-  async write<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    this.#admit("write");
-    this.#refuseIfHoldingWriter("write()");
+  write<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    try {
+      this.#admit("write");
+      this.#refuseIfHoldingWriter("write()");
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const lane = this.#writer;
+    return this.#writeOn((conn, enter) =>
+      conn.transaction("immediate", (tx) => {
+        enter();
+        return this.#scoped(lane, () => fn(tx));
+      }),
+    );
+  }
+
+  /**
+   * `write` for a body of yielded statements (`TxSteps`): the same queue,
+   * retries and guarantees, and on a synchronous driver the transaction runs
+   * from BEGIN to COMMIT without waiting on a promise, so SQLite's write lock
+   * — which other processes wait for — is held for the statements alone.
+   * `steps` is called once, when the transaction has begun.
+   *
+   * @throws the same errors as `write`.
+   */
+  writeSteps<T>(steps: () => TxSteps<T>): Promise<T> {
+    try {
+      this.#admit("writeSteps");
+      this.#refuseIfHoldingWriter("writeSteps()");
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#writeOn((conn, enter) => {
+      const body = (): TxSteps<T> => {
+        enter();
+        return steps();
+      };
+      return conn.transactionSteps
+        ? conn.transactionSteps("immediate", body)
+        : conn.transaction("immediate", (tx) => runSteps(body(), tx));
+    });
+  }
+
+  /**
+   * The writer's turn: BEGIN IMMEDIATE retried on BUSY until the body has been
+   * entered. (`write` and `writeSteps` return its promise as it is: an extra
+   * async layer would only add promise turns to every write.)
+   */
+  async #writeOn<T>(
+    transact: (conn: SqliteConnection, enter: () => void) => Promise<T>,
+  ): Promise<T> {
     const lane = this.#writer;
     let pc: PooledConnection | undefined = await lane.acquire();
     let entered = false;
     let ok = false;
     let failure: unknown;
-    const body = (tx: Transaction): Promise<T> => {
+    const enter = (): void => {
       entered = true;
-      return this.#scoped(lane, () => fn(tx));
     };
     try {
       for (let attempt = 1; ; attempt++) {
         try {
-          const result = await pc.conn.transaction("immediate", body);
+          const result = await transact(pc.conn, enter);
           ok = true;
           return result;
         } catch (error) {

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { SqliteError } from "../driver/errors.js";
+import { step, type TxSteps } from "../driver/steps.js";
+import type { SqliteConnection } from "../driver/types.js";
 import { PoolMisuseError } from "./errors.js";
 import type { Pool } from "./pool.js";
 import { Pool as PoolClass } from "./pool.js";
@@ -233,5 +235,96 @@ describe("write", () => {
   it("allows a read inside a write when there are readers", async () => {
     const { pool } = await open({ readers: 1 });
     await expect(pool.write(async () => pool.read(async () => "r"))).resolves.toBe("r");
+  });
+});
+
+describe("writeSteps", () => {
+  function* insertTwo(): TxSteps<string> {
+    yield* step.run("INSERT a");
+    yield* step.run("INSERT b");
+    return "two";
+  }
+
+  it("runs the body in BEGIN IMMEDIATE on the writer and commits", async () => {
+    const { db, pool } = await open();
+    expect(await pool.writeSteps(insertTwo)).toBe("two");
+    const steps = db.events.filter((e) => e.conn === 1 && e.op !== "connect");
+    expect(steps.map((e) => `${e.op}:${e.detail ?? ""}`).slice(0, 4)).toEqual([
+      "begin:immediate",
+      "statement:INSERT a",
+      "statement:INSERT b",
+      "commit:",
+    ]);
+  });
+
+  it("retries BEGIN refused with BUSY before the body starts, and starts the body once", async () => {
+    const { db, pool } = await open({ busyRetry: { attempts: 5, baseDelayMs: 1, maxDelayMs: 2 } });
+    db.rule({ match: "BEGIN IMMEDIATE", error: "BUSY", times: 2 });
+    let bodies = 0;
+    const result = await pool.writeSteps(() => {
+      bodies++;
+      return insertTwo();
+    });
+    expect(result).toBe("two");
+    expect(bodies).toBe(1);
+    expect(pool.stats().busyRetries).toBe(2);
+    expect(db.statements(3)).toEqual(["INSERT a", "INSERT b"]);
+  });
+
+  it("never retries once the body has started (BUSY at COMMIT)", async () => {
+    const { db, pool } = await open({ busyRetry: { attempts: 5, baseDelayMs: 1, maxDelayMs: 1 } });
+    db.rule({ match: "COMMIT", error: "BUSY", times: 1 });
+    let bodies = 0;
+    await expect(
+      pool.writeSteps(() => {
+        bodies++;
+        return insertTwo();
+      }),
+    ).rejects.toMatchObject({ code: "BUSY" });
+    expect(bodies).toBe(1);
+    expect(pool.stats().busyRetries).toBe(0);
+  });
+
+  it("runs the body through transaction() on a connection without transactionSteps", async () => {
+    const db = new FakeDatabase();
+    const inner = db.driver();
+    // A decorating wrapper that only knows the required methods.
+    const decorate = (c: SqliteConnection): SqliteConnection => ({
+      run: (sql, params) => c.run(sql, params),
+      get: (sql, params) => c.get(sql, params),
+      all: (sql, params) => c.all(sql, params),
+      exec: (sql) => c.exec(sql),
+      batch: (s) => c.batch(s),
+      transaction: (mode, fn) => c.transaction(mode, fn),
+      inTransaction: () => c.inTransaction(),
+      close: () => c.close(),
+      get closed() {
+        return c.closed;
+      },
+    });
+    const pool = await PoolClass.open({
+      ...inner,
+      name: inner.name,
+      target: inner.target,
+      capabilities: inner.capabilities,
+      connect: async (o) => decorate(await inner.connect(o)),
+    });
+    pools.push(pool);
+    expect(await pool.writeSteps(insertTwo)).toBe("two");
+    expect(db.statements(1)).toEqual(["INSERT a", "INSERT b"]);
+    await expect(
+      pool.writeSteps(function* () {
+        yield* step.run("INSERT c");
+        throw new Error("no");
+      }),
+    ).rejects.toThrow("no");
+    expect(db.events.filter((e) => e.op === "rollback")).toHaveLength(1);
+  });
+
+  it("refuses writeSteps() from inside a writer callback instead of deadlocking", async () => {
+    const { pool } = await open();
+    await expect(pool.write(async () => pool.writeSteps(insertTwo))).rejects.toBeInstanceOf(
+      PoolMisuseError,
+    );
   });
 });

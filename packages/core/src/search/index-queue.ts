@@ -1,4 +1,4 @@
-import type { Queryable, Transaction } from "../driver/index.js";
+import { type Queryable, runSteps, step, type Transaction, type TxSteps } from "../driver/index.js";
 import type { Executor } from "../sessions/context.js";
 
 /**
@@ -11,18 +11,36 @@ import type { Executor } from "../sessions/context.js";
  * the rows dequeued. A queued pk whose message is gone (only possible in a
  * damaged file: the delete trigger dequeues) is just dropped.
  */
-export async function indexQueued(tx: Transaction, limit: number): Promise<number> {
-  await tx.run(
+export function indexQueued(tx: Transaction, limit: number): Promise<number> {
+  return runSteps(indexQueuedSteps(limit), tx);
+}
+
+/** `indexQueued` as transaction steps. */
+export function* indexQueuedSteps(limit: number): TxSteps<number> {
+  yield* step.run(
     `INSERT INTO messages_fts (rowid, content)
      SELECT m.pk, m.content FROM messages AS m
      WHERE m.pk IN (SELECT pk FROM messages_fts_pending ORDER BY pk LIMIT ?)`,
     [limit],
   );
-  const dequeued = await tx.run(
+  const dequeued = yield* step.run(
     "DELETE FROM messages_fts_pending WHERE pk IN (SELECT pk FROM messages_fts_pending ORDER BY pk LIMIT ?)",
     [limit],
   );
   return dequeued.changes;
+}
+
+/**
+ * About how many messages wait for the search index: the span of queued pks
+ * (newest − oldest + 1; 0 when none). Passes take the oldest first, so the
+ * queue is the newest messages, minus any deleted since: an upper bound,
+ * read from the two ends of a small b-tree.
+ */
+export function* queuedSpanSteps(): TxSteps<number> {
+  const row = yield* step.get<{ span: number | bigint | null }>(
+    "SELECT max(pk) - min(pk) + 1 AS span FROM messages_fts_pending",
+  );
+  return Number(row?.span ?? 0);
 }
 
 /** Whether any message waits for the search index. */
@@ -33,8 +51,9 @@ export async function hasQueued(q: Pick<Queryable, "get">): Promise<boolean> {
 /** How the store indexes queued messages. */
 export interface SearchIndexingOptions {
   /**
-   * The append that brings the messages appended since the last pass to this
-   * many indexes the queue in its own transaction. Default 32.
+   * The append that finds about this many messages queued — appended by any
+   * process — indexes the queue in its own transaction. Default 32. (Appends
+   * look every `batch / 4` of this process's messages.)
    */
   readonly batch: number;
   /**
@@ -64,6 +83,9 @@ export class SearchIndexQueue {
   readonly #db: Executor;
   readonly #options: SearchIndexingOptions;
   #sincePass = 0;
+  /** This process's messages appended since an append last looked at the queue. */
+  #sinceCheck = 0;
+  readonly #checkEvery: number;
   #timer: NodeJS.Timeout | undefined;
   /** When the armed timer was first armed (it is pushed back while writes go on). */
   #armedAt = 0;
@@ -73,24 +95,34 @@ export class SearchIndexQueue {
   constructor(db: Executor, options: SearchIndexingOptions) {
     this.#db = db;
     this.#options = options;
+    this.#checkEvery = Math.max(1, Math.floor(options.batch / 4));
   }
 
   /**
    * Inside an append's write transaction, after its inserts: indexes the
-   * queue there when this append completes a batch. A failure of the index
-   * is rolled back to a savepoint and reported, never the append's: the
-   * messages stay queued for the next pass or search. Returns whether it
-   * indexed.
+   * queue there when it holds about `batch` messages. The queue is shared by
+   * every process on the file, so the batch is counted there, not here: with
+   * four processes appending, counting only this process's messages would
+   * index four times as often, in batches a quarter the size, and FTS5's
+   * cost per message grows as its segments shrink. To spare a statement per
+   * append it looks every `batch / 4` of this process's messages. A failure
+   * of the index is rolled back to a savepoint and reported, never the
+   * append's: the messages stay queued for the next pass or search. Returns
+   * whether it indexed.
    */
-  async indexIfDue(tx: Transaction, count: number): Promise<boolean> {
-    if (this.#closed || this.#sincePass + count < this.#options.batch) return false;
-    await tx.exec("SAVEPOINT llm_sessions_index");
+  *indexIfDue(count: number): TxSteps<boolean> {
+    if (this.#closed) return false;
+    this.#sinceCheck += count;
+    if (this.#sinceCheck < this.#checkEvery) return false;
+    this.#sinceCheck = 0;
+    if ((yield* queuedSpanSteps()) < this.#options.batch) return false;
+    yield* step.exec("SAVEPOINT llm_sessions_index");
     try {
-      await indexQueued(tx, PASS_CHUNK);
-      await tx.exec("RELEASE llm_sessions_index");
+      yield* indexQueuedSteps(PASS_CHUNK);
+      yield* step.exec("RELEASE llm_sessions_index");
       return true;
     } catch (error) {
-      await tx.exec("ROLLBACK TO llm_sessions_index; RELEASE llm_sessions_index");
+      yield* step.exec("ROLLBACK TO llm_sessions_index; RELEASE llm_sessions_index");
       this.#options.onError(error);
       return false;
     }

@@ -1,4 +1,4 @@
-import type { Queryable, Transaction } from "../driver/index.js";
+import { type Queryable, runSteps, step, type Transaction, type TxSteps } from "../driver/index.js";
 import { SessionArchivedError, SessionNotFoundError } from "../errors.js";
 import type { StoreLimits } from "./limits.js";
 import { type MessageRow, SESSION_COLUMNS, type SessionRow, tenantToDb } from "./rows.js";
@@ -11,6 +11,8 @@ import type { Schemas } from "./validation.js";
  */
 export interface Executor {
   write<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /** `write` for a body of yielded statements: one synchronous stretch on a synchronous driver. */
+  writeSteps<T>(steps: () => TxSteps<T>): Promise<T>;
   read<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
   readSnapshot<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
 }
@@ -45,7 +47,7 @@ export interface ArchivedSessions {
  */
 export interface SearchIndexing {
   /** In an append's transaction: index the queue there if this append completes a batch. */
-  indexIfDue(tx: Transaction, count: number): Promise<boolean>;
+  indexIfDue(count: number): TxSteps<boolean>;
   /** `count` messages were appended and committed; `indexed` if their transaction indexed the queue. */
   appended(count: number, indexed?: boolean): void;
   /** A write that may have queued messages (a restore) committed. */
@@ -70,16 +72,24 @@ export interface StoreContext {
  * Loads a session that is about to change. An archived one is restored first
  * when the store was opened with `autoRestore`, else `SessionArchivedError`.
  */
-export async function loadWritableSession(
+export function loadWritableSession(
   tx: Transaction,
   ctx: Pick<StoreContext, "scope" | "archived">,
   id: string,
 ): Promise<SessionRow> {
-  const session = await loadSession(tx, ctx.scope, id);
+  return runSteps(loadWritableSessionSteps(ctx, id), tx);
+}
+
+/** `loadWritableSession` as transaction steps (the append's fast path). */
+export function* loadWritableSessionSteps(
+  ctx: Pick<StoreContext, "scope" | "archived">,
+  id: string,
+): TxSteps<SessionRow> {
+  const session = yield* loadSessionSteps(ctx.scope, id);
   if (session.status !== "archived") return session;
   if (!ctx.archived.autoRestore) throw new SessionArchivedError(id);
-  await ctx.archived.restore(tx, id);
-  return loadSession(tx, ctx.scope, id);
+  yield* step.await((tx) => ctx.archived.restore(tx, id));
+  return yield* loadSessionSteps(ctx.scope, id);
 }
 
 /** SQL and parameters that restrict `sessions` (aliased `alias`) to the scope. */
@@ -90,13 +100,14 @@ export function scopeFilter(scope: Scope, alias = "sessions"): { sql: string; pa
 }
 
 /** Loads a visible session row or throws `SessionNotFoundError`. */
-export async function loadSession(
-  q: Pick<Queryable, "get">,
-  scope: Scope,
-  id: string,
-): Promise<SessionRow> {
+export function loadSession(q: Queryable, scope: Scope, id: string): Promise<SessionRow> {
+  return runSteps(loadSessionSteps(scope, id), q);
+}
+
+/** `loadSession` as transaction steps. */
+export function* loadSessionSteps(scope: Scope, id: string): TxSteps<SessionRow> {
   const filter = scopeFilter(scope);
-  const row = await q.get<SessionRow>(
+  const row = yield* step.get<SessionRow>(
     `SELECT ${SESSION_COLUMNS} FROM sessions WHERE sessions.id = ?${filter.sql}`,
     [id, ...filter.params],
   );

@@ -1,6 +1,12 @@
-import type { Transaction } from "../driver/index.js";
+import { step, type TxSteps } from "../driver/index.js";
 import { ValidationError } from "../errors.js";
-import { loadSession, loadWritableSession, type StoreContext, scopeFilter } from "./context.js";
+import {
+  loadSession,
+  loadWritableSession,
+  loadWritableSessionSteps,
+  type StoreContext,
+  scopeFilter,
+} from "./context.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { MESSAGE_COLUMNS, type MessageRow, SESSION_MESSAGE_COLUMNS, toMessage } from "./rows.js";
 import { rethrowIdConflict } from "./sessions-api.js";
@@ -59,14 +65,17 @@ export class MessagesApi {
       m.idempotencyKey ?? null,
       now,
     ]);
-    const { stored, indexed } = await this.#ctx.db.write(async (tx) => {
-      await loadWritableSession(tx, this.#ctx, id);
+    const ctx = this.#ctx;
+    // Written as steps: on a synchronous driver the whole transaction runs
+    // without waiting on a promise (the hot write of every model call).
+    const { stored, indexed } = await ctx.db.writeSteps(function* () {
+      yield* loadWritableSessionSteps(ctx, id);
       const stored: Message[] = [];
       for (const params of rows) {
-        stored.push(await insertOne(tx, params));
+        stored.push(yield* insertOne(params));
       }
       // Every batch-th message's append indexes the queue in this transaction.
-      const indexed = await this.#ctx.searchIndex.indexIfDue(tx, stored.length);
+      const indexed = yield* ctx.searchIndex.indexIfDue(stored.length);
       return { stored, indexed };
     });
     // Committed: the search index takes them in a later batch or pass (search itself never misses them).
@@ -165,14 +174,14 @@ function visibleSession(scope: StoreContext["scope"]): string {
     : " AND EXISTS (SELECT 1 FROM sessions WHERE sessions.id = messages.session_id AND sessions.tenant_id = ?)";
 }
 
-async function insertOne(tx: Transaction, params: (string | number | null)[]): Promise<Message> {
+function* insertOne(params: (string | number | null)[]): TxSteps<Message> {
   let row: MessageRow | undefined;
   try {
-    row = await tx.get<MessageRow>(INSERT_MESSAGE, params);
+    row = yield* step.get<MessageRow>(INSERT_MESSAGE, params);
   } catch (error) {
     rethrowIdConflict(error, "message", String(params[0]));
   }
   // No row: the idempotency key was already used; return what was stored then.
-  row ??= await tx.get<MessageRow>(SELECT_BY_KEY, [params[1] ?? null, params[10] ?? null]);
+  row ??= yield* step.get<MessageRow>(SELECT_BY_KEY, [params[1] ?? null, params[10] ?? null]);
   return toMessage(row as MessageRow);
 }

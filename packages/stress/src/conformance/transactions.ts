@@ -1,4 +1,11 @@
-import type { Transaction } from "@llm-sessions/core";
+import {
+  runSteps,
+  type SqliteConnection,
+  step,
+  type Transaction,
+  type TransactionMode,
+  type TxSteps,
+} from "@llm-sessions/core";
 import { expect } from "vitest";
 import { type ConformanceTest, defineTest } from "./define.js";
 import { expectSqliteError, gate, rejection, tick, track, within } from "./helpers.js";
@@ -484,4 +491,87 @@ export const transactionTests: readonly ConformanceTest[] = [
       ]);
     },
   ),
+
+  defineTest(
+    "tx.steps-commit",
+    "transactionSteps runs a body of yielded statements in one transaction and commits it",
+    async (ctx) => {
+      const db = await ctx.connect();
+      await db.exec(T);
+      const result = await steps(db, "immediate", function* () {
+        yield* step.run("INSERT INTO t (v) VALUES ('a')");
+        const r = yield* step.run("INSERT INTO t (v) VALUES ('b')");
+        const rows = yield* step.all<{ v: string }>("SELECT v FROM t ORDER BY id");
+        const one = yield* step.get<{ v: string }>("SELECT v FROM t WHERE id = ?", [1]);
+        return { id: r.lastInsertRowid, rows, one };
+      });
+      expect(result).toEqual({ id: 2, rows: [{ v: "a" }, { v: "b" }], one: { v: "a" } });
+      expect(await db.inTransaction()).toBe(false);
+      expect(await db.all("SELECT v FROM t ORDER BY id")).toEqual([{ v: "a" }, { v: "b" }]);
+    },
+  ),
+
+  defineTest(
+    "tx.steps-errors",
+    "transactionSteps throws a failing statement into the body (a SqliteError it may catch) and rolls back a body that throws",
+    async (ctx) => {
+      const db = await ctx.connect();
+      await db.exec("CREATE TABLE u (x TEXT UNIQUE)");
+      let caught: unknown;
+      await steps(db, "immediate", function* () {
+        yield* step.run("INSERT INTO u VALUES ('a')");
+        try {
+          yield* step.run("INSERT INTO u VALUES ('a')");
+        } catch (error) {
+          caught = error;
+        }
+        // A savepoint inside the transaction, then more work: all of it commits.
+        yield* step.batch([{ sql: "INSERT INTO u VALUES ('b')" }]);
+      });
+      await expectSqliteError(Promise.reject(caught), "CONSTRAINT");
+      expect(await db.all("SELECT x FROM u ORDER BY x")).toEqual([{ x: "a" }, { x: "b" }]);
+      const thrown = new Error("rule broken");
+      const error = await rejection(
+        steps(db, "immediate", function* () {
+          yield* step.run("INSERT INTO u VALUES ('lost')");
+          throw thrown;
+        }),
+      );
+      expect(error).toBe(thrown);
+      expect(await db.all("SELECT x FROM u ORDER BY x")).toEqual([{ x: "a" }, { x: "b" }]);
+      expect(await db.inTransaction()).toBe(false);
+    },
+  ),
+
+  defineTest(
+    "tx.steps-await",
+    "an await step runs async code on the transaction's handle, inside the same transaction",
+    async (ctx) => {
+      const db = await ctx.connect();
+      await db.exec(T);
+      const seen = await steps(db, "immediate", function* () {
+        yield* step.run("INSERT INTO t (v) VALUES ('before')");
+        const inside = yield* step.await(async (tx) => {
+          await new Promise((r) => setTimeout(r, 5));
+          await tx.run("INSERT INTO t (v) VALUES ('awaited')");
+          return (await tx.all<{ v: string }>("SELECT v FROM t ORDER BY id")).map((r) => r.v);
+        });
+        yield* step.run("INSERT INTO t (v) VALUES ('after')");
+        return inside;
+      });
+      expect(seen).toEqual(["before", "awaited"]);
+      expect((await db.all<{ v: string }>("SELECT v FROM t ORDER BY id")).map((r) => r.v)).toEqual([
+        "before",
+        "awaited",
+        "after",
+      ]);
+    },
+  ),
 ];
+
+/** `transactionSteps` when the connection has it, else what the pool falls back to. */
+function steps<T>(db: SqliteConnection, mode: TransactionMode, body: () => TxSteps<T>): Promise<T> {
+  return db.transactionSteps
+    ? db.transactionSteps(mode, body)
+    : db.transaction(mode, (tx) => runSteps(body(), tx));
+}

@@ -118,6 +118,31 @@ export function registerSearchIndexTests(h: StoreHarness): void {
     );
 
     h.test(
+      "search-index.batch-across-processes",
+      "the batch is counted in the shared queue: two stores appending to one file index it once, together, at `batch` messages",
+      async (ctx) => {
+        // batch 8: each store looks at the queue every 2 of its own messages.
+        const { store: a, raw, path } = await fileStore(h, ctx, { batch: 8, delayMs: 60_000 });
+        const b = await h.open({ path, searchIndexing: { batch: 8, delayMs: 60_000 } });
+        const sa = await a.sessions.create({});
+        const sb = await b.sessions.create({});
+        for (let i = 1; i <= 3; i++) {
+          await a.messages.append(sa.id, user(`a${i}`));
+          await b.messages.append(sb.id, user(`b${i}`));
+        }
+        await a.messages.append(sa.id, user("a4"));
+        // Seven queued; neither store has appended eight, and neither would
+        // ever index if each counted only its own messages.
+        expect(await queued(raw)).toBe(7);
+        await b.messages.append(sb.id, user("b4"));
+        // b's append found eight queued and indexed them in its transaction.
+        expect(await queued(raw)).toBe(0);
+        expect(await indexed(raw, "a1")).toBe(true);
+        expect(await indexed(raw, "b4")).toBe(true);
+      },
+    );
+
+    h.test(
       "search-index.index-failure-spares-append",
       "an index that fails during an append is rolled back and reported; the append commits",
       async (ctx) => {

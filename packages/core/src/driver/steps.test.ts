@@ -1,0 +1,205 @@
+import { describe, expect, it } from "vitest";
+import { type RawConnection, type RawTransaction, wrapConnection } from "./connection.js";
+import { SqliteError, toSqliteError } from "./errors.js";
+import { runSteps, step, type TxSteps } from "./steps.js";
+import type { Params, Row, RunResult, Statement } from "./types.js";
+
+/**
+ * A raw connection that logs what it is asked, answering synchronously or
+ * with promises. `fail` makes statements whose SQL contains it throw a raw
+ * driver error; "COMMIT" makes the commit fail.
+ */
+function fakeRaw(options: { async: boolean; fail?: string }) {
+  const log: string[] = [];
+  const answer = <T>(what: string, value: T): T | Promise<T> => {
+    log.push(what);
+    if (options.fail && what.includes(options.fail)) {
+      const error = Object.assign(new Error(`${what} failed`), {
+        code: "SQLITE_CONSTRAINT_UNIQUE",
+      });
+      if (options.async) return Promise.reject(error);
+      throw error;
+    }
+    return options.async ? Promise.resolve(value) : value;
+  };
+  const statements = {
+    run: (sql: string, _p?: Params) => answer<RunResult>(sql, { changes: 1, lastInsertRowid: 1 }),
+    get: (sql: string, _p?: Params) => answer<Row | undefined>(sql, { sql }),
+    all: (sql: string, _p?: Params) => answer<Row[]>(sql, [{ sql }]),
+    exec: (sql: string) => answer<void>(sql, undefined),
+    batch: (s: readonly Statement[]) =>
+      answer<RunResult[]>(
+        s.map((x) => x.sql).join(";"),
+        s.map(() => ({ changes: 1, lastInsertRowid: 1 })),
+      ),
+  };
+  const raw: RawConnection = {
+    ...statements,
+    begin: (mode) =>
+      answer<RawTransaction>(`BEGIN ${mode}`, {
+        ...statements,
+        commit: () => answer<void>("COMMIT", undefined),
+        rollback: () => answer<void>("ROLLBACK", undefined),
+      }),
+    inTransaction: () => false,
+    close: () => undefined,
+    mapError: (e) => toSqliteError(e, { code: (e as { code?: string }).code }),
+  };
+  return { raw, log };
+}
+
+function* threeStatements(log: string[]): TxSteps<string> {
+  const row = yield* step.get<{ sql: string }>("SELECT 1");
+  // A microtask queued here runs at the body's first promise turn.
+  queueMicrotask(() => log.push("microtask"));
+  yield* step.run("INSERT 1");
+  const rows = yield* step.all<{ sql: string }>("SELECT 2");
+  return `${row?.sql}|${rows[0]?.sql}`;
+}
+
+describe("transactionSteps", () => {
+  it("runs BEGIN to COMMIT without a promise turn when the driver answers synchronously", async () => {
+    const { raw, log } = fakeRaw({ async: false });
+    const conn = wrapConnection(raw);
+    const result = await conn.transactionSteps?.("immediate", () => threeStatements(log));
+    expect(result).toBe("SELECT 1|SELECT 2");
+    expect(log).toEqual([
+      "BEGIN immediate",
+      "SELECT 1",
+      "INSERT 1",
+      "SELECT 2",
+      "COMMIT",
+      "microtask",
+    ]);
+  });
+
+  it("gives the same result with a driver that answers with promises, awaiting each step", async () => {
+    const { raw, log } = fakeRaw({ async: true });
+    const conn = wrapConnection(raw);
+    const result = await conn.transactionSteps?.("immediate", () => threeStatements(log));
+    expect(result).toBe("SELECT 1|SELECT 2");
+    // The microtask now runs while the body waits on the driver.
+    expect(log.indexOf("microtask")).toBeLessThan(log.indexOf("COMMIT"));
+    expect(log.filter((l) => l !== "microtask")).toEqual([
+      "BEGIN immediate",
+      "SELECT 1",
+      "INSERT 1",
+      "SELECT 2",
+      "COMMIT",
+    ]);
+  });
+
+  for (const async of [false, true]) {
+    const kind = async ? "async" : "sync";
+
+    it(`throws a failing statement into the body as a SqliteError it can catch (${kind})`, async () => {
+      const { raw, log } = fakeRaw({ async, fail: "INSERT dup" });
+      const conn = wrapConnection(raw);
+      const caught: unknown[] = [];
+      const result = await conn.transactionSteps?.("immediate", function* () {
+        try {
+          yield* step.run("INSERT dup");
+        } catch (error) {
+          caught.push(error);
+        }
+        yield* step.run("INSERT after");
+        return "done";
+      });
+      expect(result).toBe("done");
+      expect(caught).toHaveLength(1);
+      expect(caught[0]).toBeInstanceOf(SqliteError);
+      expect((caught[0] as SqliteError).code).toBe("CONSTRAINT");
+      expect(log).toEqual(["BEGIN immediate", "INSERT dup", "INSERT after", "COMMIT"]);
+    });
+
+    it(`rolls back and rethrows when the body throws (${kind})`, async () => {
+      const { raw, log } = fakeRaw({ async });
+      const conn = wrapConnection(raw);
+      const boom = new Error("rule broken");
+      await expect(
+        conn.transactionSteps?.("immediate", function* () {
+          yield* step.run("INSERT 1");
+          throw boom;
+        }),
+      ).rejects.toBe(boom);
+      expect(log).toEqual(["BEGIN immediate", "INSERT 1", "ROLLBACK"]);
+      // The connection is usable afterwards.
+      expect(await conn.get("SELECT 3")).toEqual({ sql: "SELECT 3" });
+    });
+
+    it(`rolls back and reports a failed COMMIT as a SqliteError (${kind})`, async () => {
+      const { raw, log } = fakeRaw({ async, fail: "COMMIT" });
+      const conn = wrapConnection(raw);
+      const error = await conn
+        .transactionSteps?.("immediate", function* () {
+          yield* step.run("INSERT 1");
+        })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SqliteError);
+      expect(log).toEqual(["BEGIN immediate", "INSERT 1", "COMMIT", "ROLLBACK"]);
+    });
+
+    it(`runs an await step with the transaction's handle, then the rest of the body (${kind})`, async () => {
+      const { raw, log } = fakeRaw({ async });
+      const conn = wrapConnection(raw);
+      const result = await conn.transactionSteps?.("deferred", function* () {
+        const inner = yield* step.await(async (tx) => {
+          await new Promise((r) => setTimeout(r, 5));
+          return (await tx.get<{ sql: string }>("SELECT inside"))?.sql;
+        });
+        yield* step.exec("SAVEPOINT s");
+        return inner;
+      });
+      expect(result).toBe("SELECT inside");
+      expect(log).toEqual(["BEGIN deferred", "SELECT inside", "SAVEPOINT s", "COMMIT"]);
+    });
+  }
+
+  it("refuses to start from inside the connection's own transaction (it would wait for itself)", async () => {
+    const { raw } = fakeRaw({ async: false });
+    const conn = wrapConnection(raw);
+    const error = await conn
+      .transaction("immediate", async () =>
+        conn.transactionSteps?.("immediate", function* () {
+          yield* step.run("INSERT 1");
+        }),
+      )
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SqliteError);
+    expect((error as SqliteError).code).toBe("MISUSE");
+  });
+
+  it("runs steps one at a time with other callers: a waiting statement runs after COMMIT", async () => {
+    const { raw, log } = fakeRaw({ async: true });
+    const conn = wrapConnection(raw);
+    const tx = conn.transactionSteps?.("immediate", function* () {
+      yield* step.run("INSERT 1");
+      yield* step.run("INSERT 2");
+    });
+    const other = conn.run("INSERT other");
+    await Promise.all([tx, other]);
+    expect(log).toEqual(["BEGIN immediate", "INSERT 1", "INSERT 2", "COMMIT", "INSERT other"]);
+  });
+});
+
+describe("runSteps", () => {
+  it("drives a body over any Queryable, throwing failures into it", async () => {
+    const { raw, log } = fakeRaw({ async: true, fail: "bad" });
+    const conn = wrapConnection(raw);
+    const result = await runSteps(
+      (function* () {
+        let failed = "";
+        try {
+          yield* step.batch([{ sql: "bad one" }]);
+        } catch (error) {
+          failed = (error as SqliteError).code;
+        }
+        const row = yield* step.get<{ sql: string }>("SELECT 1");
+        return `${failed} ${row?.sql}`;
+      })(),
+      conn,
+    );
+    expect(result).toBe("CONSTRAINT SELECT 1");
+    expect(log).toEqual(["bad one", "SELECT 1"]);
+  });
+});
