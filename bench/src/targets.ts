@@ -355,11 +355,11 @@ function syncOps(
 
 /**
  * The pragmas the adapters apply to every connection (the file is already in
- * WAL mode), with the pool's default memory mapping.
+ * WAL mode); the pool maps the file on its readers only.
  */
-const PRAGMAS = `PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA mmap_size = ${POOL_DEFAULTS.mmapSizeBytes}`;
-/** …and the page cache the pool asks for on its readers (the writer keeps the driver's). */
-const READER_PRAGMAS = `${PRAGMAS}; PRAGMA cache_size = -${POOL_DEFAULTS.readerCacheKiB}`;
+const PRAGMAS = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL";
+/** …and on the readers the pool's memory mapping and small page cache (the writer keeps the driver's). */
+const READER_PRAGMAS = `${PRAGMAS}; PRAGMA mmap_size = ${POOL_DEFAULTS.mmapSizeBytes}; PRAGMA cache_size = -${POOL_DEFAULTS.readerCacheKiB}`;
 
 /**
  * Raw better-sqlite3: statements prepared once, the store's SQL; like the

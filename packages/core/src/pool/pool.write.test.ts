@@ -48,7 +48,6 @@ describe("Pool.open", () => {
     expect(db.connectOptions[0]).toEqual({
       busyTimeoutMs: 1234,
       durability: "full",
-      mmapSizeBytes: 4096,
     });
     expect(db.connectOptions[1]).toEqual({
       busyTimeoutMs: 1234,
@@ -59,12 +58,12 @@ describe("Pool.open", () => {
     });
   });
 
-  it("maps 1 GiB of a file by default; none with mmapSizeBytes: 0 or without a file", async () => {
+  it("maps 1 GiB of a file on readers by default, never on the writer; none with mmapSizeBytes: 0 or without a file", async () => {
     const byDefault = await open();
     await byDefault.pool.read(async () => {});
-    for (const o of byDefault.db.connectOptions) {
-      expect(o).toMatchObject({ mmapSizeBytes: 1_073_741_824 });
-    }
+    const [writer, reader] = byDefault.db.connectOptions;
+    expect(writer).not.toHaveProperty("mmapSizeBytes");
+    expect(reader).toMatchObject({ mmapSizeBytes: 1_073_741_824 });
     const off = await open({ mmapSizeBytes: 0 });
     await off.pool.read(async () => {});
     for (const o of off.db.connectOptions) expect(o).not.toHaveProperty("mmapSizeBytes");
