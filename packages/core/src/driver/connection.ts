@@ -178,7 +178,7 @@ class WrappedConnection implements SqliteConnection {
   async transactionSteps<T>(mode: TransactionMode, steps: () => TxSteps<T>): Promise<T> {
     checkMode(mode);
     this.#checkUsable("transactionSteps");
-    const release = await this.#mutex.acquire();
+    const release = this.#mutex.tryAcquire() ?? (await this.#mutex.acquire());
     try {
       this.#checkOpen();
       let rawTx: RawTransaction;
@@ -320,7 +320,7 @@ class WrappedConnection implements SqliteConnection {
 
   async #serial<T>(op: () => T | Promise<T>): Promise<T> {
     this.#checkUsable("a statement");
-    const release = await this.#mutex.acquire();
+    const release = this.#mutex.tryAcquire() ?? (await this.#mutex.acquire());
     try {
       this.#checkOpen();
       return await op();

@@ -42,4 +42,25 @@ describe("Mutex", () => {
     expect(mutex.locked).toBe(true);
     a();
   });
+
+  it("tryAcquire takes a free lock at once and never overtakes a waiter", async () => {
+    const mutex = new Mutex();
+    const first = mutex.tryAcquire();
+    expect(first).toBeTypeOf("function");
+    expect(mutex.tryAcquire()).toBeUndefined();
+    const order: string[] = [];
+    const waiter = mutex.acquire().then((release) => {
+      order.push("waiter");
+      return release;
+    });
+    first?.();
+    // The lock went straight to the waiter: a try in between finds it held.
+    expect(mutex.tryAcquire()).toBeUndefined();
+    (await waiter)();
+    expect(order).toEqual(["waiter"]);
+    const again = mutex.tryAcquire();
+    expect(again).toBeTypeOf("function");
+    again?.();
+    expect(mutex.locked).toBe(false);
+  });
 });

@@ -170,10 +170,10 @@ describe("validation after idle", () => {
     await pool.read((q) => q.get("SELECT a"));
     await vi.advanceTimersByTimeAsync(500);
     await pool.read((q) => q.get("SELECT b"));
-    expect(db.statements(2)).toEqual(["SELECT a", "SELECT b"]);
+    expect(db.work(2)).toEqual(["SELECT a", "SELECT b"]);
     await vi.advanceTimersByTimeAsync(1_000);
     await pool.read((q) => q.get("SELECT c"));
-    expect(db.statements(2)).toEqual(["SELECT a", "SELECT b", "SELECT 1", "SELECT c"]);
+    expect(db.work(2)).toEqual(["SELECT a", "SELECT b", "SELECT 1", "SELECT c"]);
   });
 
   it("replaces a connection that fails validation, unseen by the caller", async () => {
@@ -181,7 +181,7 @@ describe("validation after idle", () => {
     await pool.read((q) => q.get("SELECT a"));
     db.rule({ match: /^SELECT 1$/, conn: 2, error: "IOERR" });
     await expect(pool.read(async (q) => q.get("SELECT b"))).resolves.toBeUndefined();
-    expect(db.statements(3)).toEqual(["SELECT b"]);
+    expect(db.work(3)).toEqual(["SELECT b"]);
     expect(db.connections[1]?.isClosed).toBe(true);
     expect(pool.stats().readers.replaced).toBe(1);
   });
@@ -190,7 +190,7 @@ describe("validation after idle", () => {
     const { db, pool } = await open({ validateAfterIdleMs: 0 });
     db.rule({ match: /^SELECT 1$/, conn: 1, error: "CLOSED" });
     await pool.write((tx) => tx.run("INSERT x"));
-    expect(db.statements(2)).toEqual(["INSERT x"]);
+    expect(db.work(2)).toEqual(["INSERT x"]);
     expect(pool.stats().writer.replaced).toBe(1);
   });
 });

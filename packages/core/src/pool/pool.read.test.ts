@@ -129,7 +129,7 @@ describe("broken and dirty connections", () => {
     await settle();
     expect(db.connections[1]?.isClosed).toBe(true);
     await pool.read((q) => q.get("SELECT after"));
-    expect(db.statements(3)).toEqual(["SELECT after"]);
+    expect(db.work(3)).toEqual(["SELECT after"]);
     expect(pool.stats().replaced).toBe(1);
   });
 
@@ -161,7 +161,7 @@ describe("broken and dirty connections", () => {
     });
     await pool.write((tx) => tx.run("INSERT ok"));
     expect(db.connections[0]?.isClosed).toBe(true);
-    expect(db.statements(2)).toEqual(["INSERT ok"]);
+    expect(db.work(2)).toEqual(["INSERT ok"]);
     expect(pool.stats().writer.replaced).toBe(1);
   });
 
@@ -172,7 +172,7 @@ describe("broken and dirty connections", () => {
     expect(db.statements(2)).toEqual(["BEGIN", "ROLLBACK"]);
     expect(db.connections[1]?.isClosed).toBe(true);
     await pool.read((q) => q.get("SELECT next"));
-    expect(db.statements(3)).toEqual(["SELECT next"]);
+    expect(db.work(3)).toEqual(["SELECT next"]);
     expect(pool.stats()).toMatchObject({ rolledBack: 1, replaced: 1 });
   });
 
@@ -186,7 +186,7 @@ describe("broken and dirty connections", () => {
     expect(db.statements(1)).toEqual(["BEGIN IMMEDIATE", "INSERT half", "ROLLBACK"]);
     expect(db.connections[0]?.isClosed).toBe(true);
     await pool.write((tx) => tx.run("INSERT whole"));
-    expect(db.statements(2)).toEqual(["INSERT whole"]);
+    expect(db.work(2)).toEqual(["INSERT whole"]);
   });
 
   it("also cleans up when the callback throws while inside a transaction", async () => {

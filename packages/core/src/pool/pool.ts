@@ -253,7 +253,7 @@ export class Pool {
     transact: (conn: SqliteConnection, enter: () => void) => Promise<T>,
   ): Promise<T> {
     const lane = this.#writer;
-    let pc: PooledConnection | undefined = await lane.acquire();
+    let pc: PooledConnection | undefined = lane.acquireNow() ?? (await lane.acquire());
     let entered = false;
     let ok = false;
     let failure: unknown;
@@ -304,7 +304,7 @@ export class Pool {
     this.#admit("read");
     const lane = this.#readers ?? this.#writer;
     if (lane === this.#writer) this.#refuseIfHoldingWriter("read() (reads share the writer here)");
-    const pc = await lane.acquire();
+    const pc = lane.acquireNow() ?? (await lane.acquire());
     const lease = new LeasedConnection(pc.conn);
     let failure: unknown;
     try {
@@ -329,7 +329,7 @@ export class Pool {
     if (lane === this.#writer) {
       this.#refuseIfHoldingWriter("readSnapshot() (reads share the writer here)");
     }
-    const pc = await lane.acquire();
+    const pc = lane.acquireNow() ?? (await lane.acquire());
     let failure: unknown;
     try {
       return await pc.conn.transaction("deferred", (tx) => this.#scoped(lane, () => fn(tx)));
@@ -357,7 +357,7 @@ export class Pool {
     this.#refuseIfHoldingWriter("withWriter()");
     if (drain) this.#refuseIfHoldingReader("withWriter({ drainReaders: true })");
     const lane = this.#writer;
-    const pc = await lane.acquire();
+    const pc = lane.acquireNow() ?? (await lane.acquire());
     const lease = new LeasedConnection(pc.conn);
     let reopen: (() => void) | undefined;
     let failure: unknown;

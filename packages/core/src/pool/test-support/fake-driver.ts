@@ -140,6 +140,15 @@ export class FakeDatabase {
       .map((e) => e.detail ?? "");
   }
 
+  /**
+   * The statements callers sent, without the WAL guard's measure (a PASSIVE
+   * checkpoint the pool may run on the writer right after any write: whether
+   * it lands before an assertion is a matter of promise turns).
+   */
+  work(conn?: number): string[] {
+    return this.statements(conn).filter((sql) => sql !== "PRAGMA wal_checkpoint(PASSIVE)");
+  }
+
   /** Connections opened and not closed. */
   openConnections(): number {
     return this.connections.filter((c) => !c.isClosed).length;
