@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { SqliteError } from "./errors.js";
 import { Mutex } from "./mutex.js";
-import { continueSteps, isThenable, type TxStep, type TxSteps } from "./steps.js";
+import { continueSteps, isThenable, performStatement, type TxSteps } from "./steps.js";
 import type {
   BackupOptions,
   Params,
@@ -156,12 +156,8 @@ class WrappedConnection implements SqliteConnection {
       }
       token.open = false;
       handle.finish();
-      try {
-        await rawTx.commit();
-      } catch (error) {
-        await this.#rollback(rawTx);
-        throw this.#raw.mapError(error);
-      }
+      const committing = this.#commit(rawTx);
+      if (committing) await committing;
       return result;
     } finally {
       release();
@@ -199,13 +195,8 @@ class WrappedConnection implements SqliteConnection {
         throw error;
       }
       handle.finish();
-      try {
-        const committed = rawTx.commit();
-        if (isThenable(committed)) await committed;
-      } catch (error) {
-        await this.#rollback(rawTx);
-        throw this.#raw.mapError(error);
-      }
+      const committing = this.#commit(rawTx);
+      if (committing) await committing;
       return result;
     } finally {
       release();
@@ -219,7 +210,7 @@ class WrappedConnection implements SqliteConnection {
       const s = next.value;
       let value: unknown;
       try {
-        value = s.kind === "await" ? s.fn(handle) : performRaw(rawTx, s);
+        value = s.kind === "await" ? s.fn(handle) : performStatement(rawTx, s);
       } catch (error) {
         next = body.throw(this.#raw.mapError(error));
         continue;
@@ -289,6 +280,27 @@ class WrappedConnection implements SqliteConnection {
     }
   }
 
+  /**
+   * COMMIT; if it fails, ROLLBACK and throw the mapped error. Returns nothing
+   * when the raw commit answered synchronously and succeeded, so a
+   * synchronous transaction stays synchronous to its end.
+   */
+  #commit(rawTx: RawTransaction): Promise<void> | undefined {
+    let committed: void | Promise<void>;
+    try {
+      committed = rawTx.commit();
+    } catch (error) {
+      return this.#failedCommit(rawTx, error);
+    }
+    if (!isThenable(committed)) return undefined;
+    return Promise.resolve(committed).catch((error: unknown) => this.#failedCommit(rawTx, error));
+  }
+
+  async #failedCommit(rawTx: RawTransaction, error: unknown): Promise<never> {
+    await this.#rollback(rawTx);
+    throw this.#raw.mapError(error);
+  }
+
   async #rollback(rawTx: RawTransaction): Promise<void> {
     try {
       await rawTx.rollback();
@@ -348,22 +360,6 @@ function checkMode(mode: TransactionMode): void {
 /** A body that went async part-way (told apart from a result, which may be any value). */
 class Pending<T> {
   constructor(readonly promise: Promise<T>) {}
-}
-
-/** Runs one statement step on the raw transaction; the answer may be a value or a promise. */
-function performRaw(tx: RawTransaction, s: Exclude<TxStep, { kind: "await" }>): unknown {
-  switch (s.kind) {
-    case "run":
-      return tx.run(s.sql, s.params);
-    case "get":
-      return tx.get(s.sql, s.params);
-    case "all":
-      return tx.all(s.sql, s.params);
-    case "exec":
-      return tx.exec(s.sql);
-    case "batch":
-      return s.statements.length === 0 ? [] : tx.batch(s.statements);
-  }
 }
 
 /** The `tx` a transaction callback receives; dead once the callback settles. */

@@ -1,3 +1,4 @@
+import type { RawQueryable } from "./connection.js";
 import type { Params, Queryable, Row, RunResult, Statement, Transaction } from "./types.js";
 
 /**
@@ -64,22 +65,31 @@ export const step = {
   },
 };
 
-/** Runs one step on an async transaction handle. */
-export function performStep(tx: Transaction, s: TxStep): Promise<unknown> {
+/** The statements a step can ask of: an async handle, or a raw connection's transaction. */
+type StatementRunner = Pick<RawQueryable, "run" | "get" | "all" | "exec" | "batch">;
+
+/** Runs one statement step; the answer is a value or a promise, as `q` gives it. */
+export function performStatement(
+  q: StatementRunner,
+  s: Exclude<TxStep, { kind: "await" }>,
+): unknown {
   switch (s.kind) {
     case "run":
-      return tx.run(s.sql, s.params);
+      return q.run(s.sql, s.params);
     case "get":
-      return tx.get(s.sql, s.params);
+      return q.get(s.sql, s.params);
     case "all":
-      return tx.all(s.sql, s.params);
+      return q.all(s.sql, s.params);
     case "exec":
-      return tx.exec(s.sql);
+      return q.exec(s.sql);
     case "batch":
-      return tx.batch(s.statements);
-    case "await":
-      return s.fn(tx);
+      return s.statements.length === 0 ? [] : q.batch(s.statements);
   }
+}
+
+/** Runs one step on an async transaction handle. */
+export function performStep(tx: Transaction, s: TxStep): Promise<unknown> {
+  return s.kind === "await" ? s.fn(tx) : Promise.resolve(performStatement(tx, s));
 }
 
 /**
