@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { SqliteError } from "./errors.js";
 import { Mutex } from "./mutex.js";
-import { continueSteps, isThenable, performStatement, type TxSteps } from "./steps.js";
+import { continueSteps, isThenable, performStatement, step, type TxSteps } from "./steps.js";
 import type {
   BackupOptions,
   Params,
@@ -131,37 +131,19 @@ class WrappedConnection implements SqliteConnection {
     return this.#serial(() => this.#raw.inTransaction());
   }
 
-  async transaction<T>(mode: TransactionMode, fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    checkMode(mode);
-    this.#checkUsable("transaction");
-    const release = await this.#mutex.acquire();
-    try {
-      this.#checkOpen();
-      let rawTx: RawTransaction;
-      try {
-        rawTx = await this.#raw.begin(mode);
-      } catch (error) {
-        throw this.#raw.mapError(error);
-      }
-      const handle = new TransactionHandle(rawTx, this.#raw);
-      const token = { conn: this, open: true };
-      let result: T;
-      try {
-        result = await activeTransaction.run(token, () => fn(handle));
-      } catch (error) {
-        token.open = false;
-        handle.finish();
-        await this.#rollback(rawTx);
-        throw error;
-      }
-      token.open = false;
-      handle.finish();
-      const committing = this.#commit(rawTx);
-      if (committing) await committing;
-      return result;
-    } finally {
-      release();
-    }
+  transaction<T>(mode: TransactionMode, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    // A callback is a body of one async step; the async context carries a
+    // token that goes stale when the callback settles (see activeTransaction).
+    return this.#transact(mode, "transaction", () =>
+      step.await(async (tx) => {
+        const token = { conn: this, open: true };
+        try {
+          return await activeTransaction.run(token, () => fn(tx));
+        } finally {
+          token.open = false;
+        }
+      }),
+    );
   }
 
   /**
@@ -171,9 +153,14 @@ class WrappedConnection implements SqliteConnection {
    * promise (an async driver), or an `await` step, hands the rest of the body
    * to an async loop; the outcome is the same, only slower.
    */
-  async transactionSteps<T>(mode: TransactionMode, steps: () => TxSteps<T>): Promise<T> {
+  transactionSteps<T>(mode: TransactionMode, steps: () => TxSteps<T>): Promise<T> {
+    return this.#transact(mode, "transactionSteps", steps);
+  }
+
+  /** BEGIN, the body, COMMIT (ROLLBACK when the body throws), holding the connection throughout. */
+  async #transact<T>(mode: TransactionMode, what: string, steps: () => TxSteps<T>): Promise<T> {
     checkMode(mode);
-    this.#checkUsable("transactionSteps");
+    this.#checkUsable(what);
     const release = this.#mutex.tryAcquire() ?? (await this.#mutex.acquire());
     try {
       this.#checkOpen();
@@ -212,7 +199,8 @@ class WrappedConnection implements SqliteConnection {
       try {
         value = s.kind === "await" ? s.fn(handle) : performStatement(rawTx, s);
       } catch (error) {
-        next = body.throw(this.#raw.mapError(error));
+        // A driver's error is mapped; an await step's own error passes as it is.
+        next = body.throw(s.kind === "await" ? error : this.#raw.mapError(error));
         continue;
       }
       if (isThenable(value)) {

@@ -155,6 +155,27 @@ describe("transactionSteps", () => {
     });
   }
 
+  it("rethrows an await step's own error as it is, thrown or rejected, and rolls back", async () => {
+    const { raw, log } = fakeRaw({ async: false });
+    const conn = wrapConnection(raw);
+    const mine = new Error("mine");
+    for (const fn of [
+      () => {
+        throw mine;
+      },
+      () => Promise.reject(mine),
+    ]) {
+      const error = await conn
+        .transactionSteps?.("immediate", function* () {
+          yield* step.run("INSERT 1");
+          yield* step.await(fn as () => Promise<void>);
+        })
+        .catch((e: unknown) => e);
+      expect(error).toBe(mine);
+    }
+    expect(log.filter((l) => l === "ROLLBACK")).toHaveLength(2);
+  });
+
   it("refuses to start from inside the connection's own transaction (it would wait for itself)", async () => {
     const { raw } = fakeRaw({ async: false });
     const conn = wrapConnection(raw);

@@ -97,8 +97,15 @@ export function performStep(tx: Transaction, s: TxStep): Promise<unknown> {
  * step thrown into the body. Used inside `transaction()` callbacks, by
  * connections without `transactionSteps`, and to reuse a body from async code.
  */
-export async function runSteps<T>(body: TxSteps<T>, tx: Queryable): Promise<T> {
-  return continueSteps(body, tx, body.next());
+export function runSteps<T>(body: TxSteps<T>, tx: Queryable): Promise<T> {
+  // Not an async function itself: continueSteps is the one async layer.
+  let first: IteratorResult<TxStep, T>;
+  try {
+    first = body.next();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return continueSteps(body, tx, first);
 }
 
 /** Drives `body` on from `next` (the step it is waiting on), awaiting each step. */

@@ -202,15 +202,7 @@ export class Lane {
   acquireNow(): PooledConnection | undefined {
     if (!this.#canGrantNow()) return undefined;
     const pc = this.#idle[this.#idle.length - 1];
-    if (
-      pc === undefined ||
-      (this.#o.replaceable &&
-        (pc.conn.closed ||
-          this.#tooOld(pc) ||
-          now() - pc.lastUsedAt >= this.#o.validateAfterIdleMs))
-    ) {
-      return undefined;
-    }
+    if (pc === undefined || !this.#usableAsIs(pc)) return undefined;
     this.#idle.pop();
     pc.cancelIdle?.();
     pc.cancelIdle = undefined;
@@ -356,17 +348,15 @@ export class Lane {
       if (!pc) return this.#openOne();
       pc.cancelIdle?.();
       pc.cancelIdle = undefined;
-      // The only copy of a private database: hand it out even if lost, so the
-      // caller gets CLOSED rather than a new, empty database.
-      if (!this.#o.replaceable) return pc;
+      if (this.#usableAsIs(pc)) return pc;
       if (pc.conn.closed) {
         this.#retire(pc, "replaced");
       } else if (this.#tooOld(pc)) {
         this.#retire(pc, "recycled");
-      } else if (now() - pc.lastUsedAt >= this.#o.validateAfterIdleMs && !(await valid(pc))) {
-        this.#retire(pc, "replaced");
+      } else if (await valid(pc)) {
+        return pc; // idle long, and still answers
       } else {
-        return pc;
+        this.#retire(pc, "replaced");
       }
     }
   }
@@ -384,6 +374,19 @@ export class Lane {
     this.#open++;
     const t = now();
     return { conn, createdAt: t, lastUsedAt: t, cancelIdle: undefined };
+  }
+
+  /**
+   * Whether an idle connection can be handed out without a check: open,
+   * young enough, used recently. Always for a lane that cannot replace its
+   * connection (the only copy of a private database: handed out even if
+   * lost, so the caller gets CLOSED rather than a new, empty database).
+   */
+  #usableAsIs(pc: PooledConnection): boolean {
+    return (
+      !this.#o.replaceable ||
+      (!pc.conn.closed && !this.#tooOld(pc) && now() - pc.lastUsedAt < this.#o.validateAfterIdleMs)
+    );
   }
 
   #tooOld(pc: PooledConnection): boolean {

@@ -69,8 +69,9 @@ export interface SearchIndexingOptions {
 export const PASS_CHUNK = 512;
 
 /**
- * Indexes queued messages shortly after they commit. Under load, every
- * `batch`-th message's append indexes the queue inside its own transaction:
+ * Indexes queued messages shortly after they commit. Under load, the append
+ * that finds about `batch` messages queued (by any process) indexes the
+ * queue inside its own transaction:
  * no extra transaction, so no extra turn at the write lock (which several
  * processes on one file compete for). When writes pause, a background pass
  * (write transactions of at most `PASS_CHUNK` messages) indexes what is left.

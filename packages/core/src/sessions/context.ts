@@ -46,7 +46,7 @@ export interface ArchivedSessions {
  * commit): writers tell it what they queued, search waits for it.
  */
 export interface SearchIndexing {
-  /** In an append's transaction: index the queue there if this append completes a batch. */
+  /** In an append's transaction: index the queue there when about a batch is queued (by any process). */
   indexIfDue(count: number): TxSteps<boolean>;
   /** `count` messages were appended and committed; `indexed` if their transaction indexed the queue. */
   appended(count: number, indexed?: boolean): void;

@@ -74,7 +74,7 @@ export class MessagesApi {
       for (const params of rows) {
         stored.push(yield* insertOne(params));
       }
-      // Every batch-th message's append indexes the queue in this transaction.
+      // The append that finds about a batch queued indexes it in this transaction.
       const indexed = yield* ctx.searchIndex.indexIfDue(stored.length);
       return { stored, indexed };
     });
