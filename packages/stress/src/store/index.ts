@@ -3,7 +3,10 @@ import { registerApiTests } from "./api-tests.js";
 import { registerBackupTests } from "./backup-tests.js";
 import { registerConcurrencyTests } from "./concurrency-tests.js";
 import { registerCorruptionTests } from "./corruption-tests.js";
+import { registerFileSafetyTests } from "./file-safety-tests.js";
 import { type StoreSuiteOptions, useStoreHarness } from "./harness.js";
+import { registerHostileTests } from "./hostile-tests.js";
+import { registerInputTests } from "./input-tests.js";
 import { registerIntegrityTests } from "./integrity-tests.js";
 import { registerLegacyTests } from "./legacy-tests.js";
 import { registerLifecycleTests } from "./lifecycle-tests.js";
@@ -12,6 +15,8 @@ import { registerMetricsTests } from "./metrics-tests.js";
 import { registerPropertyTests } from "./property-tests.js";
 import { registerQueryPlanTests } from "./query-plan-tests.js";
 import { registerSearchIndexTests } from "./search-index-tests.js";
+import { registerSearchTests } from "./search-tests.js";
+import { registerTenantTests } from "./tenant-tests.js";
 import { registerWalTests } from "./wal-tests.js";
 
 export type { CreateDriver } from "../conformance/index.js";
@@ -49,6 +54,11 @@ export function runStoreSuite(options: StoreSuiteOptions): void {
     registerBackupTests(h);
     registerMaintenanceTests(h);
     registerMetricsTests(h);
+    registerInputTests(h);
+    registerTenantTests(h);
+    registerSearchTests(h);
+    registerFileSafetyTests(h);
+    registerHostileTests(h);
     // Nested describe bodies run in order after this one, so the check that
     // every skipped id exists goes in a describe registered last.
     describe("skip list", () => {
