@@ -14,6 +14,7 @@ import { registerMaintenanceTests } from "./maintenance-tests.js";
 import { registerMetricsTests } from "./metrics-tests.js";
 import { registerPropertyTests } from "./property-tests.js";
 import { registerQueryPlanTests } from "./query-plan-tests.js";
+import { registerRecoveryTests } from "./recovery-tests.js";
 import { registerSearchIndexTests } from "./search-index-tests.js";
 import { registerSearchTests } from "./search-tests.js";
 import { registerTenantTests } from "./tenant-tests.js";
@@ -59,6 +60,7 @@ export function runStoreSuite(options: StoreSuiteOptions): void {
     registerSearchTests(h);
     registerFileSafetyTests(h);
     registerHostileTests(h);
+    registerRecoveryTests(h);
     // Nested describe bodies run in order after this one, so the check that
     // every skipped id exists goes in a describe registered last.
     describe("skip list", () => {
