@@ -58,7 +58,7 @@ export const SQL = {
   /** sessions.fork: the copies. */
   forkMessages: `INSERT INTO messages (id, session_id, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at)
            SELECT j.value, ?, m.seq, m.role, m.content, m.name, m.model, m.tokens, m.latency_ms, m.metadata, m.idempotency_key, m.created_at
-           FROM json_each(?) AS j JOIN messages AS m ON m.session_id = ? AND m.seq = j.key + 1
+           FROM json_each(?) AS j CROSS JOIN messages AS m ON m.session_id = ? AND m.seq = j.key + 1
            ORDER BY j.key`,
   /** sessions.fork: the result. */
   forkResult: `SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`,

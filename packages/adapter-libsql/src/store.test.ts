@@ -13,7 +13,10 @@ runStoreSuite({
 runStoreSuite({
   name: "libsql (:memory:)",
   createDriver: () => libsql({ url: ":memory:" }),
-  skip: { "query-plans.hot-path-query-served": explainGap },
+  skip: {
+    "query-plans.hot-path-query-served": explainGap,
+    "query-plans.fork-copies-linear": explainGap,
+  },
 });
 runStoreSuite({
   name: "libsql client (file)",

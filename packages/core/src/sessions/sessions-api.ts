@@ -222,10 +222,14 @@ export class SessionsApi {
       if (atSeq > 0) {
         // seq is gap-free 1..lastSeq, so the new ids can be matched by position.
         const ids = Array.from({ length: atSeq }, () => this.#ctx.newId());
+        // CROSS JOIN makes json_each the outer loop (SQLite never reorders it):
+        // one pass over the ids, one index lookup per message. A plain JOIN let
+        // the planner loop over the messages and re-scan json_each for each of
+        // them, quadratic in the session's length.
         await tx.run(
           `INSERT INTO messages (id, session_id, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at)
            SELECT j.value, ?, m.seq, m.role, m.content, m.name, m.model, m.tokens, m.latency_ms, m.metadata, m.idempotency_key, m.created_at
-           FROM json_each(?) AS j JOIN messages AS m ON m.session_id = ? AND m.seq = j.key + 1
+           FROM json_each(?) AS j CROSS JOIN messages AS m ON m.session_id = ? AND m.seq = j.key + 1
            ORDER BY j.key`,
           [forkId, JSON.stringify(ids), parent.id],
         );

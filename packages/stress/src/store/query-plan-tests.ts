@@ -70,5 +70,47 @@ export function registerQueryPlanTests(h: StoreHarness): void {
         }
       },
     );
+
+    h.test(
+      "query-plans.fork-copies-linear",
+      "fork copies a session's messages in one pass: json_each outside, one index lookup per message",
+      async () => {
+        const rec = recordingDriver(await h.createDriver({ path: h.newPath() }));
+        const store = await openStore({ driver: rec.driver, clock: h.clock.read });
+        try {
+          // Enough messages that the planner's cost model matters (a plain
+          // JOIN put json_each inside the loop over messages: quadratic).
+          const s = await store.sessions.create();
+          for (let i = 0; i < 4; i++) {
+            await store.messages.append(
+              s.id,
+              Array.from({ length: 250 }, (_, j) => ({
+                role: "user" as const,
+                content: `m ${i} ${j}`,
+              })),
+            );
+          }
+          rec.recording.on = true;
+          const fork = await store.sessions.fork(s.id);
+          await store.sessions.fork(s.id, { atSeq: 10 });
+          rec.recording.on = false;
+          expect(fork.messageCount).toBe(1000);
+
+          const copies = rec.statements.filter((st) => /^INSERT INTO messages\b/.test(st.sql));
+          expect(copies).toHaveLength(2);
+          for (const st of copies) {
+            const loops = st.plan.filter((line) => /^(SCAN|SEARCH) /.test(line));
+            // The outer loop walks the new ids once; messages are found by (session_id, seq).
+            expect(loops, JSON.stringify(st, null, 2)).toHaveLength(2);
+            expect(loops[0], JSON.stringify(st, null, 2)).toMatch(/^SCAN \w+ VIRTUAL TABLE/);
+            expect(loops[1], JSON.stringify(st, null, 2)).toMatch(
+              /^SEARCH m USING (COVERING )?INDEX \S+ \(session_id=\? AND seq=\?\)/,
+            );
+          }
+        } finally {
+          await store.close();
+        }
+      },
+    );
   });
 }
