@@ -300,7 +300,7 @@ export function registerLifecycleTests(h: StoreHarness, runs: number): void {
 
     h.test(
       "lifecycle.appends-racing-sweeps",
-      "appends racing sweeps for ~2 s: no append lost, no active session archived",
+      "appends racing 40 sweeps: no append lost, no active session archived",
       async () => {
         const store = await h.open({
           lifecycle: { ...policy, purgeAfterMs: undefined, batchSize: 2 },
@@ -308,35 +308,31 @@ export function registerLifecycleTests(h: StoreHarness, runs: number): void {
         const hot = await Promise.all(Array.from({ length: 6 }, () => store.sessions.create()));
         const cold = await Promise.all(Array.from({ length: 6 }, () => store.sessions.create()));
         const acknowledged = new Map<string, number>(hot.map((s) => [s.id, 0]));
-        const deadline = Date.now() + 2000;
-        let sweeps = 0;
-        const appender = async (s: Session) => {
-          while (Date.now() < deadline) {
-            await store.messages.append(s.id, { role: "user", content: "keep me" });
-            acknowledged.set(s.id, (acknowledged.get(s.id) ?? 0) + 1);
-            await new Promise((r) => setImmediate(r));
-          }
+        const append = async (s: Session) => {
+          await store.messages.append(s.id, { role: "user", content: "keep me" });
+          acknowledged.set(s.id, (acknowledged.get(s.id) ?? 0) + 1);
         };
-        const sweeper = async () => {
-          while (Date.now() < deadline) {
-            // Time moves in steps smaller than archiveAfterMs; hot sessions are appended to at every step.
-            h.clock.advance(2 * SECOND);
-            await store.lifecycle.sweep();
-            sweeps += 1;
-            await new Promise((r) => setTimeout(r, 5));
-          }
-        };
-        await Promise.all([...hot.map(appender), sweeper()]);
-        expect(sweeps).toBeGreaterThan(10);
+        // Rounds, not a time budget: in each, time moves by less than archiveAfterMs and
+        // the sweep runs concurrently with one or more appends to every hot session.
+        const sweeps = 40;
+        for (let round = 0; round < sweeps; round++) {
+          h.clock.advance(2 * SECOND);
+          await Promise.all([
+            store.lifecycle.sweep(),
+            ...hot.map(async (s, i) => {
+              for (let k = 0; k <= (round + i) % 3; k++) await append(s);
+            }),
+          ]);
+        }
         for (const s of hot) {
           const session = await store.sessions.get(s.id);
           expect(session.status).not.toBe("archived");
           expect(session.messageCount).toBe(acknowledged.get(s.id));
           expect((await allMessages(store, s.id)).length).toBe(acknowledged.get(s.id));
         }
-        if (h.clock.now - cold[0]!.lastActivityAt >= policy.archiveAfterMs!) {
-          for (const s of cold) expect((await store.sessions.get(s.id)).status).toBe("archived");
-        }
+        // 80 s of clock passed: the cold sessions were archived by the later sweeps.
+        expect(h.clock.now - cold[0]!.lastActivityAt).toBeGreaterThan(policy.archiveAfterMs!);
+        for (const s of cold) expect((await store.sessions.get(s.id)).status).toBe("archived");
         await expectSound(store);
       },
     );
