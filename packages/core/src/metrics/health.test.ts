@@ -48,18 +48,39 @@ describe("health", () => {
     expect(evaluateHealth(slow, t).reasons.map((r) => [r.check, r.level])).toEqual([
       ["poolWaitP95Ms", "warn"],
     ]);
-    const empty = sampleMetrics({
-      database: { pageCount: 100_000, freelistCount: 90_000, freeRatio: 0.9 },
-    });
-    expect(evaluateHealth(empty, t).reasons.map((r) => [r.check, r.level])).toEqual([
-      ["freePageRatio", "critical"],
-    ]);
     const small = sampleMetrics({
       database: { pageCount: 100, freelistCount: 90, freeRatio: 0.9 },
     });
     expect(evaluateHealth(small, t).status).toBe("ok");
     const closed = sampleMetrics({ pool: { closed: true } });
     expect(evaluateHealth(closed, t).reasons.map((r) => r.check)).toEqual(["pool"]);
+  });
+
+  it("never calls free pages critical, however many: they are space to reclaim, not a fault", () => {
+    const t = DEFAULT_HEALTH_THRESHOLDS;
+    for (const freeRatio of [0.3, 0.85, 1]) {
+      const swept = sampleMetrics({
+        database: { pageCount: 100_000, freelistCount: freeRatio * 100_000, freeRatio },
+      });
+      const report = evaluateHealth(swept, t);
+      expect(report.status).toBe("warn");
+      expect(report.reasons).toHaveLength(1);
+      expect(report.reasons[0]).toMatchObject({
+        check: "freePageRatio",
+        level: "warn",
+        value: freeRatio,
+        threshold: 0.3,
+      });
+      expect(report.reasons[0]?.message).toMatch(/vacuum/);
+    }
+    // A lower warn threshold still works; a `critical` one is refused.
+    expect(resolveThresholds({ freePageRatio: { warn: 0.1 } }).freePageRatio).toEqual({
+      warn: 0.1,
+      minPages: 2_560,
+    });
+    expect(() => resolveThresholds({ freePageRatio: { critical: 0.9 } } as never)).toThrow(
+      ValidationError,
+    );
   });
 
   it("judges busy retries and pool timeouts by their growth since the previous check", () => {

@@ -21,10 +21,16 @@ export interface HealthThresholds {
   /** p95 of the time callers waited for a connection (last 1024 acquisitions), ms. */
   readonly poolWaitP95Ms: HealthLimit;
   /**
-   * Free pages / all pages: space a vacuum would give back. Judged only for
-   * files of at least `minPages` pages (a small file's ratio says nothing).
+   * Free pages / all pages: disk space a vacuum would give back. Free pages
+   * do not slow or stop service (SQLite reuses them for new rows), so they
+   * are at most `warn`, never `critical`: a load balancer acting on
+   * `critical` must not drop a node that merely has space to reclaim. Judged
+   * only for files of at least `minPages` pages (a small file's ratio says
+   * nothing).
    */
-  readonly freePageRatio: HealthLimit & {
+  readonly freePageRatio: {
+    /** Ratio (0–1) at or above which the store is `warn`. */
+    readonly warn: number;
     /** Smallest file, in pages, whose free-page ratio is judged. */
     readonly minPages: number;
   };
@@ -45,7 +51,7 @@ export const DEFAULT_HEALTH_THRESHOLDS: HealthThresholds = {
   walBytes: { warn: 64 * 1024 * 1024, critical: 512 * 1024 * 1024 },
   // A healthy pool hands out connections in milliseconds; acquireTimeoutMs defaults to 5000.
   poolWaitP95Ms: { warn: 250, critical: 2_000 },
-  freePageRatio: { warn: 0.3, critical: 0.8, minPages: 2_560 },
+  freePageRatio: { warn: 0.3, minPages: 2_560 },
   busyRetries: { warn: 10, critical: 100 },
   poolTimeouts: { warn: 1, critical: 20 },
 };
@@ -90,10 +96,10 @@ const limit = z
 const inputSchema = z.strictObject({
   walBytes: limit,
   poolWaitP95Ms: limit,
+  // No `critical`: free pages never are (see HealthThresholds.freePageRatio).
   freePageRatio: z
     .strictObject({
       warn: z.number().min(0).max(1).optional(),
-      critical: z.number().min(0).max(1).optional(),
       minPages: z.number().int().min(0).optional(),
     })
     .optional(),
@@ -111,8 +117,11 @@ export function resolveThresholds(input: HealthThresholdsInput = {}): HealthThre
   const given = parse("store.health", inputSchema, input);
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(DEFAULT_HEALTH_THRESHOLDS) as (keyof HealthThresholds)[]) {
-    const merged = { ...DEFAULT_HEALTH_THRESHOLDS[key], ...stripUndefined(given[key] ?? {}) };
-    if (merged.warn > merged.critical) {
+    const merged: { warn: number; critical?: number } = {
+      ...DEFAULT_HEALTH_THRESHOLDS[key],
+      ...stripUndefined(given[key] ?? {}),
+    };
+    if (merged.critical !== undefined && merged.warn > merged.critical) {
       throw new ValidationError("store.health", [
         { path: `${key}.warn`, message: `must not exceed ${key}.critical (${merged.critical})` },
       ]);
@@ -146,14 +155,15 @@ export function evaluateHealth(
     describe: (value: number) => string,
   ): void => {
     if (value === undefined || !Number.isFinite(value)) return;
-    const t = thresholds[check];
-    const level = value >= t.critical ? "critical" : value >= t.warn ? "warn" : undefined;
+    const t: { warn: number; critical?: number } = thresholds[check];
+    const critical = t.critical !== undefined && value >= t.critical;
+    const level = critical ? "critical" : value >= t.warn ? "warn" : undefined;
     if (!level) return;
     reasons.push({
       check,
       level,
       value,
-      threshold: level === "critical" ? t.critical : t.warn,
+      threshold: critical ? (t.critical as number) : t.warn,
       message: describe(value),
     });
   };
@@ -179,7 +189,7 @@ export function evaluateHealth(
       "freePageRatio",
       metrics.database.freeRatio,
       (v) =>
-        `${(v * 100).toFixed(1)}% of the file is free pages (${formatBytes(metrics.database.freelistCount * metrics.database.pageSize)})`,
+        `${(v * 100).toFixed(1)}% of the file is free pages (${formatBytes(metrics.database.freelistCount * metrics.database.pageSize)}): harmless to service; a vacuum (store.maintenance.vacuum() or llm-sessions vacuum, in a quiet hour) gives the space back`,
     );
   }
   const now = healthCounters(metrics);
