@@ -5,6 +5,7 @@ import {
   fileSize,
   overwritePage,
   pageCount,
+  pagesInUse,
   readPageSize,
   truncateFile,
 } from "../faults/index.js";
@@ -49,7 +50,9 @@ export async function damageAndRestore(
     await truncateFile(path, at);
     what = `cut from ${size} to ${at} bytes`;
   } else if (kind === "page") {
-    const page = rng.int(2, await pageCount(path));
+    // Only pages that hold data: a page freed after the vacuum (the search index's
+    // merges free some) can be overwritten without harm, and must not count as missed.
+    const page = rng.pick(await pagesInUse(path));
     await overwritePage(path, page, { rng, fill: rng.chance(0.8) ? "random" : "zeros" });
     what = `page ${page} of ${await pageCount(path)} overwritten`;
   } else {

@@ -5,7 +5,7 @@ import { type DamageCase, damageAndRestore, type MainFileDamage } from "./main-f
 import { damageWal, writeWalHistory } from "./wal.js";
 
 /**
- * Item 5 — corruption: copies of a filled database are damaged the ways
+ * Corruption: copies of a filled database are damaged the ways
  * disks and copies do (file truncated, a whole page overwritten, the header
  * overwritten); the store must detect every one (on open, or in its full
  * integrity check), and restoring the latest backup over the damaged file
@@ -27,7 +27,7 @@ export const corruptionSuite: StressSuite = {
     const backup = ctx.newPath("backup.db");
     const store = await ctx.open(source);
     const ledger = await fill(ctx, store, ctx.pick(6, 12));
-    // No free pages: every page then belongs to a table, an index or an overflow chain.
+    // Few free pages (later writes free some; the page case skips those).
     if (ctx.capabilities.vacuum) await store.maintenance.vacuum();
     await store.maintenance.backup(backup);
     await ctx.close(store);

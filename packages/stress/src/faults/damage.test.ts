@@ -6,8 +6,10 @@ import { Rng } from "../suite/rng.js";
 import {
   appendGarbage,
   damageHeader,
+  freelistPages,
   overwritePage,
   pageCount,
+  pagesInUse,
   readPageSize,
   tearWal,
   truncateFile,
@@ -35,6 +37,23 @@ describe("damage helpers", () => {
     const path = fakeDatabase();
     expect(await readPageSize(path)).toBe(1024);
     expect(await pageCount(path)).toBe(4);
+  });
+
+  it("find the freelist's trunk and leaf pages, and the pages in use", async () => {
+    const path = fakeDatabase();
+    // Six pages: trunk 3 lists leaf 4 and links to trunk 5, which lists none.
+    const bytes = readFileSync(path);
+    const grown = Buffer.concat([bytes, Buffer.alloc(2 * 1024, 9)]);
+    grown.writeUInt32BE(3, 32);
+    grown.writeUInt32BE(3, 36);
+    grown.writeUInt32BE(5, 2 * 1024);
+    grown.writeUInt32BE(1, 2 * 1024 + 4);
+    grown.writeUInt32BE(4, 2 * 1024 + 8);
+    grown.writeUInt32BE(0, 4 * 1024);
+    grown.writeUInt32BE(0, 4 * 1024 + 4);
+    writeFileSync(path, grown);
+    expect([...(await freelistPages(path))].sort()).toEqual([3, 4, 5]);
+    expect(await pagesInUse(path)).toEqual([2, 6]);
   });
 
   it("overwrite exactly one page, repeatably for a seed", async () => {

@@ -37,6 +37,45 @@ export async function pageCount(path: string): Promise<number> {
 }
 
 /**
+ * The pages on the database's freelist (trunk and leaf pages, 1-based), read
+ * from the header (bytes 32–39) and the trunk chain. Damage there harms no
+ * data, so a test that must damage data picks among the other pages.
+ */
+export async function freelistPages(path: string): Promise<Set<number>> {
+  const pageSize = await readPageSize(path);
+  const pages = await pageCount(path);
+  const file = await open(path, "r");
+  try {
+    const header = Buffer.alloc(8);
+    await file.read(header, 0, 8, 32);
+    const free = new Set<number>();
+    let trunk = header.readUInt32BE(0);
+    const total = header.readUInt32BE(4);
+    // Bounded by the page count: a damaged chain cannot loop for ever.
+    while (trunk > 0 && trunk <= pages && !free.has(trunk) && free.size < total) {
+      free.add(trunk);
+      const page = Buffer.alloc(pageSize);
+      await file.read(page, 0, pageSize, (trunk - 1) * pageSize);
+      const leaves = Math.min(page.readUInt32BE(4), (pageSize - 8) / 4);
+      for (let i = 0; i < leaves; i++) free.add(page.readUInt32BE(8 + 4 * i));
+      trunk = page.readUInt32BE(0);
+    }
+    return free;
+  } finally {
+    await file.close();
+  }
+}
+
+/** Pages 2..n that hold data (not on the freelist): the ones worth damaging. */
+export async function pagesInUse(path: string): Promise<number[]> {
+  const free = await freelistPages(path);
+  const pages = await pageCount(path);
+  return Array.from({ length: Math.max(0, pages - 1) }, (_, i) => i + 2).filter(
+    (p) => !free.has(p),
+  );
+}
+
+/**
  * Cuts a database (or WAL) file to `size` bytes: a file that lost its end,
  * as a failed copy or a full disk leaves it.
  */
