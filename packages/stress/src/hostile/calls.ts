@@ -1,0 +1,483 @@
+import { Rng } from "../suite/rng.js";
+import {
+  type Env,
+  HOSTILE_METADATA,
+  HOSTILE_NUMBERS,
+  HOSTILE_QUERIES,
+  HOSTILE_STRINGS,
+  just,
+  type Make,
+  WRONG_TYPES,
+} from "./values.js";
+import {
+  A_MESSAGES,
+  A_SESSIONS,
+  ATTACKER,
+  SECRET_MESSAGES,
+  SECRET_SESSIONS,
+  SECRET_TENANTS,
+} from "./world.js";
+
+/** The methods a hostile input calls, on a tenant view or the root store. */
+export const SCOPED_METHODS = [
+  "sessions.create",
+  "sessions.get",
+  "sessions.list",
+  "sessions.update",
+  "sessions.delete",
+  "sessions.fork",
+  "messages.append",
+  "messages.last",
+  "messages.list",
+  "messages.pop",
+  "search",
+  "stats",
+] as const;
+
+/** Methods only the root store has. */
+export const ROOT_METHODS = [
+  "tenant",
+  "lifecycle.archive",
+  "lifecycle.restore",
+  "lifecycle.touch",
+  "lifecycle.sweep",
+  "flushSearchIndex",
+  "health",
+  "integrity.check",
+] as const;
+
+export type Method = (typeof SCOPED_METHODS)[number] | (typeof ROOT_METHODS)[number];
+
+/** Which handle an input calls through. */
+export type ViewRef =
+  | { readonly kind: "root" }
+  | {
+      readonly kind: "tenant";
+      /** The tenant id passed to `store.tenant` (any value). */
+      readonly id: Make;
+      /**
+       * Whether the world store and its twin must answer alike: true for
+       * every view except a secret tenant's own.
+       */
+      readonly compared: boolean;
+    };
+
+/** One hostile input: a method called with arguments through a view. */
+export interface HostileCall {
+  /** Its position in the run (0-based); the same seed gives the same input at each index. */
+  readonly index: number;
+  readonly view: ViewRef;
+  readonly method: Method;
+  /** The arguments, built fresh for each store. */
+  readonly args: readonly Make[];
+}
+
+/** Whether the two stores' answers to this input must be equal. */
+export function isCompared(call: HostileCall): boolean {
+  return call.view.kind === "tenant" && call.view.compared;
+}
+
+/** Ids a secret tenant holds: the attacker may name them, but not choose them for new rows. */
+const SECRET_IDS = new Set<string>([...SECRET_SESSIONS, ...SECRET_MESSAGES]);
+const FRESH_IDS = Array.from({ length: 40 }, (_, i) => `n-${i + 1}`);
+
+const cursorOf = (key: unknown) => Buffer.from(JSON.stringify(key), "utf8").toString("base64url");
+
+/** Cursors no store issued: wrong shapes, other tenants' keys, out-of-range numbers. */
+const FORGED_CURSORS: readonly string[] = [
+  "",
+  "!!!",
+  "null",
+  "x".repeat(512),
+  "x".repeat(513),
+  cursorOf([]),
+  cursorOf([1]),
+  cursorOf([1, 2, 3]),
+  cursorOf(["b-live", 1]),
+  cursorOf(["b-live", 0]),
+  cursorOf(["a-busy", 10]),
+  cursorOf(["a-busy", -5]),
+  cursorOf(["a-busy", 2 ** 63]),
+  cursorOf(["a-busy", 1e308]),
+  cursorOf([Date.UTC(2026, 0, 1, 1), "b-live"]),
+  cursorOf([Date.UTC(2030, 0, 1), "zzzz"]),
+  cursorOf([0, "\uD800"]),
+  cursorOf([-1e308, 1]),
+  cursorOf([0, 0]),
+  cursorOf([-1, 2 ** 53]),
+  cursorOf([null, null]),
+  cursorOf({ 0: 1, 1: 2, length: 2 }),
+  Buffer.from([0xff, 0xfe, 0x00]).toString("base64url"),
+  Buffer.from('["a-busy", 1]garbage').toString("base64url"),
+];
+
+/** Draws the inputs of a run: a pure function of the seed. */
+export function generateCalls(seed: number, count: number): HostileCall[] {
+  const rng = new Rng(seed);
+  const calls: HostileCall[] = [];
+  for (let index = 0; index < count; index++) {
+    const view = drawView(rng);
+    const method =
+      view.kind === "root" && rng.chance(0.5) ? rng.pick(ROOT_METHODS) : rng.pick(SCOPED_METHODS);
+    const comparedBefore = calls.filter(isCompared).map((c) => c.index);
+    const g = new Draw(rng, comparedBefore);
+    calls.push({ index, view, method, args: g.args(method) });
+  }
+  return calls;
+}
+
+function drawView(rng: Rng): ViewRef {
+  const roll = rng.next();
+  if (roll < 0.6) return { kind: "tenant", id: just(ATTACKER), compared: true };
+  if (roll < 0.8) {
+    const id = rng.chance(0.75)
+      ? rng.pick([
+          ...HOSTILE_STRINGS,
+          "A\uD800",
+          "A\uDC00",
+          "A\uFFFD",
+          "T\uDC00",
+          "T\uDFFF",
+          "T\uFFFD",
+          "T\uD800\uDC00",
+          "A\u0000",
+          "A\u0000evil2",
+          "a",
+          " A",
+          "A  ",
+          "B ",
+          "b",
+          "B\u0000",
+          "B\uD800",
+          "A%",
+          "%",
+        ])
+      : rng.pick(WRONG_TYPES);
+    const compared = typeof id !== "string" || !SECRET_TENANTS.includes(id);
+    return { kind: "tenant", id: typeof id === "function" ? (id as Make) : just(id), compared };
+  }
+  if (roll < 0.85) return { kind: "tenant", id: just("B"), compared: false };
+  return { kind: "root" };
+}
+
+/** The random choices for one input's arguments. */
+class Draw {
+  readonly #rng: Rng;
+  readonly #earlier: readonly number[];
+
+  constructor(rng: Rng, earlierCompared: readonly number[]) {
+    this.#rng = rng;
+    this.#earlier = earlierCompared;
+  }
+
+  args(method: Method): Make[] {
+    switch (method) {
+      case "sessions.create":
+        return this.#maybeNone(() => this.#options(NEW_SESSION));
+      case "sessions.get":
+      case "sessions.delete":
+      case "messages.pop":
+      case "lifecycle.archive":
+      case "lifecycle.restore":
+      case "lifecycle.touch":
+        return this.#extraArgs([this.sessionId()]);
+      case "sessions.list":
+        return this.#maybeNone(() => this.#options(LIST_SESSIONS));
+      case "sessions.update":
+        return [this.sessionId(), this.#options(PATCH)];
+      case "sessions.fork":
+        return [this.sessionId(), ...this.#maybeNone(() => this.#options(FORK))];
+      case "messages.append":
+        return [this.sessionId(), this.#messages()];
+      case "messages.last":
+        return [this.sessionId(), this.number(() => this.#rng.int(1, 70))];
+      case "messages.list":
+        return [this.sessionId(), ...this.#maybeNone(() => this.#options(LIST_MESSAGES))];
+      case "search":
+        return [this.query(), ...this.#maybeNone(() => this.#options(SEARCH))];
+      case "stats":
+      case "lifecycle.sweep":
+      case "flushSearchIndex":
+        return this.#extraArgs([]);
+      case "tenant":
+        return [this.#rng.chance(0.7) ? just(this.#rng.pick(HOSTILE_STRINGS)) : this.wrong()];
+      case "health":
+        return this.#maybeNone(() => this.#health());
+      case "integrity.check":
+        return this.#maybeNone(() =>
+          this.#rng.chance(0.5) ? just({ full: this.#rng.chance(0.5) }) : this.any(),
+        );
+    }
+  }
+
+  // ---- values ----
+
+  wrong(): Make {
+    return this.#rng.pick(WRONG_TYPES);
+  }
+
+  string(plausible: () => string): Make {
+    const roll = this.#rng.next();
+    if (roll < 0.45) return just(plausible());
+    if (roll < 0.85) return just(this.#rng.pick(HOSTILE_STRINGS));
+    return this.wrong();
+  }
+
+  number(plausible: () => number): Make {
+    const roll = this.#rng.next();
+    if (roll < 0.4) return just(plausible());
+    if (roll < 0.85) return just(this.#rng.pick(HOSTILE_NUMBERS));
+    if (roll < 0.92) return just(String(plausible()));
+    return this.wrong();
+  }
+
+  any(): Make {
+    const roll = this.#rng.next();
+    if (roll < 0.3) return just(this.#rng.pick(HOSTILE_STRINGS));
+    if (roll < 0.5) return just(this.#rng.pick(HOSTILE_NUMBERS));
+    if (roll < 0.7) return this.#rng.pick(HOSTILE_METADATA);
+    return this.wrong();
+  }
+
+  /** An id to look up: the attacker's, a secret tenant's, a message's, or junk. */
+  sessionId(): Make {
+    const roll = this.#rng.next();
+    if (roll < 0.5) return just(this.#rng.pick([...A_SESSIONS, ...FRESH_IDS.slice(0, 10)]));
+    if (roll < 0.7) return just(this.#rng.pick(SECRET_SESSIONS));
+    if (roll < 0.75) return just(this.#rng.pick([...A_MESSAGES, ...SECRET_MESSAGES]));
+    if (roll < 0.9) return just(this.#rng.pick(HOSTILE_STRINGS));
+    return this.wrong();
+  }
+
+  /** An id the caller chooses for a new row: never one a secret tenant holds (ids are global, and a taken id is a documented conflict). */
+  chosenId(): Make {
+    const roll = this.#rng.next();
+    if (roll < 0.5) return just(this.#rng.pick(FRESH_IDS));
+    if (roll < 0.65) return just(this.#rng.pick([...A_SESSIONS, ...A_MESSAGES]));
+    if (roll < 0.9) return just(this.#rng.pick(HOSTILE_STRINGS.filter((s) => !SECRET_IDS.has(s))));
+    return this.wrong();
+  }
+
+  text(): Make {
+    return this.string(() => this.#rng.pick(["m1", "m2", "title", "zebra", "zqsecretb"]));
+  }
+
+  metadata(): Make {
+    return this.#rng.chance(0.3) ? just({ k: "v" }) : this.#rng.pick(HOSTILE_METADATA);
+  }
+
+  cursor(): Make {
+    const roll = this.#rng.next();
+    if (roll < 0.15) return just(null);
+    if (roll < 0.6 && this.#earlier.length > 0) {
+      // Prefer recent inputs: their cursors are the ones a caller would pass on.
+      const recent = this.#earlier.slice(-30);
+      const from = this.#rng.pick(recent);
+      return (env: Env) => env.cursor(from);
+    }
+    if (roll < 0.9) return just(this.#rng.pick(FORGED_CURSORS));
+    return this.#rng.chance(0.5) ? just(this.#rng.pick(HOSTILE_STRINGS)) : this.wrong();
+  }
+
+  pickTenant(): string {
+    return this.#rng.pick([ATTACKER, "B", ...SECRET_TENANTS, "A\uDC00"]);
+  }
+
+  pickStatus(): string {
+    return this.#rng.pick(["active", "idle", "archived"]);
+  }
+
+  smallInt(min: number, max: number): number {
+    return this.#rng.int(min, max);
+  }
+
+  /** Snippet markers: ordinary, long, empty, the private-use ones the store uses inside. */
+  mark(): Make {
+    if (this.#rng.chance(0.2)) return this.any();
+    const one = () =>
+      this.#rng.pick([
+        "<",
+        "»",
+        "",
+        "x".repeat(64),
+        "x".repeat(65),
+        "\u{F0001}",
+        "\uD800",
+        "\u0000",
+      ]);
+    const pair = [one(), one()];
+    if (this.#rng.chance(0.1)) pair.push(one());
+    return () => [...pair];
+  }
+
+  limit(): Make {
+    return this.number(() => this.#rng.pick([1, 2, 5, 50, 1000]));
+  }
+
+  query(): Make {
+    const roll = this.#rng.next();
+    if (roll < 0.8) return just(this.#rng.pick(HOSTILE_QUERIES));
+    if (roll < 0.9) {
+      // Several pieces of syntax in one query.
+      const parts = Array.from({ length: this.#rng.int(2, 5) }, () =>
+        this.#rng.pick(HOSTILE_QUERIES).slice(0, 40),
+      );
+      return just(parts.join(this.#rng.pick([" ", "", " OR ", " AND ", " NOT "])));
+    }
+    return this.wrong();
+  }
+
+  role(): Make {
+    return this.#rng.chance(0.8)
+      ? just(this.#rng.pick(["user", "assistant", "system", "tool"]))
+      : this.string(() => this.#rng.pick(["USER", "admin", "user "]));
+  }
+
+  content(): Make {
+    const roll = this.#rng.next();
+    if (roll < 0.55) {
+      const words = ["zebra", "apple", "alpha", "beta", "gamma", "zqsecretb", "NEAR", "AND", "*"];
+      const n = this.#rng.int(1, 6);
+      return just(Array.from({ length: n }, () => this.#rng.pick(words)).join(" "));
+    }
+    if (roll < 0.6) {
+      const bytes = 1024 * 1024 + this.#rng.pick([-1, 0, 1]);
+      return just("c".repeat(bytes));
+    }
+    if (roll < 0.9) return just(this.#rng.pick(HOSTILE_STRINGS));
+    return this.wrong();
+  }
+
+  // ---- composites ----
+
+  #message(): Make {
+    const fields: FieldSpec = {
+      role: [0.95, () => this.role()],
+      content: [0.95, () => this.content()],
+      id: [0.15, () => this.chosenId()],
+      name: [0.15, () => this.text()],
+      model: [0.2, () => this.text()],
+      tokens: [0.35, () => this.number(() => this.#rng.int(0, 100))],
+      latencyMs: [0.2, () => this.number(() => this.#rng.int(0, 5000))],
+      metadata: [0.25, () => this.metadata()],
+      idempotencyKey: [0.3, () => this.string(() => this.#rng.pick(["k1", "k2", "k3", "k4"]))],
+    };
+    return this.#object(fields);
+  }
+
+  #messages(): Make {
+    const roll = this.#rng.next();
+    if (roll < 0.5) return this.#message();
+    if (roll < 0.85) {
+      const items = Array.from({ length: this.#rng.int(0, 4) }, () => this.#message());
+      return (env) => items.map((m) => m(env));
+    }
+    if (roll < 0.9) {
+      // Past the batch bound (1000 by default) and at it.
+      const n = this.#rng.pick([1000, 1001]);
+      return () =>
+        Array.from({ length: n }, (_, i) => ({ role: "user", content: `zebra bulk ${i}` }));
+    }
+    return this.#rng.chance(0.5) ? this.wrong() : this.any();
+  }
+
+  #health(): Make {
+    const keys = ["walBytes", "freeRatio", "poolWaitMs", "errorsPerMinute", "nope", "__proto__"];
+    const key = this.#rng.pick(keys);
+    const warn = this.number(() => this.#rng.int(0, 100));
+    const critical = this.number(() => this.#rng.int(0, 100));
+    if (this.#rng.chance(0.2)) return this.any();
+    return (env) => ({ [key]: { warn: warn(env), critical: critical(env) } });
+  }
+
+  #options(spec: (d: Draw) => FieldSpec): Make {
+    if (this.#rng.chance(0.08)) return this.any();
+    return this.#object(spec(this));
+  }
+
+  /** An object with some of `fields` (each with its chance), sometimes with a key too many. */
+  #object(fields: FieldSpec): Make {
+    const entries: [string, Make][] = [];
+    for (const [key, [p, make]] of Object.entries(fields)) {
+      if (this.#rng.chance(p)) entries.push([key, make()]);
+    }
+    if (this.#rng.chance(0.07)) {
+      const key = this.#rng.pick(["extra", "__proto__", "constructor", "tenantId", "sql", ""]);
+      entries.push([key, this.any()]);
+    }
+    // defineProperty, so that a `__proto__` key is an own key, as JSON.parse makes it.
+    return (env) => {
+      const o: Record<string, unknown> = {};
+      for (const [key, make] of entries) {
+        Object.defineProperty(o, key, {
+          value: make(env),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      return o;
+    };
+  }
+
+  /** No argument, or sometimes an argument too many. */
+  #maybeNone(one: () => Make): Make[] {
+    const roll = this.#rng.next();
+    if (roll < 0.1) return [];
+    if (roll < 0.13) return [one(), this.any()];
+    return [one()];
+  }
+
+  #extraArgs(args: Make[]): Make[] {
+    return this.#rng.chance(0.05) ? [...args, this.any()] : args;
+  }
+}
+
+/** Fields of an options object: the chance each is present, and how to draw its value. */
+type FieldSpec = Record<string, [chance: number, draw: () => Make]>;
+
+const NEW_SESSION = (d: Draw): FieldSpec => ({
+  id: [0.3, () => d.chosenId()],
+  title: [0.4, () => d.text()],
+  model: [0.4, () => d.text()],
+  metadata: [0.4, () => d.metadata()],
+  tenantId: [0.15, () => d.string(() => d.pickTenant())],
+  expiresAt: [0.2, () => d.number(() => Date.UTC(2027, 0, 1))],
+});
+
+const LIST_SESSIONS = (d: Draw): FieldSpec => ({
+  status: [0.3, () => d.string(() => d.pickStatus())],
+  model: [0.3, () => d.text()],
+  tenantId: [0.2, () => d.string(() => d.pickTenant())],
+  limit: [0.6, () => d.limit()],
+  cursor: [0.4, () => d.cursor()],
+});
+
+const PATCH = (d: Draw): FieldSpec => ({
+  title: [0.5, () => d.text()],
+  model: [0.3, () => d.text()],
+  metadata: [0.4, () => d.metadata()],
+  expiresAt: [0.2, () => d.number(() => Date.UTC(2027, 0, 1))],
+});
+
+const FORK = (d: Draw): FieldSpec => ({
+  atSeq: [0.5, () => d.number(() => d.smallInt(0, 8))],
+  title: [0.3, () => d.text()],
+  metadata: [0.3, () => d.metadata()],
+  id: [0.4, () => d.chosenId()],
+});
+
+const LIST_MESSAGES = (d: Draw): FieldSpec => ({
+  afterSeq: [0.4, () => d.number(() => d.smallInt(0, 70))],
+  limit: [0.6, () => d.limit()],
+  cursor: [0.4, () => d.cursor()],
+});
+
+const SEARCH = (d: Draw): FieldSpec => ({
+  sessionId: [0.3, () => d.sessionId()],
+  role: [0.2, () => d.role()],
+  model: [0.2, () => d.text()],
+  limit: [0.6, () => d.limit()],
+  cursor: [0.4, () => d.cursor()],
+  mark: [0.2, () => d.mark()],
+});
