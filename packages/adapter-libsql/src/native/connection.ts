@@ -42,6 +42,9 @@ const SAVEPOINT = "llm_sessions_batch";
  *   `exec` (which is also faster than prepared BEGIN/COMMIT here).
  * - `stmt.run()` steps a statement that returns rows only once and does not
  *   reset it (same trouble as above): such statements are read with `all()`.
+ * - `get()` does not reset a statement before binding: after a failure, a
+ *   `run()` or an `all()` it would replay the old parameters or error, so
+ *   `NativeStatement.first` guards it (see there).
  * - `run()` reports `changes: 0` for `... RETURNING` and passes the rowid
  *   through a double: both are read again with `changes()` and
  *   `last_insert_rowid()` when needed.
@@ -96,7 +99,7 @@ export class NativeConnection implements RawConnection {
         return { changes: 0, lastInsertRowid: this.#figures().lastInsertRowid };
       }
       if (!s.reader) {
-        const { changes, lastInsertRowid } = s.stmt.run(args);
+        const { changes, lastInsertRowid } = s.run(args);
         if (typeof lastInsertRowid === "number" && Number.isSafeInteger(lastInsertRowid)) {
           return { changes, lastInsertRowid };
         }
@@ -104,7 +107,7 @@ export class NativeConnection implements RawConnection {
         return { changes, lastInsertRowid: this.#figures().lastInsertRowid };
       }
       // To the end: run() would step once and leave the statement in progress.
-      s.stmt.all(args);
+      s.all(args);
       const figures = this.#figures();
       return {
         changes: s.returning ? figures.changes : 0,
@@ -118,11 +121,11 @@ export class NativeConnection implements RawConnection {
       if (s.explain) return explainAside(this.#openAside, sql, args)[0];
       // The contract allows get() on a statement that returns no data: it runs it.
       if (!s.reader) {
-        s.stmt.run(args);
+        s.run(args);
         return undefined;
       }
       const version = this.#schemaVersionFor(s);
-      const values = s.stmt.get(args) as unknown[] | undefined;
+      const values = s.first(args);
       return values === undefined ? undefined : s.row(values, version);
     });
   }
@@ -131,11 +134,11 @@ export class NativeConnection implements RawConnection {
     return this.#step(sql, params, (s, args) => {
       if (s.explain) return explainAside(this.#openAside, sql, args);
       if (!s.reader) {
-        s.stmt.run(args);
+        s.run(args);
         return [];
       }
       const version = this.#schemaVersionFor(s);
-      return s.rows(s.stmt.all(args) as unknown[][], version);
+      return s.rows(s.all(args), version);
     });
   }
 
@@ -234,14 +237,14 @@ export class NativeConnection implements RawConnection {
   /** `changes()` and `last_insert_rowid()` of the statement that just ran, exactly. */
   #figures(): RunResult {
     const s = this.#prepare(this.#db, FIGURES);
-    const [changes, rowid] = s.stmt.get([]) as [bigint, bigint];
+    const [changes, rowid] = s.first([]) as [bigint, bigint];
     return { changes: Number(changes), lastInsertRowid: fromBigInt(rowid) };
   }
 
   /** The schema version before `s` runs, when its column names depend on the schema. */
   #schemaVersionFor(s: NativeStatement): number | undefined {
     if (!s.needsSchemaVersion) return undefined;
-    const [version] = this.#prepare(this.#db, SCHEMA_VERSION).stmt.get([]) as [bigint];
+    const [version] = this.#prepare(this.#db, SCHEMA_VERSION).first([]) as [bigint];
     return Number(version);
   }
 

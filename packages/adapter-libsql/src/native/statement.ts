@@ -1,6 +1,6 @@
 import { type Row, type RowBuilder, rowBuilder } from "@llm-sessions/core";
 import type Database from "libsql";
-import { type ParameterShape, shapeOf } from "../parameters.js";
+import { type BoundArgs, type ParameterShape, shapeOf } from "../parameters.js";
 import { isExplain } from "./explain.js";
 
 type Db = Database.Database;
@@ -23,9 +23,23 @@ const RETURNING = /\breturning\b/i;
  * Rows are read in raw mode (arrays, integers as bigint) and shaped by a
  * builder generated from the column names (core's `rowBuilder`): libSQL's own
  * row objects cost more and carry an extra `_metadata` property.
+ *
+ * The package's `run`, `all` and `iterate` reset the statement before they
+ * bind, but its `get` does not (0.5.29, checked): it resets only after it
+ * has read a row or found none. After a failed `get`, or after a `run` or an
+ * `all` of the same statement, SQLite refuses the new bindings (the package
+ * ignores the refusal) and `get` steps the statement as it was: it replays
+ * the previous parameters, fails again with the previous error, or continues
+ * the previous run. One failed insert then failed every later one. So `first`
+ * runs `get` only on a statement in the state `get` leaves behind and
+ * prepares a new one otherwise; there is no call to reset one.
  */
 export class NativeStatement {
-  readonly stmt: Prepared;
+  #stmt: Prepared;
+  /** Whether `#stmt` is reset (as prepared, or as a successful `get` leaves it): see the class comment. */
+  #readyForGet = true;
+  readonly #db: Db;
+  readonly #sql: string;
   readonly shape: ParameterShape;
   /** It returns rows (SELECT, RETURNING, most PRAGMAs, EXPLAIN). */
   readonly reader: boolean;
@@ -41,20 +55,40 @@ export class NativeStatement {
   #schemaVersion = -1;
 
   constructor(db: Db, sql: string) {
-    this.stmt = db.prepare(sql);
-    // Integers (rows and figures) as bigint so that none beyond 2^53 is rounded;
-    // the row builder narrows the safe ones to numbers.
-    this.stmt.safeIntegers(true);
+    this.#db = db;
+    this.#sql = sql;
+    this.#stmt = db.prepare(sql);
     this.shape = shapeOf(sql);
-    this.reader = this.stmt.reader;
+    this.reader = this.#stmt.reader;
     this.returning = this.reader && RETURNING.test(sql);
     this.explain = isExplain(sql);
     this.#schemaNamed = this.reader && STAR.test(sql.replace(COUNT_STAR, ""));
-    if (this.reader) {
-      // raw() refuses statements that return no data, hence only here.
-      this.stmt.raw(true);
-      this.#rebuild();
+    this.#configure();
+    if (this.reader) this.#rebuild();
+  }
+
+  /** Runs the statement once, to the end when it returns no rows (the package resets it first). */
+  run(args: BoundArgs): Database.RunResult {
+    this.#readyForGet = false;
+    return this.#stmt.run(args);
+  }
+
+  /** Every row, as arrays (the package resets the statement first). Readers only. */
+  all(args: BoundArgs): unknown[][] {
+    this.#readyForGet = false;
+    return this.#stmt.all(args) as unknown[][];
+  }
+
+  /** The first row, as an array, with `args` bound (see the class comment). Readers only. */
+  first(args: BoundArgs): unknown[] | undefined {
+    if (!this.#readyForGet) {
+      this.#stmt = this.#db.prepare(this.#sql);
+      this.#configure();
     }
+    this.#readyForGet = false;
+    const values = this.#stmt.get(args) as unknown[] | undefined;
+    this.#readyForGet = true;
+    return values;
   }
 
   /**
@@ -93,9 +127,17 @@ export class NativeStatement {
     return this.#build as RowBuilder;
   }
 
+  #configure(): void {
+    // Integers (rows and figures) as bigint so that none beyond 2^53 is rounded;
+    // the row builder narrows the safe ones to numbers.
+    this.#stmt.safeIntegers(true);
+    // raw() refuses statements that return no data.
+    if (this.reader) this.#stmt.raw(true);
+  }
+
   /** After a run, `columns()` describes the rows that run returned. About 15 µs for 12 columns: only when needed. */
   #rebuild(): void {
-    const names = this.stmt.columns().map((c) => c.name);
+    const names = this.#stmt.columns().map((c) => c.name);
     this.#build = rowBuilder(names);
     this.#columns = names.length;
   }

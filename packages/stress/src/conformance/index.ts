@@ -25,6 +25,7 @@ import { errorTests } from "./errors.js";
 import { extensionTests } from "./extensions.js";
 import { connectionTests, lifecycleTests } from "./lifecycle.js";
 import { pragmaTests } from "./pragmas.js";
+import { recoveryTests } from "./recovery.js";
 import { parameterTests, statementTests } from "./statements.js";
 import { transactionTests } from "./transactions.js";
 import { valuesTests } from "./values.js";
@@ -66,6 +67,7 @@ export const conformanceTests: readonly ConformanceTest[] = checkUnique([
   ...batchTests,
   ...transactionTests,
   ...errorTests,
+  ...recoveryTests,
   ...pragmaTests,
   ...extensionTests,
   ...lifecycleTests,
