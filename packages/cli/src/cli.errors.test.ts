@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
@@ -177,5 +177,83 @@ describe("llm-sessions: usage and error lines (the built bin, as a child process
     expect(oneLine(run.stderr)).toMatch(
       /^llm-sessions: maintenance.backup: path: .*taken\.bak already exists/,
     );
+  });
+});
+
+describe("llm-sessions: numbers, paths and which file an error names", () => {
+  it("a numeric option that is not a plain whole number in range is a usage error (exit 2), before the database is opened", async () => {
+    const dir = tempDir();
+    const db = join(dir, "n.db");
+    await makeDatabase(db, 1);
+    const cases: [string[], RegExp][] = [
+      [["--busy-timeout", "1e99", "stats", db], /--busy-timeout <ms>' argument '1e99' is invalid/],
+      [["--busy-timeout", "600001", "stats", db], /argument '600001' is invalid/],
+      [["--busy-timeout", "0x10", "stats", db], /argument '0x10' is invalid/],
+      [["--busy-timeout", "1.5", "stats", db], /argument '1.5' is invalid/],
+      [["--busy-timeout", "-1", "stats", db], /argument '-1' is invalid/],
+      [["search", db, "x", "--limit", "1e99"], /--limit must be a whole number from 1 to 1000/],
+      [["search", db, "x", "--limit", "1001"], /--limit must be a whole number from 1 to 1000/],
+      [["search", db, "x", "--limit", "0x10"], /--limit must be a whole number from 1 to 1000/],
+      [["sweep", db, "--idle-after", "99999999999999999999d"], /--idle-after: .* is too long/],
+    ];
+    for (const [args, line] of cases) {
+      const run = await cli(args);
+      expect(run.code, args.join(" ")).toBe(2);
+      expect(oneLine(run.stderr), args.join(" ")).toMatch(line);
+      expect(run.stdout, args.join(" ")).toBe("");
+    }
+    expect(
+      (await cli(["--busy-timeout", "600000", "search", db, "x", "--limit", "1000"])).code,
+    ).toBe(0);
+  });
+
+  it("a backup that cannot be written names the backup, not the database, and changes nothing", async () => {
+    const dir = tempDir();
+    const db = join(dir, "good.db");
+    await makeDatabase(db, 2);
+    // /proc takes no new files, even from root (chmod would not stop root).
+    for (const args of [
+      ["backup", db, "/proc/x.bak"],
+      ["backup", "--method", "vacuum-into", db, "/proc/x.bak"],
+      ["backup", db, join(dir, "no-such-dir", "x.bak")],
+    ]) {
+      const run = await cli(args);
+      const line = oneLine(run.stderr);
+      expect(line, args.join(" ")).toMatch(/^llm-sessions: cannot write the backup \/.*x\.bak: /);
+      expect(line, args.join(" ")).not.toContain("good.db");
+      expect(run.code, args.join(" ")).toBe(args.includes("/proc/x.bak") ? 1 : 2);
+    }
+    await rawSql(db, "UPDATE sessions SET message_count = 99 WHERE rowid = 1");
+    for (const args of [
+      ["doctor", "--repair", "--backup-to", "/proc/x.bak", db],
+      ["migrate", "--backup-to", "/proc/x.bak", db],
+    ]) {
+      const run = await cli(args);
+      expect(run.code, args.join(" ")).toBe(1);
+      expect(oneLine(run.stderr), args.join(" ")).toBe(
+        "llm-sessions: cannot write the backup /proc/x.bak: files cannot be created in that directory",
+      );
+    }
+    // The repair did not run without its backup.
+    expect((await cli(["doctor", db])).code).toBe(1);
+  });
+
+  it("--driver libsql opens a file whose name has %41, #, ?, spaces and non-ASCII (and no other file)", async () => {
+    const dir = tempDir();
+    const name = "r%41 #1?x=y ü€.db";
+    const db = join(dir, name);
+    await makeDatabase(db, 3);
+    const stats = await cli(["--driver", "libsql", "stats", "--json", db]);
+    expect(stats.stderr).toBe("");
+    expect(stats.code).toBe(0);
+    expect((JSON.parse(stats.stdout) as { stats: { messages: number } }).stats.messages).toBe(6);
+    const out = join(dir, "b%2F #?ü.bak");
+    const backup = await cli(["--driver", "libsql", "backup", db, out]);
+    expect(backup.code).toBe(0);
+    const restored = join(dir, "c%20 #ü.db");
+    expect((await cli(["--driver", "libsql", "restore", out, restored])).code).toBe(0);
+    expect((await cli(["--driver", "libsql", "doctor", restored])).code).toBe(0);
+    const files = readdirSync(dir).sort();
+    expect(files).toEqual([name, out.slice(dir.length + 1), restored.slice(dir.length + 1)].sort());
   });
 });

@@ -41,6 +41,28 @@ function messageOf(error: unknown): string {
 }
 
 /**
+ * SQLite's codes for a file that could not be created or written. While a
+ * command writes a new file (a backup), the database it reads is already
+ * open, so these are about the file being written, not the database.
+ */
+const WRITE_FAILURES = new Set(["CANTOPEN", "READONLY", "PERM", "FULL", "AUTH"]);
+
+/**
+ * An error raised while writing `path` (a backup), reworded to name `path`
+ * instead of the database; any other error is returned as it is.
+ */
+export function blameWrittenFile(error: unknown, path: string): unknown {
+  const code = codeOf(error);
+  if (code === undefined || !WRITE_FAILURES.has(code)) return error;
+  const message = messageOf(error);
+  return new CliError(
+    code === "FULL"
+      ? `the disk is full: cannot write ${path}: ${message}`
+      : `cannot write ${path}: ${message}`,
+  );
+}
+
+/**
  * Turns anything thrown into one line for an operator and an exit code. The
  * library's errors are told apart by their stable `code` (not `instanceof`,
  * so a second copy of the library in node_modules cannot break it). The

@@ -11,13 +11,17 @@ import { stats } from "./commands/stats.js";
 import { sweep } from "./commands/sweep.js";
 import { vacuum } from "./commands/vacuum.js";
 import type { Io } from "./io.js";
+import { MAX_BUSY_TIMEOUT_MS, wholeNumber } from "./numbers.js";
 import { DRIVERS, type GlobalOptions } from "./target.js";
 import { VERSION } from "./version.js";
 
-function nonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new InvalidArgumentError("must be a whole number of milliseconds");
+function busyTimeout(value: string): number {
+  const n = wholeNumber(value, 0, MAX_BUSY_TIMEOUT_MS);
+  if (n === undefined) {
+    throw new InvalidArgumentError(
+      `must be a whole number of milliseconds from 0 to ${MAX_BUSY_TIMEOUT_MS}`,
+    );
+  }
   return n;
 }
 
@@ -38,12 +42,7 @@ export function buildProgram(io: Io, hooks: ProgramHooks): Command {
     .addOption(
       new Option("--driver <name>", "SQLite driver").choices(DRIVERS).default("better-sqlite"),
     )
-    .option(
-      "--busy-timeout <ms>",
-      "wait this long for another process's lock",
-      nonNegativeInt,
-      5000,
-    )
+    .option("--busy-timeout <ms>", "wait this long for another process's lock", busyTimeout, 5000)
     .option("--no-verify", "skip the quick_check when opening (faster on big files)")
     .exitOverride()
     .configureOutput({

@@ -1,5 +1,6 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { OpenStoreOptions, SqliteDriver, Store } from "@llm-sessions/core";
 import { openStore } from "@llm-sessions/core";
 import { CliError, usageError } from "./errors.js";
@@ -29,6 +30,15 @@ export function isRemote(db: string): boolean {
 }
 
 /**
+ * The `file:` URL of a local path for libSQL. Built by `pathToFileURL`, not
+ * by concatenation: in `file:${path}`, a `%41` in a file name would be read
+ * as `A` (another file), and a `#` or `?` would end the path.
+ */
+export function fileUrl(path: string): string {
+  return pathToFileURL(resolve(path)).href;
+}
+
+/**
  * The driver factory for `--driver`. Adapters are imported on first use, so
  * a command on better-sqlite3 never loads libSQL's native module (and the
  * reverse).
@@ -39,7 +49,7 @@ export async function driverFactory(name: DriverName): Promise<DriverFactory> {
     return (path) =>
       isRemote(path)
         ? libsql({ url: path, authToken: process.env.LLM_SESSIONS_AUTH_TOKEN })
-        : libsql({ url: `file:${path}` });
+        : libsql({ url: fileUrl(path) });
   }
   const { betterSqlite } = await import("@llm-sessions/adapter-better-sqlite");
   return (path) => betterSqlite({ filename: path });

@@ -1,7 +1,7 @@
-import { resolve } from "node:path";
 import type { BackupMethod } from "@llm-sessions/core";
-import { EXIT } from "../errors.js";
+import { blameWrittenFile, EXIT } from "../errors.js";
 import { bytes, count, duration, json, keyValues } from "../format.js";
+import { assertCreatable } from "../new-file.js";
 import { Progress } from "../progress.js";
 import { existingDatabase, withStore } from "../target.js";
 import type { CommandContext } from "./context.js";
@@ -23,13 +23,17 @@ export async function backup(
 ): Promise<number> {
   const { io, globals } = ctx;
   const path = existingDatabase(db, globals.driver);
+  const destination = assertCreatable(out, "backup");
   const progress = new Progress(io, "backup", !opts.json);
   const result = await withStore(path, globals, async (store) => {
     try {
-      return await store.maintenance.backup(resolve(out), {
+      return await store.maintenance.backup(destination, {
         method: opts.method ?? "auto",
         onProgress: (p) => progress.update(p.phase, p.totalPages - p.remainingPages, p.totalPages),
       });
+    } catch (error) {
+      // The database is open by now: a file that cannot be created or written is the backup.
+      throw blameWrittenFile(error, destination);
     } finally {
       progress.finish();
     }

@@ -1,6 +1,7 @@
 import type { IntegrityReport } from "@llm-sessions/core";
 import { EXIT } from "../errors.js";
 import { count, duration, json, keyValues, table } from "../format.js";
+import { newBackupFile } from "../new-file.js";
 import { existingDatabase, withStore } from "../target.js";
 import { type CommandContext, timestampedName } from "./context.js";
 
@@ -50,6 +51,10 @@ export async function doctor(
 ): Promise<number> {
   const { io, globals } = ctx;
   const path = existingDatabase(db, globals.driver);
+  const backupTo =
+    !opts.repair || opts.backup === false
+      ? false
+      : newBackupFile(path, opts.backupTo ?? timestampedName(path, "before-repair"));
   // Opened without the quick_check on open: damage must become findings here, not a refusal.
   return withStore(
     path,
@@ -69,8 +74,6 @@ export async function doctor(
         }
         return report.ok ? EXIT.ok : EXIT.problems;
       }
-      const backupTo =
-        opts.backup === false ? false : (opts.backupTo ?? timestampedName(path, "before-repair"));
       const repaired = await store.integrity.repair({ backupTo, full });
       if (opts.json) {
         io.out(json(repaired));

@@ -1,6 +1,7 @@
 import { migrateLegacy } from "@llm-sessions/core";
 import { EXIT } from "../errors.js";
 import { count, duration, json, keyValues } from "../format.js";
+import { newBackupFile } from "../new-file.js";
 import { assertStoreDatabase, driverFactory, existingDatabase } from "../target.js";
 import { type CommandContext, timestampedName } from "./context.js";
 
@@ -25,7 +26,9 @@ export async function migrate(
   const create = await driverFactory(globals.driver);
   await assertStoreDatabase(create, path, globals.busyTimeout);
   const backupTo =
-    opts.backup === false ? false : (opts.backupTo ?? timestampedName(path, "before-migrate"));
+    opts.backup === false
+      ? false
+      : newBackupFile(path, opts.backupTo ?? timestampedName(path, "before-migrate"));
   const report = await migrateLegacy({ driver: create(path), backupTo });
   if (opts.json) {
     io.out(json(report));

@@ -1,6 +1,7 @@
 import type { MessageRole } from "@llm-sessions/core";
 import { EXIT, usageError } from "../errors.js";
 import { json, table } from "../format.js";
+import { MAX_SEARCH_LIMIT, wholeNumberOption } from "../numbers.js";
 import { existingDatabase, withStore } from "../target.js";
 import type { CommandContext } from "./context.js";
 
@@ -21,9 +22,8 @@ export async function searchCommand(
   ctx: CommandContext,
 ): Promise<number> {
   const { io, globals } = ctx;
-  const limit = opts.limit === undefined ? 20 : Number(opts.limit);
-  if (!Number.isInteger(limit) || limit < 1)
-    throw usageError(`--limit must be a positive integer (got "${opts.limit}")`);
+  const limit =
+    opts.limit === undefined ? 20 : wholeNumberOption(opts.limit, "--limit", 1, MAX_SEARCH_LIMIT);
   if (opts.role !== undefined && !ROLES.includes(opts.role)) {
     throw usageError(`--role must be one of ${ROLES.join(", ")} (got "${opts.role}")`);
   }

@@ -1,6 +1,7 @@
 import type { LifecyclePolicy } from "@llm-sessions/core";
 import { EXIT, usageError } from "../errors.js";
 import { count, duration, json, keyValues } from "../format.js";
+import { MAX_DURATION_MS } from "../numbers.js";
 import { existingDatabase, withStore } from "../target.js";
 import type { CommandContext } from "./context.js";
 
@@ -27,6 +28,11 @@ export function parseDuration(text: string, option: string): number {
   if (!match) throw usageError(`${option}: "${text}" is not a duration (e.g. 30m, 12h, 7d)`);
   const ms = Math.round(Number(match[1]) * (UNITS[match[2] ?? "ms"] ?? 1));
   if (ms <= 0) throw usageError(`${option}: must be more than zero`);
+  if (ms > MAX_DURATION_MS) {
+    throw usageError(
+      `${option}: "${text}" is too long (at most ${MAX_DURATION_MS} ms, about 4,400 years)`,
+    );
+  }
   return ms;
 }
 
