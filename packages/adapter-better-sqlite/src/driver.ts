@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import type { ConnectOptions, DriverCapabilities, SqliteDriver } from "@llm-sessions/core";
 import Database from "better-sqlite3";
 import { connect, nativeOption } from "./open.js";
@@ -16,6 +17,7 @@ export function betterSqlite(options: BetterSqliteOptions): SqliteDriver {
   return {
     name: "better-sqlite3",
     target: resolved.filename,
+    ...(resolved.memory ? {} : { localPath: resolve(resolved.filename) }),
     get capabilities(): DriverCapabilities {
       capabilities ??= capabilitiesOf(resolved);
       return capabilities;

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import {
   type ConnectOptions,
   type DriverCapabilities,
@@ -55,6 +56,10 @@ export function libsql(options: LibsqlOptions): SqliteDriver {
   return {
     name: "libsql",
     target: resolved.target,
+    // An encrypted file's bytes are not SQLite's format: the core must not read them.
+    ...(resolved.kind === "file" && resolved.localPath && resolved.encryptionKey === undefined
+      ? { localPath: resolve(resolved.localPath) }
+      : {}),
     capabilities,
     connect: (connectOptions?: ConnectOptions) => connect(resolved, connectOptions),
   };

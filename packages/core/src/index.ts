@@ -10,6 +10,7 @@ export {
   ValidationError,
   type ValidationIssue,
 } from "./errors.js";
+export { DatabaseReplacedError, DiskFullError, ForeignDatabaseError } from "./files/errors.js";
 export type {
   IntegrityApi,
   IntegrityCheckOptions,

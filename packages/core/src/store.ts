@@ -1,5 +1,7 @@
 import { z } from "zod";
 import type { SqliteDriver } from "./driver/index.js";
+import { FileIdentity } from "./files/identity.js";
+import { inspectDatabaseFile } from "./files/preflight.js";
 import {
   type IntegrityApi,
   integrityApi,
@@ -25,7 +27,7 @@ import {
 } from "./metrics/index.js";
 import { openOperations, type StoreOperations } from "./operations.js";
 import { Pool, type PoolOptions, type PoolStats } from "./pool/index.js";
-import { type MigrationResult, runMigrations } from "./schema/index.js";
+import { admitFile, type MigrationResult, runMigrations } from "./schema/index.js";
 import {
   type SearchHit,
   type SearchIndexingOptions,
@@ -89,6 +91,21 @@ export interface OpenStoreOptions {
    */
   verifyOnOpen?: VerifyOnOpen;
   /**
+   * An existing database file of 0 bytes (what a crash, a failed copy or a
+   * full disk leaves behind) is refused with `DatabaseCorruptError` unless
+   * this is true; then it becomes a new, empty store. A file that does not
+   * exist is always created. Default false.
+   */
+  initializeEmptyFile?: boolean;
+  /**
+   * Before opening a file, its WAL is read: when SQLite's recovery would
+   * drop committed transactions (a damaged frame with commits after it, a
+   * damaged WAL header), the WAL is copied to `<file>-wal.damaged-<time>`
+   * and opening is refused with `DatabaseCorruptError`. True opens anyway,
+   * without those transactions (the copy is still made). Default false.
+   */
+  acceptWalLoss?: boolean;
+  /**
    * When appended messages enter the search index. Appends only queue their
    * messages; the append that finds about `batch` messages queued (default
    * 32; by any process on the file, looked at every `batch / 4` appends)
@@ -117,6 +134,8 @@ const optionsSchema = z.strictObject({
   lifecycle: z.union([z.literal(false), policySchema]).optional(),
   autoRestore: z.boolean().optional(),
   verifyOnOpen: z.union([z.enum(["quick", "full"]), z.literal(false)]).optional(),
+  initializeEmptyFile: z.boolean().optional(),
+  acceptWalLoss: z.boolean().optional(),
   searchIndexing: z
     .strictObject({
       batch: z.number().int().min(1).max(100_000).optional(),
@@ -257,7 +276,11 @@ export class Store extends ScopedStore {
    * `toPrometheus(metrics)` renders them for a `/metrics` endpoint.
    */
   metrics(): Promise<StoreMetrics> {
-    return this.#monitor.metrics();
+    // A replaced file is a reason to stop, not a figure: DatabaseReplacedError.
+    return Promise.resolve().then(() => {
+      this.#pool.verifyFile();
+      return this.#monitor.metrics();
+    });
   }
 
   /**
@@ -267,7 +290,10 @@ export class Store extends ScopedStore {
    * timeouts count since the previous `health()` call.
    */
   health(thresholds?: HealthThresholdsInput): Promise<HealthReport> {
-    return this.#monitor.health(thresholds);
+    return Promise.resolve().then(() => {
+      this.#pool.verifyFile();
+      return this.#monitor.health(thresholds);
+    });
   }
 
   /**
@@ -296,11 +322,23 @@ export class Store extends ScopedStore {
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const opts = parse("openStore", optionsSchema, options);
   const limits: StoreLimits = { ...DEFAULT_LIMITS, ...stripUndefined(opts.limits ?? {}) };
+  // Before any connection: pragmas and WAL recovery would change what is judged.
+  const path = opts.driver.localPath;
+  if (path) {
+    const inspection = inspectDatabaseFile(path, opts.driver.target, {
+      initializeEmptyFile: opts.initializeEmptyFile ?? false,
+      acceptWalLoss: opts.acceptWalLoss ?? false,
+      clock: opts.clock ?? Date.now,
+    });
+    await admitFile(inspection.header, opts.driver, opts.driver.target);
+  }
   const pool = await Pool.open(opts.driver, {
     ...(opts.pool as PoolOptions | undefined),
     ...(opts.durability ? { durability: opts.durability } : {}),
     ...(opts.busyTimeoutMs !== undefined ? { busyTimeoutMs: opts.busyTimeoutMs } : {}),
   });
+  const identity = path ? FileIdentity.capture(path, opts.driver.target) : undefined;
+  if (identity) pool.watchFile(identity);
   let migration: MigrationResult;
   try {
     // Before migrations: a damaged file is refused before anything writes to it.

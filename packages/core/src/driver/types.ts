@@ -195,6 +195,15 @@ export interface SqliteDriver {
   /** What the driver can do; the pool adapts to it. */
   readonly capabilities: DriverCapabilities;
   /**
+   * Optional: the absolute path of the database file when the target is a
+   * plain (unencrypted) SQLite file on this machine; undefined otherwise.
+   * With it, `openStore` inspects the file and its WAL with plain file reads
+   * before any connection touches them (empty file, damaged WAL, foreign or
+   * older database) and notices when the file is replaced under the store.
+   * A driver without it gets none of these checks.
+   */
+  readonly localPath?: string;
+  /**
    * Opens a new connection with the pragmas applied: `foreign_keys=ON`,
    * `busy_timeout`, and for files `journal_mode=WAL` and `synchronous`.
    */

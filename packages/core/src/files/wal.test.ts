@@ -43,6 +43,11 @@ function buildWal(
 /** Five transactions of one frame each (pages 1..5), every frame a commit. */
 const fiveCommits: FrameSpec[] = [1, 2, 3, 4, 5].map((n) => ({ pgno: n, commit: 5, fill: n }));
 const frameStart = (i: number) => 32 + i * (24 + PAGE);
+/** Flips bits of one byte, as damage on disk would. */
+function flip(buf: Buffer, at: number, mask: number): void {
+  buf.writeUInt8(buf.readUInt8(at) ^ mask, at);
+}
+
 const emptyDb = { pageSize: PAGE, dbPage: () => undefined };
 
 describe("analyzeWal", () => {
@@ -53,7 +58,7 @@ describe("analyzeWal", () => {
 
   it("one flipped byte in a committed frame: the later commits are reported lost", () => {
     const wal = buildWal(fiveCommits);
-    wal[frameStart(2) + 24 + 100] ^= 0x01;
+    flip(wal, frameStart(2) + 24 + 100, 0x01);
     const a = analyzeWal(wal, emptyDb);
     expect(a.recoveredFrames).toBe(2);
     expect(a.chainEnd).toBe(2);
@@ -64,7 +69,7 @@ describe("analyzeWal", () => {
 
   it("a flipped byte in the last commit frame loses only that (torn) transaction", () => {
     const wal = buildWal(fiveCommits);
-    wal[frameStart(4) + 24 + 7] ^= 0x80;
+    flip(wal, frameStart(4) + 24 + 7, 0x80);
     expect(analyzeWal(wal, emptyDb)).toMatchObject({ recoveredFrames: 4, lostCommits: 0 });
   });
 
@@ -95,11 +100,19 @@ describe("analyzeWal", () => {
   it("a torn tail (the last frame cut short) loses nothing", () => {
     const wal = buildWal(fiveCommits);
     const torn = wal.subarray(0, frameStart(4) + 24 + 200);
-    expect(analyzeWal(torn, emptyDb)).toMatchObject({ frames: 4, recoveredFrames: 4, lostCommits: 0 });
+    expect(analyzeWal(torn, emptyDb)).toMatchObject({
+      frames: 4,
+      recoveredFrames: 4,
+      lostCommits: 0,
+    });
   });
 
   it("a last transaction without its commit frame loses nothing", () => {
-    const frames = [...fiveCommits, { pgno: 6, commit: 0, fill: 6 }, { pgno: 7, commit: 0, fill: 7 }];
+    const frames = [
+      ...fiveCommits,
+      { pgno: 6, commit: 0, fill: 6 },
+      { pgno: 7, commit: 0, fill: 7 },
+    ];
     expect(analyzeWal(buildWal(frames), emptyDb)).toMatchObject({
       frames: 7,
       recoveredFrames: 5,
@@ -128,7 +141,7 @@ describe("analyzeWal", () => {
       { pgno: 2, commit: 3, fill: 5 },
     ];
     const wal = buildWal(frames);
-    wal[frameStart(2) + 24] ^= 0xff;
+    flip(wal, frameStart(2) + 24, 0xff);
     expect(analyzeWal(wal, emptyDb)).toMatchObject({ recoveredFrames: 1, lostCommits: 2 });
   });
 

@@ -169,9 +169,7 @@ export function analyzeWal(bytes: Uint8Array, context: WalContext = {}): WalAnal
   if (header.valid) return fromValidHeader(wal, header, context);
   // Recovery keeps nothing. Look for frames that check out against each
   // other, trying the sizes and byte orders they could have been written with.
-  const sizes = [
-    ...new Set([context.pageSize, header.pageSize, ...PAGE_SIZES].filter(isPageSize)),
-  ];
+  const sizes = [...new Set([context.pageSize, header.pageSize, ...PAGE_SIZES].filter(isPageSize))];
   for (const pageSize of sizes) {
     for (const bigEndian of [false, true]) {
       const found = withoutHeader(wal, pageSize, bigEndian, context);
@@ -303,4 +301,26 @@ function verdict(
     lostCommits: commits.length,
     firstLostCommit: (first.offset - WAL_HEADER) / (FRAME_HEADER + pageSize),
   };
+}
+
+/**
+ * The newest version of page `pgno` among the frames recovery keeps (what
+ * SQLite will serve instead of the file's copy), or undefined when the WAL
+ * has none.
+ */
+export function recoveredPage(
+  bytes: Uint8Array,
+  analysis: WalAnalysis,
+  pgno: number,
+): Uint8Array | undefined {
+  const { pageSize } = analysis;
+  if (!pageSize || !analysis.headerValid) return undefined;
+  const wal = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = analysis.recoveredFrames - 1; i >= 0; i--) {
+    const f = frameAt(wal, i, pageSize);
+    if (f.pgno === pgno) {
+      return wal.subarray(f.offset + FRAME_HEADER, f.offset + FRAME_HEADER + pageSize);
+    }
+  }
+  return undefined;
 }

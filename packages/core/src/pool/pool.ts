@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { isBusyError, SqliteError } from "../driver/errors.js";
 import { runSteps, type TxSteps } from "../driver/steps.js";
 import type { Queryable, SqliteConnection, SqliteDriver, Transaction } from "../driver/types.js";
+import type { FileIdentity } from "../files/identity.js";
 import { backoffDelay } from "./backoff.js";
 import {
   CHECKPOINT_MODES,
@@ -20,6 +21,7 @@ import {
 } from "./errors.js";
 import { Lane, now, type PooledConnection, type PoolLaneStats } from "./lane.js";
 import { LeasedConnection } from "./lease.js";
+import { surfaceOpenFailure } from "./open-failure.js";
 import {
   type PoolCloseOptions,
   type PoolOptions,
@@ -85,6 +87,8 @@ export class Pool {
   #closing: Promise<void> | undefined;
   #busyRetries = 0;
   #rolledBack = 0;
+  /** The database file's identity, once `watchFile` was called. */
+  #file: FileIdentity | undefined;
 
   private constructor(driver: SqliteDriver, options: ResolvedPoolOptions) {
     this.#driver = driver;
@@ -123,7 +127,7 @@ export class Pool {
             durability: options.durability,
           })
           .catch((error: unknown) => {
-            throw surfaceCorruption(error, driver.target, "opening a connection");
+            throw surfaceOpenFailure(error, driver, "opening a connection");
           }),
     });
     this.#readers =
@@ -145,7 +149,7 @@ export class Pool {
                   ...mmap,
                 })
                 .catch((error: unknown) => {
-                  throw surfaceCorruption(error, driver.target, "opening a connection");
+                  throw surfaceOpenFailure(error, driver, "opening a connection");
                 }),
           })
         : undefined;
@@ -173,6 +177,25 @@ export class Pool {
     const pool = new Pool(driver, resolvePoolOptions(options, driver.capabilities));
     await pool.#writer.prime();
     return pool;
+  }
+
+  /**
+   * From now on, every write (and `withWriter`, `checkpoint`) first checks
+   * that the database file is still the one opened, and once it is not,
+   * every call — reads too — is refused with `DatabaseReplacedError`.
+   */
+  watchFile(identity: FileIdentity): void {
+    this.#file = identity;
+  }
+
+  /**
+   * Checks now that the database file is the one opened (one `stat`), when
+   * `watchFile` was called.
+   *
+   * @throws DatabaseReplacedError when it was replaced or removed.
+   */
+  verifyFile(): void {
+    this.#file?.verify();
   }
 
   /** The driver the connections come from (its name, target and capabilities). */
@@ -205,6 +228,7 @@ export class Pool {
     try {
       this.#admit("write");
       this.#refuseIfHoldingWriter("write()");
+      this.#file?.verify();
     } catch (error) {
       return Promise.reject(error);
     }
@@ -230,6 +254,7 @@ export class Pool {
     try {
       this.#admit("writeSteps");
       this.#refuseIfHoldingWriter("writeSteps()");
+      this.#file?.verify();
     } catch (error) {
       return Promise.reject(error);
     }
@@ -302,6 +327,7 @@ export class Pool {
    */
   async read<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
     this.#admit("read");
+    this.#file?.assertNotFailed();
     const lane = this.#readers ?? this.#writer;
     if (lane === this.#writer) this.#refuseIfHoldingWriter("read() (reads share the writer here)");
     const pc = lane.acquireNow() ?? (await lane.acquire());
@@ -325,6 +351,7 @@ export class Pool {
    */
   async readSnapshot<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     this.#admit("readSnapshot");
+    this.#file?.assertNotFailed();
     const lane = this.#readers ?? this.#writer;
     if (lane === this.#writer) {
       this.#refuseIfHoldingWriter("readSnapshot() (reads share the writer here)");
@@ -355,6 +382,7 @@ export class Pool {
     const drain = parseWithWriterOptions(options);
     this.#admit("withWriter");
     this.#refuseIfHoldingWriter("withWriter()");
+    this.#file?.verify();
     if (drain) this.#refuseIfHoldingReader("withWriter({ drainReaders: true })");
     const lane = this.#writer;
     const pc = lane.acquireNow() ?? (await lane.acquire());
@@ -407,6 +435,7 @@ export class Pool {
       );
     }
     this.#admit("checkpoint");
+    this.#file?.verify();
     this.#refuseIfHoldingWriter("checkpoint()");
     if (mode !== "PASSIVE") this.#refuseIfHoldingReader(`checkpoint("${mode}")`);
     const lane = this.#writer;

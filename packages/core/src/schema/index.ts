@@ -1,3 +1,4 @@
+export { admitFile } from "./admit-file.js";
 export {
   detectLegacyV0,
   LEGACY_ROLES,
@@ -5,5 +6,5 @@ export {
   type LegacyV0Layout,
   migrateLegacyV0InTx,
 } from "./legacy-v0.js";
-export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./migrations.js";
+export { MIGRATIONS, type Migration, SCHEMA_VERSION, STORE_APPLICATION_ID } from "./migrations.js";
 export { type MigrationResult, runMigrations } from "./run-migrations.js";

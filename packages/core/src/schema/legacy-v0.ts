@@ -1,5 +1,5 @@
 import type { Queryable, Transaction } from "../driver/index.js";
-import { MIGRATIONS, SCHEMA_VERSION } from "./migrations.js";
+import { MIGRATIONS, SCHEMA_VERSION, STORE_APPLICATION_ID } from "./migrations.js";
 
 /**
  * The older (v0) layout, made by the router before this library: no
@@ -220,6 +220,7 @@ export async function migrateLegacyV0InTx(
   await tx.exec("DROP TABLE legacy_v0_messages");
   await tx.exec("DROP TABLE legacy_v0_sessions");
   await tx.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+  await tx.exec(`PRAGMA application_id = ${STORE_APPLICATION_ID}`);
   return {
     sessions: Number(counts?.sessions ?? 0),
     sessionsSkipped: Number(counts?.skipped ?? 0),

@@ -19,3 +19,11 @@ export const MIGRATIONS: readonly Migration[] = [
 
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+
+/**
+ * `PRAGMA application_id` of the store's files: "LLMS" in ASCII. Stamped
+ * with each migration (it is a header field, not a schema change, so no
+ * schema version is spent on it); files made before it have 0 and are known
+ * by their `user_version`.
+ */
+export const STORE_APPLICATION_ID = 0x4c4c4d53;

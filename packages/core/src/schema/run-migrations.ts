@@ -1,6 +1,6 @@
 import type { SqliteConnection, Transaction } from "../driver/index.js";
 import { MigrationRequiredError, SchemaTooNewError } from "../errors.js";
-import { MIGRATIONS, SCHEMA_VERSION } from "./migrations.js";
+import { MIGRATIONS, SCHEMA_VERSION, STORE_APPLICATION_ID } from "./migrations.js";
 
 /** What opening did to the schema. */
 export interface MigrationResult {
@@ -56,6 +56,7 @@ export async function runMigrations(conn: SqliteConnection): Promise<MigrationRe
       for (const statement of migration.statements) await tx.exec(statement);
       // user_version lives in the header and is written by this transaction.
       await tx.exec(`PRAGMA user_version = ${migration.version}`);
+      await tx.exec(`PRAGMA application_id = ${STORE_APPLICATION_ID}`);
       applied.push(migration.version);
     });
   }
