@@ -6,7 +6,11 @@ export interface BetterSqliteOptions {
    * Path of the database file, created when missing (unless `fileMustExist`).
    * `":memory:"` (also `""` and `"file::memory:"`) opens a private in-memory
    * database: every connection then has its own, so the pool uses one.
-   * URI filenames (`file:...?mode=ro`) are not supported.
+   * URI filenames (`file:x.db?mode=ro`) are not supported: better-sqlite3
+   * would create a file of that literal name, so a filename starting with
+   * `file:` is refused with `MISUSE` (use `readonly` and `fileMustExist`; for
+   * a file really named so, write `./file:...`). So are a NUL and ill-formed
+   * UTF-16 (a lone surrogate), which would open a file of another name.
    */
   readonly filename: string;
   /**
@@ -82,6 +86,7 @@ export function resolveOptions(options: BetterSqliteOptions): ResolvedOptions {
   }
   const { filename } = options;
   if (typeof filename !== "string") throw misuse("filename must be a string");
+  checkFilename(filename);
   const statementCacheSize = options.statementCacheSize ?? DEFAULT_STATEMENT_CACHE_SIZE;
   if (!Number.isInteger(statementCacheSize) || statementCacheSize < 1) {
     throw misuse("statementCacheSize must be an integer >= 1");
@@ -106,6 +111,29 @@ export function resolveOptions(options: BetterSqliteOptions): ResolvedOptions {
     verbose: options.verbose,
     journalSizeLimitBytes,
   };
+}
+
+/** A URI: SQLite's `file:` prefix, in any case (better-sqlite3 reads neither as one). */
+const URI = /^file:/i;
+/** A UTF-16 code unit that is not half of a pair (in `u` mode a pair is one code point). */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/**
+ * Refuses a filename that better-sqlite3 would open under another name than
+ * the one written: a URI (opened as a file of that literal name, its
+ * `?mode=ro` ignored), a NUL (the name is cut there) or a lone surrogate
+ * (replaced by U+FFFD).
+ */
+function checkFilename(filename: string): void {
+  if (URI.test(filename) && filename !== "file::memory:") {
+    throw misuse(
+      `URI filenames are not supported, got ${JSON.stringify(filename)}: pass a path, with the options readonly and fileMustExist instead of URI parameters (a file really named so: "./${filename}")`,
+    );
+  }
+  if (filename.includes("\0")) throw misuse("filename must not contain a NUL character");
+  if (LONE_SURROGATE.test(filename)) {
+    throw misuse("filename must be well-formed UTF-16 (it has a lone surrogate)");
+  }
 }
 
 function misuse(message: string): SqliteError {
