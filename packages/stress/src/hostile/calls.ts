@@ -46,6 +46,22 @@ export const ROOT_METHODS = [
   "integrity.check",
 ] as const;
 
+/** Search and append are drawn more often: ranks and snippets leak through search, and appends feed it. */
+const WEIGHTS: Readonly<Record<(typeof SCOPED_METHODS)[number], number>> = {
+  "sessions.create": 1,
+  "sessions.get": 1,
+  "sessions.list": 1,
+  "sessions.update": 1,
+  "sessions.delete": 0.5,
+  "sessions.fork": 1,
+  "messages.append": 2,
+  "messages.last": 1,
+  "messages.list": 1,
+  "messages.pop": 0.5,
+  search: 3,
+  stats: 1,
+};
+
 export type Method = (typeof SCOPED_METHODS)[number] | (typeof ROOT_METHODS)[number];
 
 /** Which handle an input calls through. */
@@ -118,41 +134,53 @@ export function generateCalls(seed: number, count: number): HostileCall[] {
   for (let index = 0; index < count; index++) {
     const view = drawView(rng);
     const method =
-      view.kind === "root" && rng.chance(0.5) ? rng.pick(ROOT_METHODS) : rng.pick(SCOPED_METHODS);
+      view.kind === "root" && rng.chance(0.5) ? rng.pick(ROOT_METHODS) : rng.weighted(WEIGHTS);
     const comparedBefore = calls.filter(isCompared).map((c) => c.index);
-    const g = new Draw(rng, comparedBefore);
+    // Two inputs in five are well-formed calls (state grows, searches match, cursors come back); the rest are hostile.
+    const g = new Draw(rng, comparedBefore, rng.chance(0.4), index);
     calls.push({ index, view, method, args: g.args(method) });
   }
   return calls;
 }
 
+/**
+ * Tenant ids that differ from a secret tenant's (or the attacker's) only in
+ * ways a driver or a normalization could erase: ill-formed UTF-16 and its
+ * replacement character, a NUL and what follows it, spaces, case.
+ */
+const LOOKALIKE_TENANTS: readonly string[] = [
+  "T\uDC00",
+  "T\uDFFF",
+  "T\uFFFD",
+  "T\uD800\uDC00",
+  "T",
+  "A\uD800",
+  "A\uDC00",
+  "A\uFFFD",
+  "A\u0000",
+  "A\u0000evil2",
+  "A\u0000evi",
+  "A  ",
+  " A",
+  "a",
+  "B ",
+  "b",
+  "B\u0000",
+  "B\uD800",
+  "B\uFFFD",
+  "",
+];
+
 function drawView(rng: Rng): ViewRef {
   const roll = rng.next();
-  if (roll < 0.6) return { kind: "tenant", id: just(ATTACKER), compared: true };
+  if (roll < 0.55) return { kind: "tenant", id: just(ATTACKER), compared: true };
   if (roll < 0.8) {
-    const id = rng.chance(0.75)
-      ? rng.pick([
-          ...HOSTILE_STRINGS,
-          "A\uD800",
-          "A\uDC00",
-          "A\uFFFD",
-          "T\uDC00",
-          "T\uDFFF",
-          "T\uFFFD",
-          "T\uD800\uDC00",
-          "A\u0000",
-          "A\u0000evil2",
-          "a",
-          " A",
-          "A  ",
-          "B ",
-          "b",
-          "B\u0000",
-          "B\uD800",
-          "A%",
-          "%",
-        ])
-      : rng.pick(WRONG_TYPES);
+    const id: unknown =
+      roll < 0.7
+        ? rng.pick(LOOKALIKE_TENANTS)
+        : rng.chance(0.6)
+          ? rng.pick(HOSTILE_STRINGS)
+          : rng.pick(WRONG_TYPES);
     const compared = typeof id !== "string" || !SECRET_TENANTS.includes(id);
     return { kind: "tenant", id: typeof id === "function" ? (id as Make) : just(id), compared };
   }
@@ -164,10 +192,17 @@ function drawView(rng: Rng): ViewRef {
 class Draw {
   readonly #rng: Rng;
   readonly #earlier: readonly number[];
+  /** Draw well-formed values only (ids and queries may still name other tenants' data). */
+  readonly #calm: boolean;
 
-  constructor(rng: Rng, earlierCompared: readonly number[]) {
+  /** This input's index: ids the store generated for earlier inputs are `in<index>-<n>`. */
+  readonly #index: number;
+
+  constructor(rng: Rng, earlierCompared: readonly number[], calm: boolean, index: number) {
+    this.#index = index;
     this.#rng = rng;
     this.#earlier = earlierCompared;
+    this.#calm = calm;
   }
 
   args(method: Method): Make[] {
@@ -217,14 +252,14 @@ class Draw {
   }
 
   string(plausible: () => string): Make {
-    const roll = this.#rng.next();
+    const roll = this.#calm ? 0 : this.#rng.next();
     if (roll < 0.45) return just(plausible());
     if (roll < 0.85) return just(this.#rng.pick(HOSTILE_STRINGS));
     return this.wrong();
   }
 
   number(plausible: () => number): Make {
-    const roll = this.#rng.next();
+    const roll = this.#calm ? 0 : this.#rng.next();
     if (roll < 0.4) return just(plausible());
     if (roll < 0.85) return just(this.#rng.pick(HOSTILE_NUMBERS));
     if (roll < 0.92) return just(String(plausible()));
@@ -241,8 +276,9 @@ class Draw {
 
   /** An id to look up: the attacker's, a secret tenant's, a message's, or junk. */
   sessionId(): Make {
-    const roll = this.#rng.next();
-    if (roll < 0.5) return just(this.#rng.pick([...A_SESSIONS, ...FRESH_IDS.slice(0, 10)]));
+    const roll = this.#calm ? this.#rng.next() * 0.75 : this.#rng.next();
+    if (roll < 0.4) return just(this.#rng.pick([...A_SESSIONS, ...FRESH_IDS.slice(0, 10)]));
+    if (roll < 0.5 && this.#index > 0) return just(`in${this.#rng.int(0, this.#index - 1)}-1`);
     if (roll < 0.7) return just(this.#rng.pick(SECRET_SESSIONS));
     if (roll < 0.75) return just(this.#rng.pick([...A_MESSAGES, ...SECRET_MESSAGES]));
     if (roll < 0.9) return just(this.#rng.pick(HOSTILE_STRINGS));
@@ -251,7 +287,7 @@ class Draw {
 
   /** An id the caller chooses for a new row: never one a secret tenant holds (ids are global, and a taken id is a documented conflict). */
   chosenId(): Make {
-    const roll = this.#rng.next();
+    const roll = this.#calm ? this.#rng.next() * 0.5 : this.#rng.next();
     if (roll < 0.5) return just(this.#rng.pick(FRESH_IDS));
     if (roll < 0.65) return just(this.#rng.pick([...A_SESSIONS, ...A_MESSAGES]));
     if (roll < 0.9) return just(this.#rng.pick(HOSTILE_STRINGS.filter((s) => !SECRET_IDS.has(s))));
@@ -263,11 +299,12 @@ class Draw {
   }
 
   metadata(): Make {
+    if (this.#calm) return just(this.#rng.pick([{}, { k: "v" }, { n: 1, list: [true, null] }]));
     return this.#rng.chance(0.3) ? just({ k: "v" }) : this.#rng.pick(HOSTILE_METADATA);
   }
 
   cursor(): Make {
-    const roll = this.#rng.next();
+    const roll = this.#calm ? 0.15 + this.#rng.next() * 0.45 : this.#rng.next();
     if (roll < 0.15) return just(null);
     if (roll < 0.6 && this.#earlier.length > 0) {
       // Prefer recent inputs: their cursors are the ones a caller would pass on.
@@ -293,6 +330,7 @@ class Draw {
 
   /** Snippet markers: ordinary, long, empty, the private-use ones the store uses inside. */
   mark(): Make {
+    if (this.#calm) return just(["<b>", "</b>"]);
     if (this.#rng.chance(0.2)) return this.any();
     const one = () =>
       this.#rng.pick([
@@ -315,7 +353,7 @@ class Draw {
   }
 
   query(): Make {
-    const roll = this.#rng.next();
+    const roll = this.#calm ? this.#rng.next() * 0.9 : this.#rng.next();
     if (roll < 0.8) return just(this.#rng.pick(HOSTILE_QUERIES));
     if (roll < 0.9) {
       // Several pieces of syntax in one query.
@@ -328,13 +366,13 @@ class Draw {
   }
 
   role(): Make {
-    return this.#rng.chance(0.8)
+    return this.#calm || this.#rng.chance(0.8)
       ? just(this.#rng.pick(["user", "assistant", "system", "tool"]))
       : this.string(() => this.#rng.pick(["USER", "admin", "user "]));
   }
 
   content(): Make {
-    const roll = this.#rng.next();
+    const roll = this.#calm ? 0 : this.#rng.next();
     if (roll < 0.55) {
       const words = ["zebra", "apple", "alpha", "beta", "gamma", "zqsecretb", "NEAR", "AND", "*"];
       const n = this.#rng.int(1, 6);
@@ -366,7 +404,7 @@ class Draw {
   }
 
   #messages(): Make {
-    const roll = this.#rng.next();
+    const roll = this.#calm ? this.#rng.next() * 0.85 : this.#rng.next();
     if (roll < 0.5) return this.#message();
     if (roll < 0.85) {
       const items = Array.from({ length: this.#rng.int(0, 4) }, () => this.#message());
@@ -391,7 +429,7 @@ class Draw {
   }
 
   #options(spec: (d: Draw) => FieldSpec): Make {
-    if (this.#rng.chance(0.08)) return this.any();
+    if (!this.#calm && this.#rng.chance(0.08)) return this.any();
     return this.#object(spec(this));
   }
 
@@ -401,7 +439,7 @@ class Draw {
     for (const [key, [p, make]] of Object.entries(fields)) {
       if (this.#rng.chance(p)) entries.push([key, make()]);
     }
-    if (this.#rng.chance(0.07)) {
+    if (!this.#calm && this.#rng.chance(0.07)) {
       const key = this.#rng.pick(["extra", "__proto__", "constructor", "tenantId", "sql", ""]);
       entries.push([key, this.any()]);
     }
@@ -424,12 +462,12 @@ class Draw {
   #maybeNone(one: () => Make): Make[] {
     const roll = this.#rng.next();
     if (roll < 0.1) return [];
-    if (roll < 0.13) return [one(), this.any()];
+    if (roll < 0.13 && !this.#calm) return [one(), this.any()];
     return [one()];
   }
 
   #extraArgs(args: Make[]): Make[] {
-    return this.#rng.chance(0.05) ? [...args, this.any()] : args;
+    return !this.#calm && this.#rng.chance(0.05) ? [...args, this.any()] : args;
   }
 }
 

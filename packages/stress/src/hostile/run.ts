@@ -116,6 +116,7 @@ export async function runHostile(options: HostileRunOptions): Promise<HostileRep
   const findings: Finding[] = [];
   const counts = { compared: 0, successes: 0, typed: 0, untyped: 0, state: 0, cross: 0 };
   const start = Date.UTC(2026, 0, 2);
+  const lastState = new Map<HostileSide, StateDigest | string>();
 
   for (const call of calls) {
     const input = showCall(call);
@@ -131,8 +132,10 @@ export async function runHostile(options: HostileRunOptions): Promise<HostileRep
       side.ids.reset(`in${call.index}`);
       side.clock.now = start + call.index * 1000;
       // Nothing stays queued for the index, so a rejected search has nothing it may index.
-      await side.store.flushSearchIndex().catch(() => undefined);
-      const before = await digest(side);
+      const flushed = await side.store.flushSearchIndex().catch(() => -1);
+      // The state after a rejected call is the state before the next one, unless the flush indexed something.
+      const before = (flushed === 0 && lastState.get(side)) || (await digest(side));
+      lastState.delete(side);
       const outcome = await invoke(side, call, envOf(cursors[name]));
       outcomes.push(outcome);
       const kind = classify(outcome);
@@ -142,6 +145,7 @@ export async function runHostile(options: HostileRunOptions): Promise<HostileRep
       }
       if (kind !== "success") {
         const after = await digest(side);
+        lastState.set(side, after);
         const tables =
           typeof before === "string" || typeof after === "string"
             ? [typeof before === "string" ? before : (after as string)]
