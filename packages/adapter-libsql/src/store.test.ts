@@ -16,6 +16,7 @@ runStoreSuite({
   skip: {
     "query-plans.hot-path-query-served": explainGap,
     "query-plans.fork-copies-linear": explainGap,
+    "search.page-walks-index-once": explainGap,
   },
 });
 runStoreSuite({

@@ -1,10 +1,22 @@
-import { ValidationError } from "../errors.js";
+import type { Transaction } from "../driver/index.js";
+import { ConflictError, ValidationError } from "../errors.js";
+import { type StoreContext, scopeFilter } from "../sessions/context.js";
 import { decodeCursor, encodeCursor } from "../sessions/cursor.js";
-import type { StoreContext } from "../sessions/index.js";
 import { MESSAGE_COLUMNS, type MessageRow, toMessage } from "../sessions/rows.js";
 import type { Message, MessageRole, Page } from "../sessions/types.js";
 import { parse } from "../sessions/validation.js";
-import { toFtsQuery } from "./fts-query.js";
+import { checkSearchBounds, SEARCH_BOUNDS } from "./bounds.js";
+import { ftsQueryOf, searchTerms } from "./fts-query.js";
+import { clearQueued, loadQueued, QUEUE_FTS, QueueNotLoadable } from "./queued-index.js";
+import {
+  joinSnippet,
+  newSnippetMarkers,
+  type SnippetMarkers,
+  type SnippetPart,
+  splitSnippet,
+} from "./snippet.js";
+
+export type { SnippetPart } from "./snippet.js";
 
 /** Options of `store.search`. */
 export interface SearchOptions {
@@ -14,7 +26,10 @@ export interface SearchOptions {
   role?: MessageRole;
   /** Only messages written by this model. */
   model?: string;
-  /** Results per page, 1..maxPageSize. Default: the store's default page size. */
+  /**
+   * Results per page, 1..200 (and at most the store's `maxPageSize`).
+   * Default: the store's default page size, capped the same way.
+   */
   limit?: number;
   /** The previous page's `nextCursor`. */
   cursor?: string | null;
@@ -22,19 +37,14 @@ export interface SearchOptions {
   mark?: [open: string, close: string];
 }
 
-/** A part of a snippet: matched text or the text around it. */
-export interface SnippetPart {
-  /** The text of this part. */
-  readonly text: string;
-  /** Whether this part matched the query. */
-  readonly match: boolean;
-}
-
-/** One search result, best first. */
+/** One search result; newest match first. */
 export interface SearchHit {
   /** The matching message. */
   readonly message: Message;
-  /** BM25 rank: lower is better. */
+  /**
+   * This hit's position in the whole result, from 1 (the newest match),
+   * counted across pages: lower is newer.
+   */
   readonly rank: number;
   /** An excerpt with the matches between the `mark` markers. */
   readonly snippet: string;
@@ -42,20 +52,30 @@ export interface SearchHit {
   readonly snippetParts: SnippetPart[];
 }
 
-// Private-use characters delimit matches inside SQLite; user text cannot fake
-// them because they are replaced in the parts (see splitSnippet).
-const OPEN = "\u{F0001}";
-const CLOSE = "\u{F0002}";
-
 interface HitRow extends MessageRow {
   pk: number;
   snippet: string;
 }
 
 /**
- * Full-text search over message content, ranked by BM25, keyset-paged by
- * (rank, message). Any string is safe (see `toFtsQuery`); an empty one is a
- * `ValidationError`.
+ * Full-text search over message content: every message that has all the
+ * words, newest first, keyset-paged.
+ *
+ * Why newest first, not BM25: BM25 weighs a word by how many documents of
+ * the whole index hold it, so a tenant's ranks (and the order of its hits)
+ * would change when another tenant writes that word, telling it what others
+ * wrote. Every ranking statistic would have to be the tenant's own; ordering
+ * by the message's age uses none, so what a tenant (or one session, role or
+ * model filter) sees depends only on the messages it can see. It also bounds
+ * the work: FTS5 walks its matches newest first and the query stops after
+ * the page, where a ranking must score every match before the first row.
+ * The cursor names the last message by its id (not its row number, which
+ * counts every tenant's messages).
+ *
+ * Never writes: messages still queued for the index are matched in a
+ * connection-private temp index (see `queued-index.ts`), in the same
+ * snapshot, and merged in order. Any string is safe (see `toFtsQuery`); an
+ * empty one, or one over `SEARCH_BOUNDS`, is a `ValidationError`.
  */
 export async function search(
   ctx: StoreContext,
@@ -67,99 +87,145 @@ export async function search(
   if (query.trim() === "") {
     throw new ValidationError("search", [{ path: "text", message: "must not be empty" }]);
   }
-  const fts = toFtsQuery(query);
+  const terms = searchTerms(query);
+  const limit = opts.limit ?? Math.min(ctx.limits.defaultPageSize, SEARCH_BOUNDS.maxPageSize);
+  checkSearchBounds(terms, limit);
+  const after = opts.cursor ? decodeSearchCursor(opts.cursor) : undefined;
+  const fts = ftsQueryOf(terms);
   if (fts === null) return { items: [], nextCursor: null };
-  const limit = opts.limit ?? ctx.limits.defaultPageSize;
   const [open, close] = opts.mark ?? ["«", "»"];
+  const markers = newSnippetMarkers();
+  const plan = { ctx, opts, fts, markers, limit, after };
 
-  // Two steps, in one snapshot. Ranking has to look at every match, but the
-  // snippets (which re-read and re-tokenize each message) and the message
-  // rows are needed only for the page: one statement doing all of it computes
-  // a snippet for every match before sorting (18 ms instead of 7 ms for a
-  // two-word query matching 2,500 of 1M messages).
-  const where = ["messages_fts MATCH ?"];
-  const params: (string | number)[] = [fts];
-  if (ctx.scope.tenantId !== null) {
-    where.push("EXISTS (SELECT 1 FROM sessions s WHERE s.id = m.session_id AND s.tenant_id = ?)");
-    params.push(ctx.scope.tenantId);
+  let rows: HitRow[];
+  try {
+    rows = await ctx.db.readSnapshot((tx) => findPage(tx, plan, true));
+  } catch (error) {
+    if (!(error instanceof QueueNotLoadable)) throw error;
+    // A connection that may not even write its temp database: index the
+    // queue (a write), then read the index alone.
+    await ctx.searchIndex.catchUp();
+    rows = await ctx.db.readSnapshot((tx) => findPage(tx, plan, false));
   }
-  if (opts.sessionId !== undefined) {
-    where.push("m.session_id = ?");
-    params.push(opts.sessionId);
-  }
-  if (opts.role !== undefined) {
-    where.push("m.role = ?");
-    params.push(opts.role);
-  }
-  if (opts.model !== undefined) {
-    where.push("m.model = ?");
-    params.push(opts.model);
-  }
-  // Without a filter on the message the index alone ranks (no row lookups).
-  const join = where.length > 1 ? " JOIN messages AS m ON m.pk = messages_fts.rowid" : "";
-  if (opts.cursor) {
-    const [rank, pk] = decodeCursor("search", opts.cursor, ["number", "number"] as const);
-    where.push("(messages_fts.rank, messages_fts.rowid) > (?, ?)");
-    params.push(rank, pk);
-  }
-  // Messages committed before this call may still be queued for the index
-  // (schema v3): index them first, so that search misses none of them.
-  await ctx.searchIndex.catchUp();
-  const columns = MESSAGE_COLUMNS.split(", ")
-    .map((c) => `m.${c}`)
-    .join(", ");
-  const { ranked, rows } = await ctx.db.readSnapshot(async (q) => {
-    const ranked = await q.all<{ pk: number; rank: number }>(
-      `SELECT messages_fts.rowid AS pk, messages_fts.rank AS rank FROM messages_fts${join}
-       WHERE ${where.join(" AND ")}
-       ORDER BY messages_fts.rank, messages_fts.rowid LIMIT ?`,
-      [...params, limit + 1],
-    );
-    const page = ranked.slice(0, limit);
-    const rows =
-      page.length === 0
-        ? []
-        : await q.all<HitRow>(
-            `SELECT ${columns}, m.pk AS pk, snippet(messages_fts, 0, ?, ?, '…', 16) AS snippet
-             FROM messages_fts JOIN messages AS m ON m.pk = messages_fts.rowid
-             WHERE messages_fts MATCH ? AND messages_fts.rowid IN (SELECT value FROM json_each(?))`,
-            [OPEN, CLOSE, fts, JSON.stringify(page.map((r) => Number(r.pk)))],
-          );
-    return { ranked, rows };
-  });
-  const byPk = new Map(rows.map((row) => [Number(row.pk), row]));
-  const items: SearchHit[] = [];
-  for (const hit of ranked.slice(0, limit)) {
-    const row = byPk.get(Number(hit.pk));
-    if (!row) continue;
-    const parts = splitSnippet(row.snippet);
-    items.push({
+
+  const first = after?.position ?? 0;
+  const page = rows.slice(0, limit);
+  const items = page.map((row, i): SearchHit => {
+    const parts = splitSnippet(row.snippet, markers);
+    return {
       message: toMessage(row),
-      rank: Number(hit.rank),
+      rank: first + i + 1,
       snippetParts: parts,
-      snippet: parts.map((p) => (p.match ? `${open}${p.text}${close}` : p.text)).join(""),
-    });
-  }
-  const last = ranked[Math.min(ranked.length, limit) - 1];
+      snippet: joinSnippet(parts, open, close),
+    };
+  });
+  const last = page.at(-1);
   return {
     items,
-    nextCursor:
-      ranked.length > limit && last ? encodeCursor([Number(last.rank), Number(last.pk)]) : null,
+    nextCursor: rows.length > limit && last ? encodeCursor([first + page.length, last.id]) : null,
   };
 }
 
-function splitSnippet(snippet: string): SnippetPart[] {
-  const parts: SnippetPart[] = [];
-  for (const [i, chunk] of snippet.split(OPEN).entries()) {
-    if (i === 0) {
-      if (chunk) parts.push({ text: chunk, match: false });
-      continue;
-    }
-    const end = chunk.indexOf(CLOSE);
-    const matched = end === -1 ? chunk : chunk.slice(0, end);
-    const rest = end === -1 ? "" : chunk.slice(end + CLOSE.length);
-    if (matched) parts.push({ text: matched, match: true });
-    if (rest) parts.push({ text: rest, match: false });
+interface PagePlan {
+  readonly ctx: StoreContext;
+  readonly opts: Pick<SearchOptions, "sessionId" | "role" | "model">;
+  readonly fts: string;
+  readonly markers: SnippetMarkers;
+  readonly limit: number;
+  readonly after: { position: number; messageId: string } | undefined;
+}
+
+/** Up to `limit + 1` hits, newest first, from the index and (with `withQueue`) the queue. */
+async function findPage(tx: Transaction, plan: PagePlan, withQueue: boolean): Promise<HitRow[]> {
+  const before = plan.after ? await boundaryPk(tx, plan.ctx, plan.after.messageId) : undefined;
+  const indexed = await tx.all<HitRow>(...pageQuery("messages_fts", plan, before));
+  if (!withQueue || !(await loadQueued(tx))) return indexed;
+  try {
+    const queued = await tx.all<HitRow>(...pageQuery(`temp.${QUEUE_FTS}`, plan, before));
+    // A message is in the index or in the queue, never both (one snapshot).
+    return [...indexed, ...queued]
+      .sort((a, b) => Number(b.pk) - Number(a.pk))
+      .slice(0, plan.limit + 1);
+  } finally {
+    await clearQueued(tx);
   }
-  return parts;
+}
+
+/**
+ * One statement per source: FTS5 is the outer loop (CROSS JOIN keeps the
+ * planner from driving it from `messages`, which would re-run the MATCH,
+ * prefix expansion included, once per row), walking its rowids newest first,
+ * so the ORDER BY needs no sort and LIMIT stops the walk; the snippet is
+ * computed only for the rows returned.
+ */
+function pageQuery(
+  source: string,
+  plan: PagePlan,
+  before: number | undefined,
+): [string, (string | number)[]] {
+  const fts = source.replace(/^temp\./, "");
+  const where = [`${fts} MATCH ?`];
+  const params: (string | number)[] = [plan.markers.open, plan.markers.close, plan.fts];
+  let join = "";
+  const scope = scopeFilter(plan.ctx.scope, "s");
+  if (scope.sql !== "") {
+    join = " CROSS JOIN sessions AS s ON s.id = m.session_id";
+    where.push(scope.sql.replace(/^ AND /, ""));
+    params.push(...scope.params);
+  }
+  if (plan.opts.sessionId !== undefined) {
+    where.push("m.session_id = ?");
+    params.push(plan.opts.sessionId);
+  }
+  if (plan.opts.role !== undefined) {
+    where.push("m.role = ?");
+    params.push(plan.opts.role);
+  }
+  if (plan.opts.model !== undefined) {
+    where.push("m.model = ?");
+    params.push(plan.opts.model);
+  }
+  if (before !== undefined) {
+    where.push(`${fts}.rowid < ?`);
+    params.push(before);
+  }
+  params.push(plan.limit + 1);
+  const columns = MESSAGE_COLUMNS.split(", ")
+    .map((c) => `m.${c}`)
+    .join(", ");
+  return [
+    `SELECT ${columns}, m.pk AS pk, snippet(${fts}, 0, ?, ?, '…', 16) AS snippet
+     FROM ${source} CROSS JOIN messages AS m ON m.pk = ${fts}.rowid${join}
+     WHERE ${where.join(" AND ")}
+     ORDER BY ${fts}.rowid DESC LIMIT ?`,
+    params,
+  ];
+}
+
+/** The row number of the cursor's message, if this scope still sees it. */
+async function boundaryPk(tx: Transaction, ctx: StoreContext, messageId: string): Promise<number> {
+  const scope = scopeFilter(ctx.scope, "s");
+  const row = await tx.get<{ pk: number }>(
+    `SELECT m.pk AS pk FROM messages AS m JOIN sessions AS s ON s.id = m.session_id
+     WHERE m.id = ?${scope.sql}`,
+    [messageId, ...scope.params],
+  );
+  if (row === undefined) {
+    // Popped, deleted or archived since the previous page (or not this
+    // tenant's): the page cannot continue from it.
+    throw new ConflictError(
+      "search: the message this cursor continues after no longer exists; search again from the first page",
+    );
+  }
+  return Number(row.pk);
+}
+
+function decodeSearchCursor(cursor: string): { position: number; messageId: string } {
+  const [position, messageId] = decodeCursor("search", cursor, ["number", "string"] as const);
+  if (!Number.isSafeInteger(position) || position < 0) {
+    throw new ValidationError("search", [
+      { path: "cursor", message: "is not a cursor this store issued" },
+    ]);
+  }
+  return { position, messageId };
 }

@@ -236,7 +236,7 @@ export function registerLifecycleTests(h: StoreHarness, runs: number): void {
               const after = await store.lifecycle.restore(s.id);
               expect(after).toEqual(before);
               expect(await allMessages(store, s.id)).toEqual(rows);
-              const found = (await store.search("marker", { sessionId: s.id, limit: 1000 })).items;
+              const found = (await store.search("marker", { sessionId: s.id, limit: 200 })).items;
               expect(found.map((x) => x.message.id).sort()).toEqual(rows.map((r) => r.id).sort());
             },
           ),
