@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { type Queryable, SqliteError } from "../driver/index.js";
 import { DatabaseCorruptError } from "../errors.js";
+import { DiskFullError } from "../files/errors.js";
 import { isCorruptionError } from "../pool/corruption.js";
 import { indexQueued } from "../search/index-queue.js";
 import type { Executor } from "../sessions/context.js";
@@ -131,13 +132,32 @@ async function guarded(
   }
 }
 
+/** Thrown to roll back the search index check's transaction: it must leave nothing behind. */
+const ROLL_BACK = Symbol("roll back the check");
+
+/** Queued pks whose message is gone (the delete trigger dequeues them, so only damage leaves these). */
+const QUEUE_ORPHANS_SQL = `
+  SELECT CAST(p.pk AS TEXT) AS id FROM messages_fts_pending p
+  WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.pk = p.pk)`;
+
+const QUEUE_MESSAGE = "messages queued for the search index that do not exist";
+
+/** SQLite refused to write: the file or connection is read-only, or the disk is full. */
+function isWriteRefused(error: unknown): boolean {
+  if (error instanceof DiskFullError) return true;
+  return error instanceof SqliteError && (error.code === "READONLY" || error.code === "FULL");
+}
+
 /**
- * Checks the database without changing its data (it does index messages
- * still queued for the search index, as a search would): SQLite's own check, foreign keys,
- * session counters against their rows, gap-free seq, orphaned messages,
- * snapshot checksums, and the search index against the table. Damage that
- * stops a check from reading is reported as a finding of that check, never
- * as a clean result.
+ * Checks the database without changing anything: SQLite's own check,
+ * foreign keys, session counters against their rows, gap-free seq, orphaned
+ * messages, snapshot checksums, and the search index against the table
+ * (with the messages still queued for it indexed inside a transaction that
+ * is rolled back). When the database cannot be written (a read-only file,
+ * a full disk) that last check cannot run — FTS5 spells it as an INSERT —
+ * and `fts-queue` (the queue's messages exist) runs in its place; `checks`
+ * says which ran. Damage that stops a check from reading is reported as a
+ * finding of that check, never as a clean result.
  */
 export async function checkIntegrity(
   db: Executor,
@@ -192,9 +212,10 @@ export async function checkIntegrity(
     });
     return undefined;
   });
-  // FTS5's integrity-check is spelled as an INSERT, so it runs on the writer.
-  // A drifted index makes it fail with SQLITE_CORRUPT_VTAB, which the pool
-  // raises as DatabaseCorruptError; the catch below makes it this finding.
+  // FTS5's integrity-check is spelled as an INSERT, so it runs on the writer,
+  // in a transaction that is always rolled back: the check keeps nothing it
+  // wrote. A drifted index makes it fail with SQLITE_CORRUPT_VTAB, which the
+  // pool raises as DatabaseCorruptError; the catch below makes it this finding.
   await guarded(findings, "fts", async () => {
     try {
       await db.write(async (tx) => {
@@ -202,9 +223,16 @@ export async function checkIntegrity(
         // design: index them first, or the comparison would report them.
         await indexQueued(tx, Number.MAX_SAFE_INTEGER);
         await tx.run("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)");
+        throw ROLL_BACK;
       });
       return undefined;
     } catch (error) {
+      if (error === ROLL_BACK) return undefined;
+      if (isWriteRefused(error)) {
+        // A read-only file or a full disk: check what can be read instead.
+        checks.splice(checks.indexOf("fts"), 1, "fts-queue");
+        return db.read((q) => idsFinding(q, "fts-queue", QUEUE_MESSAGE, QUEUE_ORPHANS_SQL));
+      }
       // Some builds report the mismatch as a plain SQLITE_ERROR.
       const plain = error instanceof SqliteError && error.code === "ERROR";
       if (!(error instanceof DatabaseCorruptError) && !plain) throw error;

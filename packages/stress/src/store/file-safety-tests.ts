@@ -91,6 +91,25 @@ async function rollbackFile(
   return { path, driver };
 }
 
+/**
+ * The driver with every connection in `query_only` mode: SQLite refuses each
+ * write with READONLY at the statement that would write, exactly as for a
+ * read-only file (which `chmod` cannot make for root, who runs CI here).
+ */
+function readOnlyDriver(driver: SqliteDriver): SqliteDriver {
+  return {
+    name: driver.name,
+    target: driver.target,
+    capabilities: driver.capabilities,
+    ...(driver.localPath ? { localPath: driver.localPath } : {}),
+    connect: async (options) => {
+      const conn = await driver.connect(options);
+      await conn.exec("PRAGMA query_only = ON");
+      return conn;
+    },
+  };
+}
+
 /** Store suite: files the store cannot trust are refused, never reinitialised or served. */
 export function registerFileSafetyTests(h: StoreHarness): void {
   describe("file safety", () => {
@@ -280,6 +299,66 @@ export function registerFileSafetyTests(h: StoreHarness): void {
           const error = await openStore({ driver }).catch((e: unknown) => e);
           expect(error, pragma).toBeInstanceOf(ForeignDatabaseError);
           expect(readFileSync(path).equals(before)).toBe(true);
+        }
+      },
+    );
+
+    h.test(
+      "integrity.check-read-only",
+      "integrity.check runs on a database that refuses writes, with messages queued for the index, and changes nothing",
+      async (ctx) => {
+        const path = h.newPath();
+        const driver = await fileDriver(h, ctx, path);
+        // No background indexing: the messages stay queued.
+        const writer = await h.open({ path, searchIndexing: { batch: 100_000, delayMs: 60_000 } });
+        await writer.sessions.create({ id: "q" });
+        for (let i = 0; i < 5; i++) {
+          await writer.messages.append("q", { role: "user", content: `queued ${i}` });
+        }
+        const queued = async () => {
+          const conn = await driver.connect({ readonly: true });
+          try {
+            return await conn.get("SELECT count(*) AS n FROM messages_fts_pending");
+          } finally {
+            await conn.close();
+          }
+        };
+        expect(await queued()).toEqual({ n: 5 });
+        const reader = await openStore({
+          driver: readOnlyDriver(driver),
+          searchIndexing: { onError: () => {} },
+        });
+        try {
+          const report = await reader.integrity.check();
+          expect(report.findings).toEqual([]);
+          expect(report.ok).toBe(true);
+          expect(report.checks).toContain("fts-queue");
+          expect(await queued()).toEqual({ n: 5 });
+        } finally {
+          await reader.close();
+        }
+      },
+    );
+
+    h.test(
+      "integrity.check-writes-nothing",
+      "integrity.check on a writable store leaves the search queue as it was",
+      async (ctx) => {
+        const path = h.newPath();
+        const driver = await fileDriver(h, ctx, path);
+        const store = await h.open({ path, searchIndexing: { batch: 100_000, delayMs: 60_000 } });
+        await store.sessions.create({ id: "q" });
+        await store.messages.append("q", { role: "user", content: "queued" });
+        const report = await store.integrity.check();
+        expect(report.ok).toBe(true);
+        expect(report.checks).toContain("fts");
+        const conn = await driver.connect({ readonly: true });
+        try {
+          expect(await conn.get("SELECT count(*) AS n FROM messages_fts_pending")).toEqual({
+            n: 1,
+          });
+        } finally {
+          await conn.close();
         }
       },
     );
