@@ -61,7 +61,7 @@ export interface SearchIndexingOptions {
    * ten times this long after the first message it waits for). Default 10 ms.
    */
   readonly delayMs: number;
-  /** A background pass failed (the messages stay queued; search indexes them itself). */
+  /** A background pass failed (the messages stay queued; search matches them in its temp index). */
   readonly onError: (error: unknown) => void;
 }
 
@@ -76,9 +76,10 @@ export const PASS_CHUNK = 512;
  * processes on one file compete for). When writes pause, a background pass
  * (write transactions of at most `PASS_CHUNK` messages) indexes what is left.
  *
- * Correctness never depends on this timing: `catchUp()` (which search calls)
- * looks at the queue itself, so messages queued by another process, by a
- * process that died before its pass, or by a restore are found too.
+ * Correctness never depends on this timing: search matches the queued
+ * messages itself (without writing, see `queued-index.ts`), so messages
+ * queued by another process, by a process that died before its pass, or by a
+ * restore are found too.
  */
 export class SearchIndexQueue {
   readonly #db: Executor;
