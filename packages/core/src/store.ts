@@ -49,6 +49,7 @@ import {
   type StoreStats,
 } from "./sessions/index.js";
 import { parse } from "./sessions/validation.js";
+import { TenantViews } from "./tenant-views.js";
 
 /** Options of `openStore`. Unknown keys are rejected. */
 export interface OpenStoreOptions {
@@ -160,7 +161,9 @@ const optionsSchema = z.strictObject({
 
 /**
  * The store API over one scope: the root store and every `store.tenant(id)`
- * view have this shape.
+ * view have this shape. The root store's scope is every tenant (an
+ * administrator's view); a tenant view's scope is its own tenant, in every
+ * method.
  */
 export interface SessionStore {
   /** Create, read, list, update, delete and fork sessions. */
@@ -195,11 +198,22 @@ class ScopedStore implements SessionStore {
 
 const LIFECYCLE_METHODS = ["sweep", "archive", "restore", "touch"] as const;
 
-/** An open store. Get one from `openStore`; `close()` it when done. */
+/** Tenant views kept for reuse (see `TenantViews`); more are made on demand. */
+const TENANT_VIEWS_KEPT = 256;
+
+/**
+ * An open store. Get one from `openStore`; `close()` it when done.
+ *
+ * The store itself is the **all-tenants administrator view**: `sessions`,
+ * `messages`, `search`, `stats` and `lifecycle` reach every tenant's sessions
+ * (`sessions.list()` lists them all unless given `tenantId`); sessions it
+ * creates without `tenantId` belong to the default tenant. Hand code that acts
+ * for one tenant a `store.tenant(id)` view, never the store itself.
+ */
 export class Store extends ScopedStore {
   readonly #pool: Pool;
   readonly #ctx: StoreContext;
-  readonly #tenants = new Map<string, ScopedStore>();
+  readonly #tenants = new TenantViews<ScopedStore>(TENANT_VIEWS_KEPT);
   /** What opening did to the schema. */
   readonly migration: MigrationResult;
   /** Checks and repairs the database. */
@@ -239,19 +253,34 @@ export class Store extends ScopedStore {
 
   /**
    * The same API scoped to one tenant: sessions it creates belong to the
-   * tenant, and nothing of another tenant is visible (reads, changes, lists,
-   * search and stats).
+   * tenant, and nothing of another tenant is visible in any method (reads,
+   * appends, pops, forks, updates, deletes, lists, search and stats): another
+   * tenant's session is `SessionNotFoundError`, as if it did not exist.
+   *
+   * Session and message ids are unique in the whole store, not per tenant: a
+   * caller-chosen id that any tenant holds is `ConflictError` (the same error
+   * whoever holds it). That collision is the one fact a tenant can learn
+   * about another's data, so in multi-tenant use let the store choose ids
+   * (random UUIDv7s) or make caller-chosen ones unguessable or prefixed with
+   * the tenant.
+   *
+   * Cheap to call per request: the most recently used views are kept, views
+   * share the store's connections and metrics, and a view keeps working
+   * after it is no longer kept.
    */
   tenant(tenantId: string): SessionStore {
     const id = parse("store.tenant", this.#ctx.schemas.tenantId, tenantId);
-    let scoped = this.#tenants.get(id);
-    if (!scoped) {
+    return this.#tenants.get(id, () => {
       const scope: Scope = { tenantId: id };
-      scoped = new ScopedStore({ ...this.#ctx, scope });
+      const scoped = new ScopedStore({ ...this.#ctx, scope });
       instrumentStore(scoped, this.#monitor.recorder);
-      this.#tenants.set(id, scoped);
-    }
-    return scoped;
+      return scoped;
+    });
+  }
+
+  /** @internal How many tenant views are kept for reuse (bounded; for tests). */
+  get tenantViewsKept(): number {
+    return this.#tenants.size;
   }
 
   /**

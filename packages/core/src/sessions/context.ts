@@ -18,9 +18,9 @@ export interface Executor {
 }
 
 /**
- * Which sessions a store handle sees. The root store (`tenantId: null`)
- * reaches every session by id; a tenant store only its own tenant's, and
- * reports others as not found.
+ * Which sessions a store handle sees. The root store (`tenantId: null`) is
+ * the all-tenants administrator view: every session, in every operation; a
+ * tenant view only its own tenant's, and reports others as not found.
  */
 export interface Scope {
   readonly tenantId: string | null;

@@ -3,6 +3,7 @@ import { ConflictError, SessionArchivedError, ValidationError } from "../errors.
 import { loadSession, loadWritableSession, type StoreContext, scopeFilter } from "./context.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { SESSION_COLUMNS, type SessionRow, tenantToDb, toSession } from "./rows.js";
+import { everyTenantPage, tenantPage } from "./session-pages.js";
 import type {
   ForkOptions,
   JsonObject,
@@ -14,14 +15,22 @@ import type {
 } from "./types.js";
 import { parse } from "./validation.js";
 
-/** A caller-chosen id that is taken surfaces as a `ConflictError`, not a raw constraint. */
+/**
+ * A caller-chosen id that is taken surfaces as a `ConflictError`, not a raw
+ * constraint. Ids are unique in the whole store, so the error (class, message
+ * and cause) is the same whichever tenant holds the id, and says no more than
+ * that it is taken.
+ */
 export function rethrowIdConflict(error: unknown, what: string, id: string): never {
   if (
     error instanceof SqliteError &&
     error.code === "CONSTRAINT" &&
     /UNIQUE constraint failed: \w+\.id|PRIMARY KEY/.test(error.message)
   ) {
-    throw new ConflictError(`${what} id ${JSON.stringify(id)} is already taken`, { cause: error });
+    throw new ConflictError(
+      `${what} id ${JSON.stringify(id)} is already taken (ids are unique across all tenants)`,
+      { cause: error },
+    );
   }
   throw error;
 }
@@ -34,7 +43,12 @@ export class SessionsApi {
     this.#ctx = ctx;
   }
 
-  /** Creates a session. With a caller-chosen `id` that exists: `ConflictError`. */
+  /**
+   * Creates a session. With a caller-chosen `id` that any session of the
+   * store has, whatever its tenant: `ConflictError` (ids are store-wide; see
+   * `Store.tenant`). On the root store, without `tenantId` the session
+   * belongs to the default tenant.
+   */
   async create(input: NewSession = {}): Promise<Session> {
     const { scope, schemas } = this.#ctx;
     const data = parse("sessions.create", schemas.newSession, input);
@@ -74,7 +88,11 @@ export class SessionsApi {
     });
   }
 
-  /** The session with its counters, or `SessionNotFoundError`. */
+  /**
+   * The session with its counters, or `SessionNotFoundError` (also for a
+   * session of another tenant, on a tenant view; the root store reaches every
+   * tenant's).
+   */
   async get(id: string): Promise<Session> {
     const sessionId = parse("sessions.get", this.#ctx.schemas.id, id);
     return toSession(await this.#ctx.db.read((q) => loadSession(q, this.#ctx.scope, sessionId)));
@@ -84,8 +102,9 @@ export class SessionsApi {
    * One page of sessions, most recent activity first (ties by id). Pages are
    * keyset pages: a session whose activity changes while you page may move
    * ahead of the cursor, but no page repeats a session of an earlier page.
-   * On the root store, `tenantId` picks the tenant to list (default: the
-   * default tenant).
+   * A tenant view lists its own tenant's sessions. The root store lists every
+   * tenant's, or one tenant's when given `tenantId` (`null` = the default
+   * tenant).
    */
   async list(options: ListSessionsOptions = {}): Promise<Page<Session>> {
     const { scope, schemas, limits } = this.#ctx;
@@ -100,28 +119,15 @@ export class SessionsApi {
       ]);
     }
     const limit = opts.limit ?? limits.defaultPageSize;
-    const where = ["tenant_id = ?"];
-    const params: (string | number)[] = [tenantToDb(scope.tenantId ?? opts.tenantId)];
-    if (opts.status) {
-      where.push("status = ?");
-      params.push(opts.status);
-    }
-    if (opts.model !== undefined) {
-      where.push("model = ?");
-      params.push(opts.model);
-    }
-    if (opts.cursor) {
-      const [at, id] = decodeCursor("sessions.list", opts.cursor, ["number", "string"] as const);
-      where.push("(last_activity_at, id) < (?, ?)");
-      params.push(at, id);
-    }
-    const rows = await this.#ctx.db.read((q) =>
-      q.all<SessionRow>(
-        `SELECT ${SESSION_COLUMNS} FROM sessions WHERE ${where.join(" AND ")}
-         ORDER BY last_activity_at DESC, id DESC LIMIT ?`,
-        [...params, limit + 1],
-      ),
-    );
+    const after = opts.cursor
+      ? decodeCursor("sessions.list", opts.cursor, ["number", "string"] as const)
+      : null;
+    const tenant = scope.tenantId ?? opts.tenantId;
+    const query =
+      tenant === undefined
+        ? everyTenantPage(opts.status, opts.model, after, limit + 1)
+        : tenantPage(tenant, opts.status, opts.model, after, limit + 1);
+    const rows = await this.#ctx.db.read((q) => q.all<SessionRow>(query.sql, query.params));
     const items = rows.slice(0, limit).map(toSession);
     const last = items[items.length - 1];
     return {

@@ -11,9 +11,10 @@ interface StatsRow {
 }
 
 /**
- * Usage for the scope: sessions by status, messages and tokens, per model.
+ * Usage for the scope (a tenant view: its tenant; the root store: every
+ * tenant): sessions by status, messages and tokens, per model.
  * Read from the session counters through a covering index, never the
- * messages table. The root store reports every tenant.
+ * messages table.
  */
 export async function readStats(ctx: StoreContext): Promise<StoreStats> {
   const where = ctx.scope.tenantId === null ? "" : "WHERE tenant_id = ?";

@@ -75,7 +75,11 @@ export interface Message {
 
 /** What `sessions.create` takes. Every field is optional. */
 export interface NewSession {
-  /** A caller-chosen id (1–128 characters); a UUIDv7 when absent. */
+  /**
+   * A caller-chosen id (1–128 characters); a UUIDv7 when absent. Ids are
+   * unique across all tenants: one any tenant holds is `ConflictError`. In
+   * multi-tenant use make chosen ids unguessable or tenant-prefixed.
+   */
   id?: string;
   /** A human-readable title. */
   title?: string | null;
@@ -83,7 +87,10 @@ export interface NewSession {
   model?: string | null;
   /** Any JSON object (size-limited by `limits.maxMetadataBytes`). */
   metadata?: JsonObject;
-  /** Only on the root store; a tenant-scoped store sets its own. */
+  /**
+   * The tenant, on the root store (absent or `null`: the default tenant). A
+   * tenant view sets its own; another value there is a `ValidationError`.
+   */
   tenantId?: string | null;
   /** An absolute expiry (ms since the epoch): the lifecycle sweep purges the session then. */
   expiresAt?: number | null;
@@ -107,7 +114,10 @@ export interface NewMessage {
   role: MessageRole;
   /** The text (size-limited by `limits.maxContentBytes`; no NUL characters). */
   content: string;
-  /** A caller-chosen id; a UUIDv7 when absent. */
+  /**
+   * A caller-chosen id; a UUIDv7 when absent. Unique across all tenants, like
+   * session ids: one any tenant holds is `ConflictError`.
+   */
   id?: string;
   /** A tool's or participant's name. */
   name?: string | null;
@@ -140,7 +150,11 @@ export interface ListSessionsOptions {
   status?: SessionStatus;
   /** Only sessions with this model. */
   model?: string;
-  /** Root store only: which tenant to list (`null` = the default tenant). */
+  /**
+   * Root store: list only this tenant (`null` = the default tenant); absent,
+   * every tenant's sessions are listed. A tenant view lists its own tenant
+   * (another value is a `ValidationError`).
+   */
   tenantId?: string | null;
   /** Page size (default `limits.defaultPageSize`). */
   limit?: number;
@@ -166,11 +180,11 @@ export interface ForkOptions {
   title?: string | null;
   /** The fork's metadata (default: the parent's). */
   metadata?: JsonObject;
-  /** A caller-chosen id for the fork; a UUIDv7 when absent. */
+  /** A caller-chosen id for the fork (unique across all tenants); a UUIDv7 when absent. */
   id?: string;
 }
 
-/** What `stats()` reports, for the store's scope. */
+/** What `stats()` reports, for the store's scope (the root store: every tenant). */
 export interface StoreStats {
   /** Session counts: the total and one per status. */
   readonly sessions: {

@@ -442,7 +442,9 @@ export function registerApiTests(h: StoreHarness): void {
         );
         expect((await store.sessions.get(s.id)).tenantId).toBe("acme");
         expect((await store.sessions.list({ tenantId: "acme" })).items).toHaveLength(1);
-        expect((await store.sessions.list()).items).toHaveLength(0);
+        // The root store is the all-tenants view.
+        expect((await store.sessions.list()).items.map((x) => x.id)).toEqual([s.id]);
+        expect((await store.sessions.list({ tenantId: null })).items).toHaveLength(0);
         expect((await store.stats()).sessions.total).toBe(1);
       },
     );

@@ -42,6 +42,11 @@ export function registerQueryPlanTests(h: StoreHarness): void {
           const list = await store.sessions.list({ limit: 1 });
           await store.sessions.list({ limit: 1, cursor: list.nextCursor });
           await store.sessions.list({ status: "active", model: "m", limit: 5 });
+          // The root store lists every tenant: per-status index runs, never a sort of the table.
+          const every = await store.sessions.list({ model: "m", limit: 1 });
+          await store.sessions.list({ model: "m", limit: 1, cursor: every.nextCursor });
+          await store.sessions.list({ status: "idle", limit: 1, cursor: every.nextCursor });
+          await store.sessions.list({ tenantId: null, limit: 1, cursor: every.nextCursor });
           await store.sessions.update(s.id, { title: "u" });
           const fork = await store.sessions.fork(s.id, { atSeq: 1 });
           await store.messages.pop(s.id);
