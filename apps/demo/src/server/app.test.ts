@@ -1,8 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname as machineName, tmpdir } from "node:os";
 import { join } from "node:path";
 import { betterSqlite } from "@llm-sessions/adapter-better-sqlite";
 import {
+  DatabaseCorruptError,
+  type HealthReason,
   openStore,
   PoolOverloadedError,
   PoolTimeoutError,
@@ -12,8 +14,10 @@ import {
 import type { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Simulation } from "../simulation.js";
-import { createApp, LOOPBACK_HOSTS } from "./app.js";
+import { allowedHostsFor, createApp, LOOPBACK_HOSTS } from "./app.js";
+import { MAX_BODY_BYTES } from "./body.js";
 import { toHttpError } from "./errors.js";
+import { healthHttpStatus } from "./health-status.js";
 import { PUBLIC_DIR } from "./static.js";
 
 const dir = mkdtempSync(join(tmpdir(), "llm-sessions-demo-api-"));
@@ -31,7 +35,7 @@ beforeAll(async () => {
   });
   sim = new Simulation(store, { users: 0 });
   app = createApp(store, sim, {
-    info: { driver: "better-sqlite3", database: "api.db" },
+    info: { driver: "better-sqlite3", database: join(dir, "api.db") },
     onError: () => {},
   });
   for (let i = 0; i < 5; i++) {
@@ -380,5 +384,139 @@ describe("errors and hosts", () => {
     expect((await at("localhost:3000")).status).toBe(200);
     expect((await at("[::1]:3000")).status).toBe(200);
     await expectError(await at("evil.example:3000"), 403, "FORBIDDEN_HOST");
+  });
+});
+
+describe("bodies, hosts, paths and health (issue 13)", () => {
+  it("a chunked body without Content-Length is refused with 413 once it passes the limit, not read whole", async () => {
+    const chunk = new Uint8Array(64 * 1024).fill(0x20); // spaces: valid JSON padding
+    const total = 4 * 1024 * 1024;
+    let pulled = 0;
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          if (pulled >= total) {
+            controller.close();
+            return;
+          }
+          pulled += chunk.byteLength;
+          controller.enqueue(chunk);
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const before = (await store.sessions.get(id(1))).messageCount;
+    const res = await app.request(`/api/sessions/${id(1)}/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    await expectError(res, 413, "TOO_LARGE");
+    // Read up to the first chunk past the limit, and not a chunk more.
+    expect(pulled).toBeLessThanOrEqual(MAX_BODY_BYTES + chunk.byteLength);
+    expect(pulled).toBeLessThan(total);
+    expect((await store.sessions.get(id(1))).messageCount).toBe(before);
+  });
+
+  it("a declared Content-Length over the limit is refused before reading; bytes that are not UTF-8 are a 400", async () => {
+    const big = await app.request(`/api/sessions/${id(1)}/archive`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": String(MAX_BODY_BYTES + 1) },
+      body: "{}",
+    });
+    await expectError(big, 413, "TOO_LARGE");
+    const latin1 = await app.request(`/api/sessions/${id(1)}/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: new Uint8Array([0x7b, 0x22, 0x63, 0x22, 0x3a, 0x22, 0xe9, 0x22, 0x7d]), // {"c":"\xe9"}
+    });
+    await expectError(latin1, 400, "VALIDATION");
+    expect((await store.sessions.get(id(1))).status).toBe("active");
+  });
+
+  it("answers to loopback names by default, whatever it was given", async () => {
+    const plain = createApp(store, sim, { onError: () => {} });
+    const at = (host: string) => plain.request("http://x/api/stats", { headers: { host } });
+    expect((await at("localhost:3000")).status).toBe(200);
+    await expectError(await at("evil.example"), 403, "FORBIDDEN_HOST");
+  });
+
+  it("bound to another address, answers to it and to loopback names, and refuses other names", async () => {
+    const lan = createApp(store, sim, { allowedHosts: allowedHostsFor("192.168.7.9") });
+    const at = (host: string) => lan.request("http://x/api/stats", { headers: { host } });
+    expect((await at("192.168.7.9:8080")).status).toBe(200);
+    expect((await at("127.0.0.1:8080")).status).toBe(200);
+    await expectError(await at("evil.example:8080"), 403, "FORBIDDEN_HOST");
+    await expectError(await at("192.168.7.10:8080"), 403, "FORBIDDEN_HOST");
+
+    const v6 = allowedHostsFor("fd00::7");
+    expect(v6).toContain("[fd00::7]");
+    const all = allowedHostsFor("0.0.0.0");
+    expect(all).toEqual(expect.arrayContaining([...LOOPBACK_HOSTS, machineName().toLowerCase()]));
+    expect(all).not.toContain("evil.example");
+    const wild = createApp(store, sim, { allowedHosts: all });
+    await expectError(
+      await wild.request("http://x/api/stats", { headers: { host: "evil.example" } }),
+      403,
+      "FORBIDDEN_HOST",
+    );
+  });
+
+  it("/api/live names the database file, never its directory; a 500 names no file", async () => {
+    const res = await get("/api/live");
+    const text = await res.text();
+    expect((JSON.parse(text) as { info: { database: string } }).info.database).toBe("api.db");
+    expect(text).not.toContain(dir);
+    const corrupt = toHttpError(
+      new DatabaseCorruptError(join(dir, "api.db"), "opening", "bad page"),
+    );
+    expect(corrupt.status).toBe(500);
+    expect(corrupt.body.error.code).toBe("DATABASE_CORRUPT");
+    expect(JSON.stringify(corrupt.body)).not.toContain(dir);
+  });
+
+  it("/api/health is 503 only for what stops service (a closed store, refused or starved callers), 200 for the rest", async () => {
+    const reason = (check: HealthReason["check"], level: HealthReason["level"]): HealthReason => ({
+      check,
+      level,
+      value: 1,
+      threshold: 1,
+      message: "",
+    });
+    expect(healthHttpStatus({ reasons: [] })).toBe(200);
+    expect(healthHttpStatus({ reasons: [reason("freePageRatio", "critical")] })).toBe(200);
+    expect(healthHttpStatus({ reasons: [reason("walBytes", "critical")] })).toBe(200);
+    expect(healthHttpStatus({ reasons: [reason("busyRetries", "critical")] })).toBe(200);
+    expect(healthHttpStatus({ reasons: [reason("poolTimeouts", "warn")] })).toBe(200);
+    for (const check of ["pool", "poolTimeouts", "poolWaitP95Ms"] as const) {
+      expect(healthHttpStatus({ reasons: [reason(check, "critical")] }), check).toBe(503);
+    }
+
+    // A file that is mostly free pages (a sweep archived everything): served, so 200.
+    const file = join(dir, "free.db");
+    const roomy = await openStore({ driver: betterSqlite({ filename: file }) });
+    await roomy.sessions.create({ title: "still here" });
+    await roomy.close();
+    const conn = await betterSqlite({ filename: file }).connect();
+    await conn.exec(
+      "CREATE TABLE filler (b BLOB); INSERT INTO filler VALUES (zeroblob(16 * 1024 * 1024)); DROP TABLE filler;",
+    );
+    await conn.close();
+    const reopened = await openStore({ driver: betterSqlite({ filename: file }) });
+    try {
+      const served = createApp(reopened, new Simulation(reopened, { users: 0 }));
+      const res = await served.request("/api/health");
+      const health = await json<{ reasons: { check: string }[] }>(res);
+      expect(health.reasons.map((r) => r.check)).toContain("freePageRatio");
+      expect(res.status).toBe(200);
+    } finally {
+      await reopened.close();
+    }
+    // A closed store serves nobody: 503.
+    const closed = createApp(reopened, new Simulation(reopened, { users: 0 }), {
+      onError: () => {},
+    });
+    expect((await closed.request("/api/health")).status).toBe(503);
   });
 });

@@ -2,6 +2,7 @@ import type { Store } from "@llm-sessions/core";
 import { Hono } from "hono";
 import type { Simulation } from "../simulation.js";
 import { HttpError, toHttpError } from "./errors.js";
+import { hostOf, LOOPBACK_HOSTS } from "./hosts.js";
 import { type DemoInfo, liveRoutes } from "./routes/live.js";
 import { searchRoutes } from "./routes/search.js";
 import { sessionRoutes } from "./routes/sessions.js";
@@ -11,9 +12,11 @@ export interface AppOptions {
   /** What the page's header shows about the run. */
   readonly info?: DemoInfo;
   /**
-   * Host names the server answers to (the `Host` header, without port). Set
-   * it when bound to loopback, so a web page elsewhere cannot reach the API
-   * by pointing its own domain at 127.0.0.1 (DNS rebinding). Default: any.
+   * Host names the server answers to (the `Host` header, without port); any
+   * other is refused with 403, so a web page elsewhere cannot reach the API
+   * by pointing its own domain at this machine (DNS rebinding). Default:
+   * `LOOPBACK_HOSTS`; `allowedHostsFor(bindAddress)` gives the list for a
+   * server bound elsewhere.
    */
   readonly allowedHosts?: readonly string[];
   /** Where index.html, app.js and style.css are. Default: the package's `public/`. */
@@ -22,8 +25,7 @@ export interface AppOptions {
   readonly onError?: (error: unknown) => void;
 }
 
-/** The hosts a loopback-bound server answers to. */
-export const LOOPBACK_HOSTS: readonly string[] = ["127.0.0.1", "localhost", "[::1]"];
+export { allowedHostsFor, LOOPBACK_HOSTS } from "./hosts.js";
 
 /**
  * The demo's web app: the page and the JSON API under `/api` it uses. No
@@ -34,14 +36,15 @@ export function createApp(store: Store, sim: Simulation, options: AppOptions = {
   const app = new Hono();
   const info = options.info ?? { driver: "unknown", database: "unknown" };
   const onError = options.onError ?? ((error: unknown) => console.error(error));
-  const allowed = options.allowedHosts?.map((h) => h.toLowerCase());
+  const allowed = new Set((options.allowedHosts ?? LOOPBACK_HOSTS).map((h) => h.toLowerCase()));
 
   app.use("*", async (c, next) => {
-    if (allowed && !allowed.includes(hostname(c.req.header("host")))) {
+    // Without a Host header (not a browser), the host the server put in the URL.
+    if (!allowed.has(hostOf(c.req.header("host") ?? new URL(c.req.url).host))) {
       throw new HttpError(
         403,
         "FORBIDDEN_HOST",
-        "this server answers to its loopback address only",
+        "this server does not answer to that host name (see --host)",
       );
     }
     await next();
@@ -72,12 +75,4 @@ export function createApp(store: Store, sim: Simulation, options: AppOptions = {
     return response;
   });
   return app;
-}
-
-/** `127.0.0.1:3000` → `127.0.0.1`; `[::1]:3000` → `[::1]`. */
-function hostname(host: string | undefined): string {
-  if (!host) return "";
-  const h = host.toLowerCase();
-  if (h.startsWith("[")) return h.slice(0, h.indexOf("]") + 1);
-  return h.split(":")[0] ?? "";
 }

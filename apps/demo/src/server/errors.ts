@@ -47,6 +47,8 @@ export function invalid(path: string, message: string): HttpError {
   return new HttpError(400, "VALIDATION", `${path}: ${message}`, [{ path, message }]);
 }
 
+const INTERNAL = "internal error (see the server's log)";
+
 /**
  * Maps an error to an HTTP status and a JSON body: the store's typed errors
  * to their meaning (400, 404, 409, 503), anything else to 500 without details.
@@ -84,10 +86,13 @@ export function toHttpError(error: unknown): {
   ) {
     return { ...known(503, error), retryAfter: 1 };
   }
-  if (error instanceof LlmSessionsError) return known(500, error);
+  // Its code is safe to show; its message may name files of the server: it goes to the log.
+  if (error instanceof LlmSessionsError) {
+    return { status: 500, body: { error: { code: error.code, message: INTERNAL } } };
+  }
   return {
     status: 500,
-    body: { error: { code: "INTERNAL", message: "internal error (see the server's log)" } },
+    body: { error: { code: "INTERNAL", message: INTERNAL } },
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { readBodyText } from "./body.js";
 import { HttpError, invalid } from "./errors.js";
 
 /**
@@ -58,27 +59,18 @@ export function textParam(c: Context, name: string, max = 1000): string | undefi
   return raw;
 }
 
-/** The largest JSON body the API reads. */
-const MAX_BODY_BYTES = 256 * 1024;
-
 /**
- * The request's JSON object body (`{}` when empty). Only `application/json`
- * is accepted: a page of another site cannot send that without the browser
- * asking first, so a cross-site form cannot archive or fork anything.
+ * The request's JSON object body (`{}` when empty), at most `MAX_BODY_BYTES`.
+ * Only `application/json` is accepted: a page of another site cannot send
+ * that without the browser asking first, so a cross-site form cannot archive
+ * or fork anything.
  */
 export async function jsonBody(c: Context): Promise<Record<string, unknown>> {
   const type = c.req.header("content-type") ?? "";
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     throw new HttpError(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json");
   }
-  const declared = Number(c.req.header("content-length") ?? 0);
-  if (declared > MAX_BODY_BYTES) {
-    throw new HttpError(413, "TOO_LARGE", `the body must be at most ${MAX_BODY_BYTES} bytes`);
-  }
-  const text = await c.req.text();
-  if (Buffer.byteLength(text, "utf8") > MAX_BODY_BYTES) {
-    throw new HttpError(413, "TOO_LARGE", `the body must be at most ${MAX_BODY_BYTES} bytes`);
-  }
+  const text = await readBodyText(c.req.raw);
   if (text.trim() === "") return {};
   let value: unknown;
   try {
