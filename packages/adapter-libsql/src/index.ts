@@ -4,6 +4,7 @@
  * `@libsql/client`, on request), remote libSQL servers through `@libsql/client`.
  */
 export { DEFAULT_BUSY_TIMEOUT_MS, libsql } from "./driver.js";
+export { fileUrl } from "./local-path.js";
 export {
   DEFAULT_JOURNAL_SIZE_LIMIT,
   DEFAULT_STATEMENT_CACHE_SIZE,

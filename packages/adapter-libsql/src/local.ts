@@ -3,6 +3,7 @@ import { type RunResult, SqliteError, type Statement } from "@llm-sessions/core"
 import { LibsqlConnection } from "./connection.js";
 import { isBusy } from "./errors.js";
 import { type Explainer, routeExplain } from "./explain.js";
+import { fileUrl } from "./local-path.js";
 import type { ResolvedOptions } from "./options.js";
 import { applyPragmas, newMarker, type PragmaSettings, readMarker } from "./pragmas.js";
 import { runEach } from "./statements.js";
@@ -65,7 +66,8 @@ export class LocalConnection extends LibsqlConnection {
 
   static #createClient(options: ResolvedOptions, settings: PragmaSettings): Client {
     return createClient({
-      url: options.url,
+      // Rebuilt from the checked path: the client would pass a decoded `file:...` name on as an SQLite URI.
+      url: options.kind === "file" ? fileUrl(options.localPath as string) : options.url,
       encryptionKey: options.encryptionKey,
       intMode: "bigint",
       concurrency: 1,
