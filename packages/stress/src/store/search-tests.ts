@@ -1,11 +1,11 @@
 import {
   ConflictError,
+  type Page,
   type SearchHit,
   type SqliteConnection,
   type SqliteDriver,
   SqliteError,
   type Store,
-  type TenantStore,
   type Transaction,
   ValidationError,
 } from "@llm-sessions/core";
@@ -22,7 +22,7 @@ const user = (content: string, id?: string) => ({
   ...(id ? { id } : {}),
 });
 
-type Searcher = Pick<Store | TenantStore, "search">;
+type Searcher = Pick<Store, "search">;
 
 /** Every page of `query`, `limit` hits at a time: every field of every hit, and the cursors. */
 async function allPages(
@@ -33,7 +33,7 @@ async function allPages(
   const pages = [];
   let cursor: string | null = null;
   do {
-    const page = await view.search(query, { ...options, cursor });
+    const page: Page<SearchHit> = await view.search(query, { ...options, cursor });
     pages.push(page);
     cursor = page.nextCursor;
   } while (cursor !== null && pages.length < 50);
