@@ -209,8 +209,9 @@ class Draw {
     switch (method) {
       case "sessions.create":
         return this.#maybeNone(() => this.#options(NEW_SESSION));
-      case "sessions.get":
       case "sessions.delete":
+        return this.#extraArgs([this.disposableId()]);
+      case "sessions.get":
       case "messages.pop":
       case "lifecycle.archive":
       case "lifecycle.restore":
@@ -277,12 +278,25 @@ class Draw {
   /** An id to look up: the attacker's, a secret tenant's, a message's, or junk. */
   sessionId(): Make {
     const roll = this.#calm ? this.#rng.next() * 0.75 : this.#rng.next();
-    if (roll < 0.4) return just(this.#rng.pick([...A_SESSIONS, ...FRESH_IDS.slice(0, 10)]));
+    if (roll < 0.25) return just(this.#rng.pick(["a-live", "a-busy", "a-fork"]));
+    if (roll < 0.45) return just(this.#rng.pick([...A_SESSIONS, ...FRESH_IDS.slice(0, 10)]));
     if (roll < 0.5 && this.#index > 0) return just(`in${this.#rng.int(0, this.#index - 1)}-1`);
     if (roll < 0.7) return just(this.#rng.pick(SECRET_SESSIONS));
     if (roll < 0.75) return just(this.#rng.pick([...A_MESSAGES, ...SECRET_MESSAGES]));
     if (roll < 0.9) return just(this.#rng.pick(HOSTILE_STRINGS));
     return this.wrong();
+  }
+
+  /** An id to delete: never the attacker's two busiest sessions, so that later inputs still find data. */
+  disposableId(): Make {
+    if (this.#rng.chance(0.3) && this.#index > 0) {
+      return just(`in${this.#rng.int(0, this.#index - 1)}-1`);
+    }
+    const id = this.sessionId();
+    return (env) => {
+      const value = id(env);
+      return value === "a-live" || value === "a-busy" ? "a-fork" : value;
+    };
   }
 
   /** An id the caller chooses for a new row: never one a secret tenant holds (ids are global, and a taken id is a documented conflict). */

@@ -10,6 +10,9 @@ export function formatReport(report: HostileReport, target: string, rerun: strin
     ["compared with the twin", report.compared],
     ["successes", report.successes],
     ["typed errors", report.typedErrors],
+    ...Object.entries(report.typedByClass)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, n]): [string, number] => [`  ${name}`, n]),
     ["untyped errors", report.untypedErrors],
     ["state changed by a rejected call", report.stateChanges],
     ["cross-tenant observations", report.crossTenant],

@@ -53,9 +53,11 @@ export interface HostileReport {
   /** Outcomes of the world store's calls. */
   readonly successes: number;
   readonly typedErrors: number;
+  /** The world store's typed errors by class. */
+  readonly typedByClass: Readonly<Record<string, number>>;
   /** Inputs with an untyped error in either store. */
   readonly untypedErrors: number;
-  /** Rejected calls after which either store's state differed. */
+  /** Rejected calls after which the world store's state differed. */
   readonly stateChanges: number;
   /** Compared inputs whose outcomes differed between the world and the twin. */
   readonly crossTenant: number;
@@ -117,6 +119,7 @@ export async function runHostile(options: HostileRunOptions): Promise<HostileRep
   const counts = { compared: 0, successes: 0, typed: 0, untyped: 0, state: 0, cross: 0 };
   const start = Date.UTC(2026, 0, 2);
   const lastState = new Map<HostileSide, StateDigest | string>();
+  const typedByClass: Record<string, number> = {};
 
   for (const call of calls) {
     const input = showCall(call);
@@ -133,17 +136,21 @@ export async function runHostile(options: HostileRunOptions): Promise<HostileRep
       side.clock.now = start + call.index * 1000;
       // Nothing stays queued for the index, so a rejected search has nothing it may index.
       const flushed = await side.store.flushSearchIndex().catch(() => -1);
+      // The world store holds every tenant's data, and gets every input: its state is the one checked.
+      const checked = side === world;
       // The state after a rejected call is the state before the next one, unless the flush indexed something.
-      const before = (flushed === 0 && lastState.get(side)) || (await digest(side));
+      const before = checked
+        ? (flushed === 0 && lastState.get(side)) || (await digest(side))
+        : undefined;
       lastState.delete(side);
       const outcome = await invoke(side, call, envOf(cursors[name]));
       outcomes.push(outcome);
       const kind = classify(outcome);
-      if (kind === "untyped") {
+      if (kind === "untyped" && !untyped) {
         untyped = true;
         found("untyped", `${call.method}: ${errorName(outcome)}`, `${name}: ${summary(outcome)}`);
       }
-      if (kind !== "success") {
+      if (before !== undefined && kind !== "success") {
         const after = await digest(side);
         lastState.set(side, after);
         const tables =
@@ -165,7 +172,11 @@ export async function runHostile(options: HostileRunOptions): Promise<HostileRep
     cursors.twin.push(cursorOf(inTwin));
     const kind = classify(inWorld);
     if (kind === "success") counts.successes += 1;
-    else if (kind === "typed") counts.typed += 1;
+    else if (kind === "typed") {
+      counts.typed += 1;
+      const errorClass = errorName(inWorld);
+      typedByClass[errorClass] = (typedByClass[errorClass] ?? 0) + 1;
+    }
     if (untyped) counts.untyped += 1;
     if (changed) counts.state += 1;
     if (isCompared(call)) {
@@ -185,6 +196,7 @@ export async function runHostile(options: HostileRunOptions): Promise<HostileRep
     compared: counts.compared,
     successes: counts.successes,
     typedErrors: counts.typed,
+    typedByClass,
     untypedErrors: counts.untyped,
     stateChanges: counts.state,
     crossTenant: counts.cross,

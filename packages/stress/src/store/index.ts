@@ -59,7 +59,7 @@ export function runStoreSuite(options: StoreSuiteOptions): void {
     registerTenantTests(h);
     registerSearchTests(h);
     registerFileSafetyTests(h);
-    registerHostileTests(h);
+    registerHostileTests(h, full ? 3000 : 600);
     registerRecoveryTests(h);
     // Nested describe bodies run in order after this one, so the check that
     // every skipped id exists goes in a describe registered last.
