@@ -10,8 +10,8 @@ import { openStore } from "@llm-sessions/core";
 
 const sizes = (process.argv[2] ?? "10000,100000").split(",").map(Number);
 const adapters = (process.argv[3] ?? "better,libsql").split(",");
-const QUERIES = ["l* m* i*", "lo* ma*", "lorem", "lorem ipsum"];
-const LIMITS = [10, 100, 1000];
+const QUERIES = ["l* m* i*", "lo* ma*", "lim* mab*", "lorem", "lorem ipsum"];
+const LIMITS = [10, 100, 200, 1000];
 
 // A deterministic corpus: 2,000 words of 1-3 syllables, so that every letter
 // starts hundreds of words and prefixes expand widely; "lorem" and "ipsum" in
