@@ -23,7 +23,7 @@ export const processesSuite: StressSuite = {
       ? undefined
       : "needs a local database file that several processes can open (capabilities.file/local/sharedConnections)",
   async run(ctx) {
-    const processes = ctx.pick(4, 8);
+    const processes = ctx.writers ?? ctx.pick(4, 8);
     const perProcess = ctx.pick(250, 2_500);
     const path = ctx.newPath();
     const ledger = new Ledger();

@@ -30,6 +30,15 @@ describe("llm-sessions-stress arguments", () => {
     expect([args.seed, args.durationMs, args.profile]).toEqual([7, 90_000, "full"]);
   });
 
+  it("reads writers and kills, and refuses them out of range", () => {
+    const args = parseRunnerArgs(["-w", "8", "--kills", "500"]);
+    expect([args.writers, args.kills]).toEqual([8, 500]);
+    expect(parseRunnerArgs([]).writers).toBeUndefined();
+    expect(() => parseRunnerArgs(["--writers", "0"])).toThrow(/--writers must be between 1 and 64/);
+    expect(() => parseRunnerArgs(["--writers", "65"])).toThrow(/--writers/);
+    expect(() => parseRunnerArgs(["--kills", "2.5"])).toThrow(/--kills must be an integer/);
+  });
+
   it("takes a third-party adapter by module and export", () => {
     const [spec] = parseRunnerArgs([
       "--adapter-module",

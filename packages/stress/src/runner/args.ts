@@ -10,6 +10,8 @@ export interface RunnerArgs {
   readonly profile: Profile;
   readonly seed: number | undefined;
   readonly durationMs: number | undefined;
+  readonly writers: number | undefined;
+  readonly kills: number | undefined;
   readonly report: string;
   readonly tempDir: string | undefined;
   readonly keepFiles: boolean;
@@ -37,6 +39,11 @@ Options:
   -p, --profile <p>          ci or full (default: ci)
       --seed <n>             the seed (default: random; printed, so a failure can be repeated)
   -d, --duration <time>      soak duration: 90s, 5m, 120000 (ms) (default: 6s ci, 120s full)
+  -w, --writers <n>          writer processes at once, 1-64: the processes suite's appenders
+                             and the crash suite's writers killed together
+                             (default: processes 4 ci / 8 full, crash 2 ci / 4 full)
+  -k, --kills <n>            crash suite: how many times the writers are killed, 1-100000
+                             (default: 20 ci, 200 full)
   -r, --report <file>        where to write the JSON report (default: stress-report.json)
       --temp-dir <dir>       where the suites' temporary directories go (default: OS temp)
       --keep-files           keep the databases for a post-mortem
@@ -64,6 +71,8 @@ export function parseRunnerArgs(argv: readonly string[]): RunnerArgs {
       profile: { type: "string", short: "p" },
       seed: { type: "string" },
       duration: { type: "string", short: "d" },
+      writers: { type: "string", short: "w" },
+      kills: { type: "string", short: "k" },
       report: { type: "string", short: "r" },
       "temp-dir": { type: "string" },
       "keep-files": { type: "boolean" },
@@ -85,6 +94,8 @@ export function parseRunnerArgs(argv: readonly string[]): RunnerArgs {
     profile,
     seed: values.seed === undefined ? undefined : integer("--seed", values.seed),
     durationMs: values.duration === undefined ? undefined : duration(values.duration),
+    writers: values.writers === undefined ? undefined : bounded("--writers", values.writers, 64),
+    kills: values.kills === undefined ? undefined : bounded("--kills", values.kills, 100_000),
     report: values.report ?? "stress-report.json",
     tempDir: values["temp-dir"],
     keepFiles: values["keep-files"] ?? false,
@@ -131,6 +142,12 @@ function list(values: readonly string[] | undefined): string[] {
 function integer(flag: string, value: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n)) throw new Error(`${flag} must be an integer, not ${value}`);
+  return n;
+}
+
+function bounded(flag: string, value: string, max: number): number {
+  const n = integer(flag, value);
+  if (n < 1 || n > max) throw new Error(`${flag} must be between 1 and ${max}, not ${value}`);
   return n;
 }
 

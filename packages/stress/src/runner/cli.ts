@@ -43,6 +43,8 @@ async function main(argv: readonly string[]): Promise<number> {
         profile: args.profile,
         seed,
         ...(args.durationMs === undefined ? {} : { durationMs: args.durationMs }),
+        ...(args.writers === undefined ? {} : { writers: args.writers }),
+        ...(args.kills === undefined ? {} : { kills: args.kills }),
         ...(args.tempDir === undefined ? {} : { tempDir: args.tempDir }),
         keepFiles: args.keepFiles,
         onProgress: (done, total) => bar.update(done, total),

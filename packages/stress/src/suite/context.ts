@@ -38,6 +38,10 @@ export class SuiteContext {
   readonly capabilities: DriverCapabilities;
   /** Soak: how long to run. */
   readonly durationMs: number | undefined;
+  /** Writer processes at once (processes and crash suites), when the run sets it. */
+  readonly writers: number | undefined;
+  /** Crash: kills, when the run sets it. */
+  readonly kills: number | undefined;
   /** Operation latencies (ms); the report's p50/p95/p99. */
   readonly latency = new LatencyRecorder();
   /** Suite-specific figures for the report. */
@@ -61,6 +65,8 @@ export class SuiteContext {
     dir: string;
     capabilities: DriverCapabilities;
     durationMs: number | undefined;
+    writers?: number | undefined;
+    kills?: number | undefined;
     onProgress?: (done: number, total: number) => void;
     log?: (line: string) => void;
   }) {
@@ -71,6 +77,8 @@ export class SuiteContext {
     this.dir = init.dir;
     this.capabilities = init.capabilities;
     this.durationMs = init.durationMs;
+    this.writers = init.writers;
+    this.kills = init.kills;
     this.#progress = init.onProgress ?? (() => {});
     this.#log = init.log ?? (() => {});
   }

@@ -45,6 +45,8 @@ export async function runSuite(suite: StressSuite, options: SuiteRunOptions): Pr
       dir,
       capabilities,
       durationMs: options.durationMs,
+      writers: options.writers,
+      kills: options.kills,
       onProgress: options.onProgress,
       log: options.log,
     });

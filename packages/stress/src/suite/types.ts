@@ -28,6 +28,13 @@ export interface SuiteRunOptions {
   readonly seed?: number;
   /** Soak only: how long to run, in ms. Default: 6 s (`ci`), 120 s (`full`). */
   readonly durationMs?: number;
+  /**
+   * Writer processes at once: the processes suite's appenders and the crash
+   * suite's writers killed together. Default: 4 / 8 (processes), 2 / 4 (crash).
+   */
+  readonly writers?: number;
+  /** Crash only: how many times the writers are killed. Default: 20 (`ci`), 200 (`full`). */
+  readonly kills?: number;
   /** Where the run's temporary directory goes. Default: the OS temp dir. */
   readonly tempDir?: string;
   /** Keep the run's files (databases, damaged copies) for a post-mortem. Default false. */
