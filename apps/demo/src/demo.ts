@@ -1,12 +1,14 @@
-import { rmSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { createAdaptorServer } from "@hono/node-server";
 import { betterSqlite } from "@llm-sessions/adapter-better-sqlite";
 import { libsql } from "@llm-sessions/adapter-libsql";
 import { type LifecyclePolicy, openStore, type SqliteDriver, type Store } from "@llm-sessions/core";
 import type { Hono } from "hono";
-import { createApp, LOOPBACK_HOSTS } from "./server/app.js";
+import { removeForFresh } from "./fresh.js";
+import { allowedHostsFor, createApp } from "./server/app.js";
 import { Simulation, type SimulationOptions } from "./simulation.js";
 
 export type DriverName = "better-sqlite3" | "libsql";
@@ -15,9 +17,17 @@ export interface DemoOptions extends SimulationOptions {
   readonly driver?: DriverName;
   /** The database file (absolute, or relative to the working directory). */
   readonly file: string;
-  /** Delete the database file (and its -wal, -shm) first. Default false. */
+  /**
+   * Delete the database file (and its -wal, -shm) first, when it is an
+   * llm-sessions store (or empty, or absent); any other file is refused
+   * with a `ValidationError`. Default false.
+   */
   readonly fresh?: boolean;
-  /** Where the server listens. Default 127.0.0.1 (this machine only). */
+  /**
+   * Where the server listens. Default 127.0.0.1 (this machine only). The
+   * server answers only to the `Host` names of that address (see
+   * `allowedHostsFor`), whatever it is.
+   */
   readonly host?: string;
   /** Default 3000; 0 picks a free port. */
   readonly port?: number;
@@ -45,9 +55,14 @@ export interface RunningDemo {
   close(): Promise<void>;
 }
 
+/**
+ * The driver for `file`. libSQL takes a URL: it is built by `pathToFileURL`,
+ * since in `file:${path}` a `%41` in a name reads as `A` (another file) and
+ * a `#` or `?` ends the path.
+ */
 export function makeDriver(name: DriverName, file: string): SqliteDriver {
   if (name === "better-sqlite3") return betterSqlite({ filename: file });
-  if (name === "libsql") return libsql({ url: `file:${file}` });
+  if (name === "libsql") return libsql({ url: pathToFileURL(resolve(file)).href });
   throw new Error(`unknown driver ${JSON.stringify(name)}: use better-sqlite3 or libsql`);
 }
 
@@ -58,10 +73,8 @@ export function makeDriver(name: DriverName, file: string): SqliteDriver {
  */
 export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const driverName = options.driver ?? "better-sqlite3";
-  if (options.fresh) {
-    for (const suffix of ["", "-wal", "-shm"]) rmSync(`${options.file}${suffix}`, { force: true });
-  }
   const driver = makeDriver(driverName, options.file);
+  if (options.fresh) await removeForFresh(options.file, driver);
   const store = await openStore({
     driver,
     pool: { readers: 2 },
@@ -69,10 +82,9 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   });
   const sim = new Simulation(store, options);
   const host = options.host ?? "127.0.0.1";
-  const loopback = host === "127.0.0.1" || host === "localhost" || host === "::1";
   const app = createApp(store, sim, {
     info: { driver: driver.name, database: options.file },
-    ...(loopback ? { allowedHosts: LOOPBACK_HOSTS } : {}),
+    allowedHosts: allowedHostsFor(host),
   });
   const server = createAdaptorServer({ fetch: app.fetch, hostname: host }) as Server;
   try {

@@ -4,7 +4,7 @@
  * running this file alone.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -43,6 +43,15 @@ describe("the demo CLI", () => {
     const r = run(...args);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(message);
+  });
+
+  it("--fresh refuses a file that is not an llm-sessions store with exit code 2, and keeps it", () => {
+    const notes = join(dir, "notes.txt");
+    writeFileSync(notes, "mine\n");
+    const r = run("--fresh", "--db", notes, "--port", "0", "--duration", "1");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("--fresh deletes only an llm-sessions store");
+    expect(readFileSync(notes, "utf8")).toBe("mine\n");
   });
 
   for (const driver of ["better-sqlite3", "libsql"]) {

@@ -21,8 +21,9 @@ Usage: npm run demo -- [options]
 Options:
   --driver better-sqlite3|libsql   the adapter (default better-sqlite3)
   --db PATH                        database file (default ./demo-data/router.db)
-  --fresh                          delete the database first
-  --host HOST                      where the page is served (default 127.0.0.1: this machine only)
+  --fresh                          delete the database first (only an llm-sessions store)
+  --host HOST                      where the page is served (default 127.0.0.1: this machine only);
+                                   it answers to that host's names and the loopback names only
   --port N                         the page's port (default $PORT, else 3000; 0 = any free port)
   --duration SECONDS               stop after this long (default: run until Ctrl-C)
   --users N                        simulated users talking at once (default 8)
@@ -131,6 +132,8 @@ try {
   const code = (error as { code?: unknown }).code;
   if (code === "EADDRINUSE")
     fail(`port ${port} is taken: pick another with --port N (or --port 0)`);
+  // --fresh on a file that is not a store of ours.
+  if (code === "VALIDATION") fail((error as Error).message);
   throw error;
 }
 

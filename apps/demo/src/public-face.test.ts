@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { betterSqlite } from "@llm-sessions/adapter-better-sqlite";
 import { libsql } from "@llm-sessions/adapter-libsql";
 import type { SqliteDriver } from "@llm-sessions/core";
@@ -13,7 +14,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const drivers: Array<[string, () => SqliteDriver]> = [
   ["better-sqlite3 file", () => betterSqlite({ filename: join(dir, "bs.db") })],
   ["better-sqlite3 :memory:", () => betterSqlite({ filename: ":memory:" })],
-  ["libsql file", () => libsql({ url: `file:${join(dir, "libsql.db")}` })],
+  ["libsql file", () => libsql({ url: pathToFileURL(join(dir, "libsql.db")).href })],
   ["libsql :memory:", () => libsql({ url: ":memory:" })],
 ];
 

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { betterSqlite } from "@llm-sessions/adapter-better-sqlite";
 import { libsql } from "@llm-sessions/adapter-libsql";
 import { openStore, SessionArchivedError } from "@llm-sessions/core";
@@ -15,7 +16,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe("the demo simulation", () => {
   for (const [name, make] of [
     ["better-sqlite3", () => betterSqlite({ filename: join(dir, "bs.db") })],
-    ["libsql", () => libsql({ url: `file:${join(dir, "libsql.db")}` })],
+    ["libsql", () => libsql({ url: pathToFileURL(join(dir, "libsql.db")).href })],
   ] as const) {
     it(`stores every turn on ${name}, idles and archives on its sweeps, and stops promptly`, async () => {
       const store = await openStore({
