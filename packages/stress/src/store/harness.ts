@@ -42,8 +42,17 @@ export interface StoreHarness {
   newPath(name?: string): string;
   readonly clock: ManualClock;
   readonly createDriver: CreateDriver;
-  /** Registers a test under a stable id; a test listed in `skip` is registered as skipped, with its reason. */
-  test(id: string, title: string, fn: (ctx: TestContext) => Promise<void>): void;
+  /**
+   * Registers a test under a stable id; a test listed in `skip` is registered
+   * as skipped, with its reason. `timeoutMs` replaces the config's test
+   * timeout for a test whose work is large by design.
+   */
+  test(
+    id: string,
+    title: string,
+    fn: (ctx: TestContext) => Promise<void>,
+    timeoutMs?: number,
+  ): void;
   /** Every id registered so far. */
   readonly ids: ReadonlySet<string>;
 }
@@ -61,12 +70,17 @@ export function useStoreHarness(
     clock: new ManualClock(),
     createDriver,
     ids,
-    test(id: string, title: string, fn: (ctx: TestContext) => Promise<void>): void {
+    test(
+      id: string,
+      title: string,
+      fn: (ctx: TestContext) => Promise<void>,
+      timeoutMs?: number,
+    ): void {
       if (ids.has(id)) throw new Error(`duplicate store test id ${id}`);
       ids.add(id);
       const reason = skip[id];
       if (reason !== undefined) it.skip(`[${id}] ${title} (known gap: ${reason})`, fn);
-      else it(`[${id}] ${title}`, fn);
+      else it(`[${id}] ${title}`, fn, timeoutMs);
     },
     newPath(name?: string): string {
       counter += 1;

@@ -77,5 +77,7 @@ export function registerHostileTests(h: StoreHarness, inputs = 600): void {
         .toEqual({ untyped: 0, stateChanges: 0, crossTenant: 0 });
       expect(bad.slice(0, SHOWN_FINDINGS).map(showFinding)).toEqual([]);
     },
+    // Not a speed check: room for every input twice on a loaded two-core runner (about 20 s for 600 there).
+    Math.max(120_000, inputs * 200),
   );
 }
