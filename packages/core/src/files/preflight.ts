@@ -45,7 +45,8 @@ export interface FileInspection {
  * caller accepts the loss (the WAL is copied aside either way).
  *
  * A WAL of a file this process already has open is live, not evidence:
- * it is not analysed.
+ * it is not analysed; nor is one that changes between two reads (another
+ * process is writing it).
  *
  * @throws DatabaseCorruptError for an empty file or a WAL that would lose commits.
  */
@@ -84,6 +85,10 @@ export function inspectDatabaseFile(
     const page1 = recoveredPage(wal, analysis, 1);
     const header = (page1 && parseSqliteHeader(page1)) ?? fileHeader;
     if (analysis.lostCommits === 0) return { exists: true, header, walCopy: undefined };
+    // Another process writing (or restarting) the WAL while it was read can
+    // look like damage; damage at rest reads the same twice. A live WAL has
+    // a valid index in that process, and recovery does not run here.
+    if (!readFileSync(walPath).equals(wal)) return { exists: true, header, walCopy: undefined };
     const walCopy = `${path}-wal.damaged-${options.clock()}`;
     copyFileSync(walPath, walCopy, constants.COPYFILE_EXCL);
     if (options.acceptWalLoss) return { exists: true, header, walCopy };
