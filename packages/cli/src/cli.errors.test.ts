@@ -207,7 +207,7 @@ describe("llm-sessions: numbers, paths and which file an error names", () => {
     ).toBe(0);
   });
 
-  it("a backup that cannot be written names the backup, not the database, and changes nothing", async () => {
+  it("a backup or restore target that cannot be written is named, not the database, and nothing changes", async () => {
     const dir = tempDir();
     const db = join(dir, "good.db");
     await makeDatabase(db, 2);
@@ -223,6 +223,11 @@ describe("llm-sessions: numbers, paths and which file an error names", () => {
       expect(line, args.join(" ")).not.toContain("good.db");
       expect(run.code, args.join(" ")).toBe(args.includes("/proc/x.bak") ? 1 : 2);
     }
+    const restore = await cli(["restore", db, "/proc/y.db"]);
+    expect(restore.code).toBe(1);
+    expect(oneLine(restore.stderr)).toBe(
+      "llm-sessions: cannot write /proc/y.db: files cannot be created in that directory",
+    );
     await rawSql(db, "UPDATE sessions SET message_count = 99 WHERE rowid = 1");
     for (const args of [
       ["doctor", "--repair", "--backup-to", "/proc/x.bak", db],

@@ -52,6 +52,19 @@ function isDirectory(path: string): boolean {
   }
 }
 
+/**
+ * A file-system error raised while writing beside `target` (a restore's
+ * temporary copy, say), reworded to name `target`; any other error is
+ * returned as it is.
+ */
+export function blameTarget(error: unknown, target: string): unknown {
+  const { code, dest, path } = error as NodeJS.ErrnoException & { dest?: unknown };
+  const written = typeof dest === "string" ? dest : path;
+  if (typeof code !== "string" || typeof written !== "string") return error;
+  if (dirname(written) !== dirname(target)) return error;
+  return new CliError(`cannot write ${target}: ${reason(code, error)}`);
+}
+
 function reason(code: string | undefined, error: unknown): string {
   switch (code) {
     case "EACCES":

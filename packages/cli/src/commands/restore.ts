@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { restoreBackup } from "@llm-sessions/core";
 import { EXIT, usageError } from "../errors.js";
 import { bytes, count, duration, json, keyValues } from "../format.js";
+import { blameTarget } from "../new-file.js";
 import { Progress } from "../progress.js";
 import { driverFactory, existingDatabase, isRemote } from "../target.js";
 import type { CommandContext } from "./context.js";
@@ -34,12 +35,15 @@ export async function restore(
   const source = existingDatabase(from, globals.driver, "backup");
   const create = await driverFactory(globals.driver);
   const progress = new Progress(io, "restore", !opts.json);
+  const target = resolve(db);
   let result: Awaited<ReturnType<typeof restoreBackup>>;
   try {
-    result = await restoreBackup(source, resolve(db), {
+    result = await restoreBackup(source, target, {
       createDriver: create,
       onProgress: (step) => progress.step(STEPS[step]),
     });
+  } catch (error) {
+    throw blameTarget(error, target);
   } finally {
     progress.finish();
   }
