@@ -39,6 +39,12 @@ describe("the demo CLI", () => {
     [["--driver", "oracle"], "unknown --driver"],
     [["--idle-after", "20", "--archive-after", "10"], "--idle-after < --archive-after"],
     [["--bogus"], "bogus"],
+    [["--duration", "1e99"], "--duration must be a number from 1 to 2147483"],
+    [["--duration", "9999999"], "--duration must be"],
+    [["--users", "1e9"], "--users must be an integer"],
+    [["--seed", "0x10"], "--seed must be an integer"],
+    [["--port", "65536"], "--port must be an integer from 0 to 65535"],
+    [["--idle-after", "1e99"], "--idle-after must be"],
   ])("refuses %j with exit code 2", (args, message) => {
     const r = run(...args);
     expect(r.status).toBe(2);

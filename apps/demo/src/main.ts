@@ -74,12 +74,26 @@ if (values.help) {
   process.exit(0);
 }
 
-/** A number from an option, checked. */
-function num(name: string, raw: string, { min = 0, integer = false } = {}): number {
+/** The longest timer Node keeps (about 24.8 days): a longer `setTimeout` fires at once. */
+const MAX_TIMER_SECONDS = 2_147_483;
+
+/**
+ * A number from an option, in plain decimal (`Number()` alone takes `1e99`
+ * and `0x10`) and within `min..max`, or a usage error (exit 2).
+ */
+function num(
+  name: string,
+  raw: string,
+  {
+    min = 0,
+    max = 1_000_000,
+    integer = false,
+  }: { min?: number; max?: number; integer?: boolean } = {},
+): number {
   const n = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
+  if (!(integer ? /^\d{1,16}$/ : /^\d{1,16}(\.\d{1,9})?$/).test(raw.trim()) || n < min || n > max) {
     fail(
-      `--${name} must be ${integer ? "an integer" : "a number"} ≥ ${min}, not ${JSON.stringify(raw)}`,
+      `--${name} must be ${integer ? "an integer" : "a number"} from ${min} to ${max}, not ${JSON.stringify(raw)}`,
     );
   }
   return n;
@@ -89,12 +103,25 @@ if (values.driver !== "better-sqlite3" && values.driver !== "libsql") {
   fail(`unknown --driver ${values.driver}: use better-sqlite3 or libsql`);
 }
 const driver: DriverName = values.driver;
-const port = num("port", values.port ?? process.env.PORT ?? "3000", { integer: true });
-if (port > 65_535) fail("--port must be at most 65535");
+const port = num("port", values.port ?? process.env.PORT ?? "3000", {
+  integer: true,
+  max: 65_535,
+});
 const duration =
-  values.duration === undefined ? undefined : num("duration", values.duration, { min: 1 });
+  values.duration === undefined
+    ? undefined
+    : num("duration", values.duration, { min: 1, max: MAX_TIMER_SECONDS });
+// The sweep runs on a timer; the lifecycle durations are bounded by the store (2^47 ms).
 const seconds = (name: "idle-after" | "archive-after" | "purge-after" | "sweep-every") =>
-  Math.round(num(name, values[name], { min: name === "sweep-every" ? 0.1 : 1 }) * 1000);
+  Math.round(
+    num(
+      name,
+      values[name],
+      name === "sweep-every"
+        ? { min: 0.1, max: MAX_TIMER_SECONDS }
+        : { min: 1, max: Math.floor(2 ** 47 / 1000) },
+    ) * 1000,
+  );
 const lifecycle = {
   idleAfterMs: seconds("idle-after"),
   archiveAfterMs: seconds("archive-after"),
@@ -122,9 +149,9 @@ try {
     fresh: values.fresh,
     host: values.host,
     port,
-    users: num("users", values.users, { integer: true }),
-    rate: num("rate", values.rate, { min: 0.1 }),
-    seed: num("seed", values.seed, { integer: true }),
+    users: num("users", values.users, { integer: true, max: 1000 }),
+    rate: num("rate", values.rate, { min: 0.1, max: 1000 }),
+    seed: num("seed", values.seed, { integer: true, max: 2_147_483_647 }),
     lifecycle,
     sweepEveryMs: seconds("sweep-every"),
   });
