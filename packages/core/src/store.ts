@@ -48,6 +48,7 @@ import {
   type StoreLimits,
   type StoreStats,
 } from "./sessions/index.js";
+import { limitsOptionSchema } from "./sessions/limits.js";
 import { parse } from "./sessions/validation.js";
 import { TenantViews } from "./tenant-views.js";
 
@@ -146,17 +147,7 @@ const optionsSchema = z.strictObject({
         .optional(),
     })
     .optional(),
-  limits: z
-    .strictObject({
-      maxContentBytes: z.number().int().positive().optional(),
-      maxMetadataBytes: z.number().int().positive().optional(),
-      maxBatchSize: z.number().int().positive().optional(),
-      maxPageSize: z.number().int().positive().optional(),
-      defaultPageSize: z.number().int().positive().optional(),
-      maxTextLength: z.number().int().positive().optional(),
-      maxQueryLength: z.number().int().positive().optional(),
-    })
-    .optional(),
+  limits: limitsOptionSchema.optional(),
 });
 
 /**

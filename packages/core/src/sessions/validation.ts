@@ -1,6 +1,14 @@
 import { z } from "zod";
 import { ValidationError } from "../errors.js";
-import type { StoreLimits } from "./limits.js";
+import {
+  MAX_MESSAGE_COUNTER,
+  MAX_METADATA_DEPTH,
+  MAX_SEQ,
+  MAX_TIME_MS,
+  type StoreLimits,
+} from "./limits.js";
+import { isWellFormed, toPlainJson } from "./plain-json.js";
+import type { JsonObject } from "./types.js";
 
 /**
  * Parses `input` with `schema`; on failure throws a `ValidationError` that
@@ -8,7 +16,15 @@ import type { StoreLimits } from "./limits.js";
  * `messages.append`.
  */
 export function parse<T>(where: string, schema: z.ZodType<T>, input: unknown): T {
-  const result = schema.safeParse(input);
+  let result: ReturnType<typeof schema.safeParse>;
+  try {
+    result = schema.safeParse(input);
+  } catch (error) {
+    // A getter or proxy trap of the input threw while it was read: the input
+    // is refused like any other, and nothing has run yet.
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ValidationError(where, [{ path: "", message: `could not be read: ${reason}` }]);
+  }
   if (result.success) return result.data;
   throw new ValidationError(
     where,
@@ -27,31 +43,59 @@ const utf8Bytes = (s: string): number => Buffer.byteLength(s, "utf8");
  */
 const noNul = (s: string): boolean => !s.includes("\u0000");
 const NUL_MESSAGE = "must not contain the NUL character (U+0000)";
+const ILL_FORMED_MESSAGE = "must be well-formed UTF-16 (no lone surrogate)";
+
+/**
+ * The base of every string the API accepts: well-formed UTF-16 (a lone
+ * surrogate has no UTF-8 form, and drivers bind it differently, so two
+ * different strings could become one key) and no NUL. Metadata strings are
+ * checked by `toPlainJson` instead (NUL is allowed there: JSON escapes it).
+ */
+const safeString = () =>
+  z.string().refine(isWellFormed, ILL_FORMED_MESSAGE).refine(noNul, NUL_MESSAGE);
 
 /** The schemas for one set of limits. */
 export function makeSchemas(limits: StoreLimits) {
-  const text = z
-    .string()
-    .max(limits.maxTextLength, `must be at most ${limits.maxTextLength} characters`)
-    .refine(noNul, NUL_MESSAGE);
+  const text = safeString().max(
+    limits.maxTextLength,
+    `must be at most ${limits.maxTextLength} characters`,
+  );
   const id = z
     .string()
     .min(1, "must not be empty")
     .max(128, "must be at most 128 characters")
     .regex(/^[\w.:@-]+$/, "may contain only letters, digits and _ . : @ -");
-  const time = z.number().int("must be an integer (ms since the epoch)").nonnegative();
-  const metadata = z
-    .record(z.string(), z.json())
-    .refine((m) => utf8Bytes(JSON.stringify(m)) <= limits.maxMetadataBytes, {
-      message: `must be at most ${limits.maxMetadataBytes} bytes as JSON`,
+  const time = z
+    .number()
+    .int("must be an integer (ms since the epoch)")
+    .nonnegative()
+    .max(MAX_TIME_MS, `must be at most ${MAX_TIME_MS} (year 9999)`);
+  const counter = z
+    .number()
+    .int("must be an integer")
+    .nonnegative()
+    .max(MAX_MESSAGE_COUNTER, `must be at most ${MAX_MESSAGE_COUNTER}`);
+  const seq = z
+    .number()
+    .int("must be an integer")
+    .nonnegative()
+    .max(MAX_SEQ, `must be at most ${MAX_SEQ}`);
+  const metadata = z.unknown().transform((value, ctx): JsonObject => {
+    const result = toPlainJson(value, {
+      maxDepth: MAX_METADATA_DEPTH,
+      maxBytes: limits.maxMetadataBytes,
     });
+    if (result.ok) return result.value;
+    ctx.addIssue({ code: "custom", message: result.issue.message, path: result.issue.path });
+    return z.NEVER;
+  });
   const limit = z
     .number()
     .int("must be an integer")
     .min(1, "must be at least 1")
     .max(limits.maxPageSize, `must be at most ${limits.maxPageSize}`);
-  const cursor = z.string().max(512).nullable().optional();
-  const tenantId = z.string().min(1, "must not be empty").max(128).nullable();
+  const cursor = safeString().max(512).nullable().optional();
+  const tenantId = safeString().min(1, "must not be empty").max(128).nullable();
 
   const newSession = z.strictObject({
     id: id.optional(),
@@ -69,25 +113,16 @@ export function makeSchemas(limits: StoreLimits) {
   });
   const newMessage = z.strictObject({
     role: z.enum(["system", "user", "assistant", "tool"]),
-    content: z
-      .string()
-      .refine((c) => utf8Bytes(c) <= limits.maxContentBytes, {
-        message: `must be at most ${limits.maxContentBytes} bytes`,
-      })
-      .refine(noNul, NUL_MESSAGE),
+    content: safeString().refine((c) => utf8Bytes(c) <= limits.maxContentBytes, {
+      message: `must be at most ${limits.maxContentBytes} bytes`,
+    }),
     id: id.optional(),
     name: text.nullable().optional(),
     model: text.nullable().optional(),
-    tokens: z.number().int("must be an integer").nonnegative().nullable().optional(),
-    latencyMs: z.number().int("must be an integer").nonnegative().nullable().optional(),
+    tokens: counter.nullable().optional(),
+    latencyMs: counter.nullable().optional(),
     metadata: metadata.optional(),
-    idempotencyKey: z
-      .string()
-      .min(1)
-      .max(limits.maxTextLength)
-      .refine(noNul, NUL_MESSAGE)
-      .nullable()
-      .optional(),
+    idempotencyKey: text.min(1).nullable().optional(),
   });
   return {
     id,
@@ -106,13 +141,13 @@ export function makeSchemas(limits: StoreLimits) {
       cursor,
     }),
     listMessages: z.strictObject({
-      afterSeq: z.number().int().nonnegative().optional(),
+      afterSeq: seq.optional(),
       limit: limit.optional(),
       cursor,
     }),
     count: limit,
     fork: z.strictObject({
-      atSeq: z.number().int().nonnegative().optional(),
+      atSeq: seq.optional(),
       title: text.nullable().optional(),
       metadata: metadata.optional(),
       id: id.optional(),
@@ -123,11 +158,12 @@ export function makeSchemas(limits: StoreLimits) {
       model: text.optional(),
       limit: limit.optional(),
       cursor,
-      mark: z.tuple([z.string().max(64), z.string().max(64)]).optional(),
+      mark: z.tuple([safeString().max(64), safeString().max(64)]).optional(),
     }),
-    query: z
-      .string()
-      .max(limits.maxQueryLength, `must be at most ${limits.maxQueryLength} characters`),
+    query: safeString().max(
+      limits.maxQueryLength,
+      `must be at most ${limits.maxQueryLength} characters`,
+    ),
   };
 }
 
