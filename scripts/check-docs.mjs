@@ -73,6 +73,8 @@ for (const file of markdown) {
   }
 
   for (const m of text.matchAll(/`([^`\s]+)`/g)) {
+    // An ellipsis marks an example (`file:...`), not a file.
+    if (m[1].includes("...")) continue;
     const token = m[1].replace(/[:#].*$/, "");
     // A bare extension (`.ts`, `.d.ts`) names a kind of file, not a file.
     if (/^(\.[a-z]+)+$/.test(token)) continue;
