@@ -13,6 +13,7 @@ import Database from "better-sqlite3";
 import { runConcurrency } from "./concurrency.js";
 import { contentOf, layoutOf, sessionIdOf, sizeLabel, spread } from "./data.js";
 import { HERE, removeDb, template, workingCopy } from "./files.js";
+import { type ForkRow, forkScalingTable, runForkScaling } from "./fork-scaling.js";
 import { runFtsStudy } from "./fts-study.js";
 import { runMemory } from "./memory.js";
 import { note, progress } from "./progress.js";
@@ -55,7 +56,12 @@ interface Profile {
   readonly memoryRepeats: number;
   /** Reads of the memory workload (in all, over however many readers). */
   readonly memoryReads: number;
+  /** Forks timed per session length in the fork-scaling case. */
+  readonly forkRepeats: number;
 }
+
+/** Session lengths the fork-scaling case forks. */
+const FORK_LENGTHS = [1_000, 10_000, 100_000];
 
 const QUICK: Profile = {
   name: "quick",
@@ -65,6 +71,7 @@ const QUICK: Profile = {
   concurrencyRepeats: 1,
   memoryRepeats: 1,
   memoryReads: 2400,
+  forkRepeats: 3,
 };
 
 const FULL: Profile = {
@@ -75,6 +82,7 @@ const FULL: Profile = {
   concurrencyRepeats: 3,
   memoryRepeats: 3,
   memoryReads: 4800,
+  forkRepeats: 5,
 };
 
 /** Slow operations need fewer calls to be measured well. */
@@ -117,7 +125,7 @@ async function main(): Promise<void> {
   });
   if (values.help) {
     console.log(`usage: npm run bench -- [--full] [--10m] [--fts-study] [--sizes 10k,100k] [--only <regex>]
-       [--skip sql-check,cases,concurrency,memory,fts-study] [--rounds n] [--time ms]
+       [--skip sql-check,cases,concurrency,memory,fork-scaling,fts-study] [--rounds n] [--time ms]
        [--data-dir dir] [--out file]`);
     return;
   }
@@ -154,7 +162,7 @@ async function main(): Promise<void> {
 
   // Templates first, so that building them is not mixed into the timings.
   const templates = new Map<number, { store: string; mastra: string }>();
-  const needed = new Set(profile.sizes);
+  const needed = new Set(skip.has("cases") ? [] : profile.sizes);
   if (!skip.has("memory") || !skip.has("fts-study")) needed.add(100_000);
   if (!skip.has("concurrency") || !skip.has("sql-check")) needed.add(10_000);
   for (const size of [...needed].sort((a, b) => a - b)) {
@@ -213,6 +221,10 @@ async function main(): Promise<void> {
     for (const f of Object.values(files)) removeDb(f);
   }
 
+  const forkScaling: ForkRow[] = skip.has("fork-scaling")
+    ? []
+    : await runForkScaling(path.join(workDir, "fork"), FORK_LENGTHS, profile.forkRepeats);
+
   let study: Results["study"] = [];
   if (!skip.has("fts-study")) {
     const w = workloadFor(100_000);
@@ -229,7 +241,7 @@ async function main(): Promise<void> {
 
   const results: Results = { cases, sizes: profile.sizes, concurrency, memory, sqlCheck, study };
   const seconds = (Date.now() - started) / 1000;
-  const doc = render(results, profile, seconds, loadBefore);
+  const doc = render(results, forkScaling, profile, seconds, loadBefore);
   console.log(doc.table);
   fs.writeFileSync(out, doc.file);
   note(`\nwrote ${path.relative(process.cwd(), out) || out} (${seconds.toFixed(0)} s)`);
@@ -329,6 +341,7 @@ async function readLibsqlVersion(): Promise<void> {
 
 function render(
   r: Results,
+  forkScaling: readonly ForkRow[],
   profile: Profile,
   seconds: number,
   loadBefore: number,
@@ -365,6 +378,11 @@ function render(
   if (r.concurrency.length > 0) {
     sections.push(
       `### Concurrency: processes appending to one file (${(profile.concurrencyMs / 1000).toFixed(1)} s, median of ${profile.concurrencyRepeats} run(s))\n\n${concurrencyTable(r)}`,
+    );
+  }
+  if (forkScaling.length > 0) {
+    sections.push(
+      `### Fork by session length (median of ${profile.forkRepeats} forks of the whole session)\n\n${forkScalingTable(forkScaling)}`,
     );
   }
   if (r.study.length > 0) {
