@@ -1,4 +1,5 @@
 import { ValidationError } from "../errors.js";
+import { isWellFormed } from "./plain-json.js";
 
 /**
  * Keyset cursors are opaque to callers: base64url of a small JSON array of the
@@ -23,7 +24,13 @@ export function decodeCursor<T extends readonly ("string" | "number")[]>(
   const ok =
     Array.isArray(key) &&
     key.length === types.length &&
-    key.every((v, i) => typeof v === types[i] && (typeof v !== "number" || Number.isFinite(v)));
+    key.every(
+      (v, i) =>
+        typeof v === types[i] &&
+        (typeof v !== "number" || Number.isSafeInteger(v)) &&
+        // JSON can spell a lone surrogate or NUL ("\ud800", "\u0000"): not in a key this store issued.
+        (typeof v !== "string" || (isWellFormed(v) && !v.includes("\u0000"))),
+    );
   if (!ok) {
     throw new ValidationError(where, [
       { path: "cursor", message: "is not a cursor this store issued" },

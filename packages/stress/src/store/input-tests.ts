@@ -68,6 +68,10 @@ async function openWatched(
 const plain = (_key: string, v: unknown): unknown =>
   typeof v === "bigint" ? `${v}n` : v instanceof Uint8Array ? Buffer.from(v).toString("hex") : v;
 
+/** A cursor of the store's format (base64url of a JSON array) holding `key`. */
+const forged = (key: unknown[]): string =>
+  Buffer.from(JSON.stringify(key), "utf8").toString("base64url");
+
 /** One call that must be refused, with a label for the failure message. */
 type Attempt = readonly [label: string, call: () => Promise<unknown> | unknown];
 
@@ -191,6 +195,12 @@ export function registerInputTests(h: StoreHarness): void {
             ["lifecycle.archive", () => store.lifecycle.archive(bad)],
             ["lifecycle.restore", () => store.lifecycle.restore(bad)],
             ["lifecycle.touch", () => store.lifecycle.touch(bad)],
+            // A forged cursor can spell the lone surrogate inside its JSON key.
+            [
+              "sessions.list forged cursor",
+              () => store.sessions.list({ cursor: forged([0, bad]) }),
+            ],
+            ["search forged cursor", () => store.search("hello", { cursor: forged([1, bad]) })],
           ];
           expect(await notRefused(attempts), JSON.stringify(bad)).toEqual([]);
         }
