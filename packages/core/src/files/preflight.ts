@@ -89,8 +89,7 @@ export function inspectDatabaseFile(
     // look like damage; damage at rest reads the same twice. A live WAL has
     // a valid index in that process, and recovery does not run here.
     if (!readFileSync(walPath).equals(wal)) return { exists: true, header, walCopy: undefined };
-    const walCopy = `${path}-wal.damaged-${options.clock()}`;
-    copyFileSync(walPath, walCopy, constants.COPYFILE_EXCL);
+    const walCopy = keepAside(walPath, `${path}-wal.damaged-${options.clock()}`);
     if (options.acceptWalLoss) return { exists: true, header, walCopy };
     const where = analysis.headerValid
       ? `its checksums break at frame ${analysis.chainEnd}`
@@ -111,5 +110,18 @@ function sizeOf(path: string): number | undefined {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
+  }
+}
+
+/** Copies `from` to `to`, or to `to-2`, `to-3`, ... when taken: an earlier copy is never overwritten. */
+function keepAside(from: string, to: string): string {
+  for (let n = 1; ; n++) {
+    const name = n === 1 ? to : `${to}-${n}`;
+    try {
+      copyFileSync(from, name, constants.COPYFILE_EXCL);
+      return name;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
   }
 }

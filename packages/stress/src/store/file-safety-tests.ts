@@ -165,6 +165,12 @@ export function registerFileSafetyTests(h: StoreHarness): void {
         expect(readFileSync(copy).equals(before)).toBe(true);
         expect(readFileSync(`${copy}-wal`).equals(wal)).toBe(true);
         expect(damagedCopies(copy)).toHaveLength(1);
+        // Refused again, with the same clock reading: the first copy is kept, a second made.
+        const again = await openStore({ driver, clock: () => 1 }).catch((e: unknown) => e);
+        const thrice = await openStore({ driver, clock: () => 1 }).catch((e: unknown) => e);
+        expect(again).toBeInstanceOf(DatabaseCorruptError);
+        expect(thrice).toBeInstanceOf(DatabaseCorruptError);
+        expect(damagedCopies(copy)).toHaveLength(3);
         const store = await h.open({ path: copy, acceptWalLoss: true });
         const kept = (await store.messages.list("w", { limit: 1000 })).items;
         expect(kept.map((m) => m.content)).toEqual(
