@@ -140,7 +140,7 @@ describe("llm-sessions: usage and error lines (the built bin, as a child process
     const dir = tempDir();
     const db = join(dir, "a.db");
     await makeDatabase(db, 300);
-    const child = spawn(process.execPath, [BIN, "search", db, "password", "--limit", "300"], {
+    const child = spawn(process.execPath, [BIN, "search", db, "password", "--limit", "200"], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";
@@ -191,9 +191,9 @@ describe("llm-sessions: numbers, paths and which file an error names", () => {
       [["--busy-timeout", "0x10", "stats", db], /argument '0x10' is invalid/],
       [["--busy-timeout", "1.5", "stats", db], /argument '1.5' is invalid/],
       [["--busy-timeout", "-1", "stats", db], /argument '-1' is invalid/],
-      [["search", db, "x", "--limit", "1e99"], /--limit must be a whole number from 1 to 1000/],
-      [["search", db, "x", "--limit", "1001"], /--limit must be a whole number from 1 to 1000/],
-      [["search", db, "x", "--limit", "0x10"], /--limit must be a whole number from 1 to 1000/],
+      [["search", db, "x", "--limit", "1e99"], /--limit must be a whole number from 1 to 200/],
+      [["search", db, "x", "--limit", "201"], /--limit must be a whole number from 1 to 200/],
+      [["search", db, "x", "--limit", "0x10"], /--limit must be a whole number from 1 to 200/],
       [["sweep", db, "--idle-after", "99999999999999999999d"], /--idle-after: .* is too long/],
     ];
     for (const [args, line] of cases) {
@@ -203,7 +203,7 @@ describe("llm-sessions: numbers, paths and which file an error names", () => {
       expect(run.stdout, args.join(" ")).toBe("");
     }
     expect(
-      (await cli(["--busy-timeout", "600000", "search", db, "x", "--limit", "1000"])).code,
+      (await cli(["--busy-timeout", "600000", "search", db, "x", "--limit", "200"])).code,
     ).toBe(0);
   });
 
