@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// The `bin` target. npm links bins when it installs, and in a clone that is
+// before `npm run build` makes dist/: a bin pointing into dist/ would not be
+// linked, and `npx llm-sessions-stress` would then ask the registry. This
+// file is committed, so the link always exists; it loads the built runner.
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const built = new URL("../dist/runner/cli.js", import.meta.url);
+if (!existsSync(fileURLToPath(built))) {
+  process.stderr.write(
+    `llm-sessions-stress: ${fileURLToPath(built)} is missing: build first (npm run build)\n`,
+  );
+  process.exit(2);
+}
+await import(built.href);
