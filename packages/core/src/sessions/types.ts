@@ -85,14 +85,20 @@ export interface NewSession {
   title?: string | null;
   /** The model the conversation talks to. */
   model?: string | null;
-  /** Any JSON object (size-limited by `limits.maxMetadataBytes`). */
+  /**
+   * A plain JSON object: at most `limits.maxMetadataBytes` as JSON, nested at
+   * most 64 levels, no cycles, no `__proto__` key, well-formed strings.
+   */
   metadata?: JsonObject;
   /**
    * The tenant, on the root store (absent or `null`: the default tenant). A
    * tenant view sets its own; another value there is a `ValidationError`.
    */
   tenantId?: string | null;
-  /** An absolute expiry (ms since the epoch): the lifecycle sweep purges the session then. */
+  /**
+   * An absolute expiry (ms since the epoch, at most 253402300799999, the end
+   * of year 9999): the lifecycle sweep purges the session then.
+   */
   expiresAt?: number | null;
 }
 
@@ -102,9 +108,9 @@ export interface SessionPatch {
   title?: string | null;
   /** A new model (`null` clears it). */
   model?: string | null;
-  /** Replaces the whole metadata object. */
+  /** Replaces the whole metadata object (the same rules as `NewSession.metadata`). */
   metadata?: JsonObject;
-  /** A new absolute expiry (`null` removes it). */
+  /** A new absolute expiry, at most the end of year 9999 (`null` removes it). */
   expiresAt?: number | null;
 }
 
@@ -123,11 +129,14 @@ export interface NewMessage {
   name?: string | null;
   /** The model that produced it. */
   model?: string | null;
-  /** Its token count (a non-negative integer). */
+  /**
+   * Its token count: an integer from 0 to 2^31 − 1, so that no sum the store
+   * keeps (`tokenCount`, `stats()`) can overflow SQLite's 64-bit integers.
+   */
   tokens?: number | null;
-  /** How long the model took to produce it, in milliseconds. */
+  /** How long the model took to produce it, in milliseconds: 0 to 2^31 − 1. */
   latencyMs?: number | null;
-  /** Any JSON object (size-limited by `limits.maxMetadataBytes`). */
+  /** A plain JSON object (the same rules as `NewSession.metadata`). */
   metadata?: JsonObject;
   /**
    * Makes a retried append a no-op: when this session already has a message
@@ -164,7 +173,7 @@ export interface ListSessionsOptions {
 
 /** Options of `messages.list`. */
 export interface ListMessagesOptions {
-  /** Start after this seq (0 = from the beginning). */
+  /** Start after this seq (0 = from the beginning; at most `Number.MAX_SAFE_INTEGER`). */
   afterSeq?: number;
   /** Page size (default `limits.defaultPageSize`). */
   limit?: number;
