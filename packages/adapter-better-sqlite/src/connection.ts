@@ -14,6 +14,7 @@ import {
 } from "@llm-sessions/core";
 import type Database from "better-sqlite3";
 import { mapError } from "./errors.js";
+import { type LockAttempt, withoutBlocking } from "./lock-wait.js";
 import { bindArgs, toRunResult } from "./values.js";
 
 type Db = Database.Database;
@@ -46,18 +47,26 @@ const BACKUP_PAGES_PER_STEP = 1024;
 export class BetterSqliteConnection implements RawConnection {
   readonly #db: Db;
   readonly #cache: LruCache<string, Entry>;
-  /** Atomic batch: BEGIN IMMEDIATE..COMMIT, or a SAVEPOINT when a transaction is open. */
+  /** Atomic batch inside an open transaction: a SAVEPOINT. */
   readonly #batch: (statements: readonly Statement[]) => RunResult[];
   readonly #begin: Record<TransactionMode, Prepared>;
   readonly #commit: Prepared;
   readonly #rollback: Prepared;
+  /**
+   * `busy_timeout` off and back on around BEGIN IMMEDIATE (see `lock-wait.ts`).
+   * Run with `exec`: SQLite applies this pragma when it is prepared, not when it runs.
+   */
+  readonly #noWait = "PRAGMA busy_timeout = 0";
+  readonly #wait: string;
+  readonly #busyTimeoutMs: number;
 
-  constructor(db: Db, statementCacheSize: number) {
+  constructor(db: Db, statementCacheSize: number, busyTimeoutMs: number) {
     this.#db = db;
+    this.#busyTimeoutMs = busyTimeoutMs;
+    this.#wait = `PRAGMA busy_timeout = ${busyTimeoutMs}`;
     // better-sqlite3 finalizes a statement when it is garbage collected, so eviction only drops it.
     this.#cache = new LruCache(statementCacheSize);
-    // better-sqlite3's helper picks SAVEPOINT/RELEASE/ROLLBACK TO itself when
-    // db.inTransaction, so the same function serves both cases of the contract.
+    // Called only with a transaction open: better-sqlite3's helper then uses a savepoint.
     this.#batch = db.transaction((statements: readonly Statement[]) =>
       statements.map((s) => this.run(s.sql, s.params)),
     ).immediate;
@@ -109,12 +118,53 @@ export class BetterSqliteConnection implements RawConnection {
     this.#db.exec(sql);
   }
 
-  batch(statements: readonly Statement[]): RunResult[] {
-    return this.#batch(statements);
+  /** Inside a transaction a savepoint; outside, its own transaction, begun as `begin` does. */
+  batch(statements: readonly Statement[]): RunResult[] | Promise<RunResult[]> {
+    if (this.#db.inTransaction) return this.#batch(statements);
+    const begun = withoutBlocking(() => this.#tryBeginImmediate(), this.#busyTimeoutMs);
+    return begun instanceof Promise
+      ? begun.then(() => this.#batchAndCommit(statements))
+      : this.#batchAndCommit(statements);
   }
 
-  begin(mode: TransactionMode): RawTransaction {
-    this.#begin[mode].run();
+  #batchAndCommit(statements: readonly Statement[]): RunResult[] {
+    try {
+      const results = statements.map((s) => this.run(s.sql, s.params));
+      this.#commit.run();
+      return results;
+    } catch (error) {
+      this.#rollbackIfOpen();
+      throw error;
+    }
+  }
+
+  /**
+   * BEGIN IMMEDIATE waits for the write lock on later turns of the event
+   * loop, never inside SQLite's busy handler (see `lock-wait.ts`); a
+   * deferred BEGIN takes no lock.
+   */
+  begin(mode: TransactionMode): RawTransaction | Promise<RawTransaction> {
+    if (mode === "deferred") {
+      this.#begin.deferred.run();
+      return this.#transaction();
+    }
+    return withoutBlocking(() => this.#tryBeginImmediate(), this.#busyTimeoutMs);
+  }
+
+  #tryBeginImmediate(): LockAttempt<RawTransaction> {
+    this.#db.exec(this.#noWait);
+    try {
+      this.#begin.immediate.run();
+      return { ok: true, value: this.#transaction() };
+    } catch (error) {
+      if (isBusy(error)) return { ok: false, busy: error };
+      throw error;
+    } finally {
+      this.#db.exec(this.#wait);
+    }
+  }
+
+  #transaction(): RawTransaction {
     return new BetterSqliteTransaction(
       this,
       () => this.#commit.run(),
@@ -239,7 +289,7 @@ class BetterSqliteTransaction implements RawTransaction {
     this.#conn.exec(sql);
   }
 
-  batch(statements: readonly Statement[]): RunResult[] {
+  batch(statements: readonly Statement[]): RunResult[] | Promise<RunResult[]> {
     // Inside the open transaction the batch helper uses a savepoint.
     return this.#conn.batch(statements);
   }
@@ -251,4 +301,10 @@ class BetterSqliteTransaction implements RawTransaction {
   rollback(): void {
     this.#rollback();
   }
+}
+
+/** SQLITE_BUSY and its extended codes (SQLITE_BUSY_RECOVERY, ...). */
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && code.startsWith("SQLITE_BUSY");
 }

@@ -76,7 +76,9 @@ export async function connect(
       cacheSizeKiB,
       mmapSizeBytes,
     });
-    return wrapConnection(new BetterSqliteConnection(db, options.statementCacheSize));
+    return wrapConnection(
+      new BetterSqliteConnection(db, options.statementCacheSize, busyTimeoutMs),
+    );
   } catch (error) {
     // A handle that failed its pragmas (e.g. NOTADB) must not leak its file descriptor.
     try {

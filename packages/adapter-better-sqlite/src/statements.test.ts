@@ -60,7 +60,7 @@ describe("the statement cache", () => {
   function raw(size: number) {
     db = new Database(":memory:");
     const prepare = vi.spyOn(db, "prepare");
-    const conn = new BetterSqliteConnection(db, size);
+    const conn = new BetterSqliteConnection(db, size, 5000);
     prepare.mockClear(); // the constructor prepares BEGIN/COMMIT/ROLLBACK once
     return { conn, prepare };
   }

@@ -1,12 +1,21 @@
-import { type Client, createClient, type InStatement, type ResultSet } from "@libsql/client";
+import {
+  type Client,
+  type Transaction as ClientTransaction,
+  createClient,
+  type InStatement,
+  type ResultSet,
+} from "@libsql/client";
+import type { TransactionMode } from "@llm-sessions/core";
 import { type RunResult, SqliteError, type Statement } from "@llm-sessions/core";
 import { LibsqlConnection } from "./connection.js";
 import { isBusy } from "./errors.js";
 import { type Explainer, routeExplain } from "./explain.js";
 import { fileUrl } from "./local-path.js";
+import { type LockAttempt, withoutBlockingAsync } from "./lock-wait.js";
 import type { ResolvedOptions } from "./options.js";
 import { applyPragmas, newMarker, type PragmaSettings, readMarker } from "./pragmas.js";
 import { runEach } from "./statements.js";
+import { LibsqlTransaction } from "./transaction.js";
 
 /**
  * A local file or `:memory:` database through @libsql/client.
@@ -28,6 +37,9 @@ import { runEach } from "./statements.js";
  *   and a deferred transaction keeps reading a stale snapshot. So after any
  *   BUSY on a file the native connection is replaced at once (`reconnect()`
  *   and the pragmas again); an open transaction ends with it (rolled back).
+ * - BEGIN IMMEDIATE would wait for the write lock inside the synchronous
+ *   native call, freezing the process (see `lock-wait.ts`): on a file it is
+ *   tried with `busy_timeout` 0 and retried on later turns of the event loop.
  */
 export class LocalConnection extends LibsqlConnection {
   readonly #options: ResolvedOptions;
@@ -82,7 +94,7 @@ export class LocalConnection extends LibsqlConnection {
    * figures (see `statements.ts`), and locally there is no round trip to save.
    */
   protected async batchOutsideTransaction(statements: readonly Statement[]): Promise<RunResult[]> {
-    const tx = await this.client.transaction("write");
+    const tx = await this.#beginWrite();
     try {
       const results = await runEach(routeExplain(tx, this.explainer()), statements, true);
       await tx.commit();
@@ -97,6 +109,45 @@ export class LocalConnection extends LibsqlConnection {
     } finally {
       tx.close();
     }
+  }
+
+  protected override async openTransaction(mode: TransactionMode): Promise<LibsqlTransaction> {
+    if (mode !== "immediate") return super.openTransaction(mode);
+    return new LibsqlTransaction(await this.#beginWrite(), {
+      local: true,
+      afterError: (error) => this.afterError(error),
+      explainer: this.explainer(),
+    });
+  }
+
+  /** The client's write transaction, its lock taken without blocking the event loop. */
+  #beginWrite(): Promise<ClientTransaction> {
+    if (!this.#settings.file) return this.client.transaction("write");
+    return withoutBlockingAsync(() => this.#tryBeginWrite(), this.#settings.busyTimeoutMs);
+  }
+
+  async #tryBeginWrite(): Promise<LockAttempt<ClientTransaction>> {
+    const wait = `PRAGMA busy_timeout = ${this.#settings.busyTimeoutMs}`;
+    await this.client.execute("PRAGMA busy_timeout = 0");
+    let tx: ClientTransaction;
+    try {
+      tx = await this.client.transaction("write");
+    } catch (error) {
+      // A BUSY leaves the native connection unusable: it is replaced, pragmas and all.
+      await this.afterError(error);
+      if (isBusy(error)) return { ok: false, busy: error };
+      await this.client.execute(wait).catch(() => {
+        // The first error is the one to report.
+      });
+      throw error;
+    }
+    try {
+      await tx.execute(wait);
+    } catch (error) {
+      tx.close();
+      throw error;
+    }
+    return { ok: true, value: tx };
   }
 
   /** One cheap pragma: is the client still on the connection we set up? */

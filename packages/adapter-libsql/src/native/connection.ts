@@ -12,6 +12,7 @@ import {
 } from "@llm-sessions/core";
 import type Database from "libsql";
 import { isBusy, mapLibsqlError } from "../errors.js";
+import { type LockAttempt, withoutBlocking } from "../lock-wait.js";
 import { type BoundArgs, bindShape } from "../parameters.js";
 import { explainAside } from "./explain.js";
 import { NativeStatement } from "./statement.js";
@@ -24,6 +25,8 @@ const FIGURES = "SELECT changes(), last_insert_rowid()";
 const SCHEMA_VERSION = "PRAGMA schema_version";
 /** `batch` inside an open transaction runs in this savepoint, so that it is all or nothing. */
 const SAVEPOINT = "llm_sessions_batch";
+/** BEGIN IMMEDIATE without SQLite's busy wait (see `lock-wait.ts`); the pragma applies when prepared, so `exec`. */
+const BEGIN_NO_WAIT = "PRAGMA busy_timeout = 0; BEGIN IMMEDIATE";
 
 /**
  * One connection of the `libsql` package (a local file or `:memory:`) as the
@@ -65,6 +68,9 @@ export class NativeConnection implements RawConnection {
   #generation = 0;
   /** Set when a replacement could not be opened: every call fails with it (CLOSED). */
   #broken: SqliteError | undefined;
+  readonly #busyTimeoutMs: number;
+  /** Restores the busy timeout after `BEGIN_NO_WAIT`. */
+  readonly #wait: string;
 
   /**
    * `reopen` and `openAside` are given for a file; a private `:memory:`
@@ -74,8 +80,11 @@ export class NativeConnection implements RawConnection {
     db: Db,
     files: { reopen: () => Db; openAside: () => Db } | undefined,
     statementCacheSize: number,
+    busyTimeoutMs: number,
   ) {
     this.#db = db;
+    this.#busyTimeoutMs = busyTimeoutMs;
+    this.#wait = `PRAGMA busy_timeout = ${busyTimeoutMs}`;
     this.#reopen = files?.reopen;
     this.#openAside = files?.openAside;
     // The package finalizes a statement when it is garbage collected, so eviction only drops it.
@@ -148,13 +157,20 @@ export class NativeConnection implements RawConnection {
   }
 
   /**
-   * Atomic: BEGIN IMMEDIATE ... COMMIT, or a savepoint inside an open
-   * transaction (the wrapper's or a raw BEGIN). ROLLBACK (TO) when one fails.
+   * Atomic: BEGIN IMMEDIATE (as `begin` takes it) ... COMMIT, or a savepoint
+   * inside an open transaction (the wrapper's or a raw BEGIN). ROLLBACK (TO)
+   * when one fails.
    */
-  batch(statements: readonly Statement[]): RunResult[] {
+  batch(statements: readonly Statement[]): RunResult[] | Promise<RunResult[]> {
     const db = this.#usable();
     if (db.inTransaction) return this.#batchInSavepoint(statements);
-    db.exec("BEGIN IMMEDIATE");
+    const begun = withoutBlocking(() => this.#tryBeginImmediate(db), this.#busyTimeoutMs);
+    return begun instanceof Promise
+      ? begun.then(() => this.#batchAndCommit(db, statements))
+      : this.#batchAndCommit(db, statements);
+  }
+
+  #batchAndCommit(db: Db, statements: readonly Statement[]): RunResult[] {
     try {
       const results = statements.map((s) => this.run(s.sql, s.params));
       this.#db.exec("COMMIT");
@@ -165,9 +181,41 @@ export class NativeConnection implements RawConnection {
     }
   }
 
-  begin(mode: TransactionMode): RawTransaction {
-    this.#usable().exec(mode === "immediate" ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
-    return new NativeTransaction(this, this.#generation);
+  /**
+   * BEGIN IMMEDIATE waits for the write lock on later turns of the event
+   * loop, never inside SQLite's busy handler (see `lock-wait.ts`); a
+   * deferred BEGIN takes no lock.
+   */
+  begin(mode: TransactionMode): RawTransaction | Promise<RawTransaction> {
+    const db = this.#usable();
+    if (mode === "deferred") {
+      db.exec("BEGIN DEFERRED");
+      return new NativeTransaction(this, this.#generation);
+    }
+    return withoutBlocking(() => {
+      const begun = this.#tryBeginImmediate(db);
+      return begun.ok ? { ok: true, value: new NativeTransaction(this, this.#generation) } : begun;
+    }, this.#busyTimeoutMs);
+  }
+
+  /** One try at BEGIN IMMEDIATE on `db` (the connection `begin` was called on), without SQLite's wait. */
+  #tryBeginImmediate(db: Db): LockAttempt<void> {
+    // A retry after close or a replacement must not begin on a retired connection.
+    if (db !== this.#usable()) {
+      throw new SqliteError(
+        "ABORT",
+        "the libsql connection was replaced while waiting for the write lock",
+      );
+    }
+    try {
+      db.exec(BEGIN_NO_WAIT);
+      return { ok: true, value: undefined };
+    } catch (error) {
+      if (isBusy(error)) return { ok: false, busy: error };
+      throw error;
+    } finally {
+      db.exec(this.#wait);
+    }
   }
 
   inTransaction(): boolean {

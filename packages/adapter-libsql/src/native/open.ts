@@ -41,5 +41,6 @@ export function openNative(options: ResolvedOptions, settings: PragmaSettings): 
     open(),
     settings.file ? { reopen: open, openAside: openBare } : undefined,
     options.statementCacheSize,
+    settings.busyTimeoutMs,
   );
 }

@@ -43,7 +43,7 @@ export class NativeTransaction implements RawTransaction {
     this.#open().exec(sql);
   }
 
-  batch(statements: readonly Statement[]): RunResult[] {
+  batch(statements: readonly Statement[]): RunResult[] | Promise<RunResult[]> {
     // Inside the open transaction the connection's batch is a savepoint.
     return this.#open().batch(statements);
   }

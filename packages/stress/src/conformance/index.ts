@@ -24,6 +24,7 @@ import type { ConformanceTest } from "./define.js";
 import { errorTests } from "./errors.js";
 import { extensionTests } from "./extensions.js";
 import { connectionTests, lifecycleTests } from "./lifecycle.js";
+import { lockWaitTests } from "./lock-wait.js";
 import { pragmaTests } from "./pragmas.js";
 import { recoveryTests } from "./recovery.js";
 import { parameterTests, statementTests } from "./statements.js";
@@ -68,6 +69,7 @@ export const conformanceTests: readonly ConformanceTest[] = checkUnique([
   ...transactionTests,
   ...errorTests,
   ...recoveryTests,
+  ...lockWaitTests,
   ...pragmaTests,
   ...extensionTests,
   ...lifecycleTests,

@@ -142,5 +142,32 @@ export function registerRecoveryTests(h: StoreHarness): void {
         expect((await store.stats()).messages).toBe(20);
       },
     );
+
+    h.test(
+      "recovery.two-stores-one-file",
+      "two stores on one file in one process: 200 concurrent creates and appends all succeed (a lock wait never blocks the holder)",
+      async (ctx) => {
+        const path = h.newPath();
+        const driver = await h.createDriver({ path });
+        if (!driver.capabilities.file) ctx.skip("needs two stores on one file");
+        const a = await h.open({ path });
+        const b = await h.open({ path });
+        const session = await a.sessions.create({ id: "shared" });
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 200 }, (_, i) => {
+            const store = i % 2 === 0 ? a : b;
+            return i % 4 < 2
+              ? store.sessions.create({ id: `c${i}` })
+              : store.messages.append(session.id, [user(`m${i}`)]);
+          }),
+        );
+        const failures = outcomes.flatMap((o) =>
+          o.status === "rejected" ? [String(o.reason)] : [],
+        );
+        expect(failures).toEqual([]);
+        expect((await b.sessions.get(session.id)).messageCount).toBe(100);
+        expect((await a.stats()).sessions.total).toBe(101);
+      },
+    );
   });
 }
