@@ -152,6 +152,11 @@ export class BetterSqliteConnection implements RawConnection {
   }
 
   #tryBeginImmediate(): LockAttempt<RawTransaction> {
+    if (this.#db.memory) {
+      // A private in-memory database has no other connection to hold the lock.
+      this.#begin.immediate.run();
+      return { ok: true, value: this.#transaction() };
+    }
     this.#db.exec(this.#noWait);
     try {
       this.#begin.immediate.run();

@@ -207,6 +207,11 @@ export class NativeConnection implements RawConnection {
         "the libsql connection was replaced while waiting for the write lock",
       );
     }
+    if (this.#reopen === undefined) {
+      // A private in-memory database has no other connection to hold the lock.
+      db.exec("BEGIN IMMEDIATE");
+      return { ok: true, value: undefined };
+    }
     try {
       db.exec(BEGIN_NO_WAIT);
       return { ok: true, value: undefined };
