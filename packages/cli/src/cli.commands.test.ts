@@ -79,7 +79,7 @@ describe("llm-sessions: commands end to end (the built bin, as a child process)"
     expect(backup.code).toBe(0);
     expect(backup.stderr).toMatch(/^backup: copy \(\d+ pages\)\nbackup: verify \(\d+ pages\)\n$/);
     expect(backup.stdout).toMatch(/^backup\s+.*r\.bak\nmethod\s+online\n/);
-    expect(backup.stdout).toMatch(/messages\s+16\n/);
+    expect(backup.stdout).toMatch(/messages \(not archived\)\s+16\n/);
     expect((await cli(["backup", db, out])).code).toBe(2);
     await withStore(db, async (store) => {
       await store.sessions.create({ title: "after the backup" });
@@ -168,6 +168,43 @@ describe("llm-sessions: commands end to end (the built bin, as a child process)"
     const optimize = await cli(["optimize", db]);
     expect(optimize.code).toBe(0);
     expect(optimize.stdout).toContain("analyzed; search index merged; WAL truncated; not vacuumed");
+  });
+
+  it("sweep says on stderr what it is doing (a log gets one line per step); --json prints nothing there", async () => {
+    const dir = tempDir();
+    const db = join(dir, "p.db");
+    await makeDatabase(db, 3);
+    const run = await cli(["sweep", db, "--idle-after", "30m", "--archive-after", "7d"]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe(
+      "sweep: opening and checking\nsweep: idle after 30m, archive after 7d\n",
+    );
+    expect(run.stdout).toMatch(/^idled\s+0$/m);
+    const unverified = await cli(["--no-verify", "sweep", db, "--purge-after", "90d"]);
+    expect(unverified.stderr).toBe("sweep: opening\nsweep: purge after 90d\n");
+    const quiet = await cli(["sweep", "--json", db, "--idle-after", "30m"]);
+    expect(quiet.stderr).toBe("");
+    expect(JSON.parse(quiet.stdout)).toMatchObject({ idled: 0 });
+  });
+
+  it("stats counts every message; backup's figure is labelled as the messages not archived, and the two agree", async () => {
+    const dir = tempDir();
+    const db = join(dir, "a.db");
+    await makeDatabase(db, 3);
+    await withStore(db, async (store) => {
+      const [first] = (await store.sessions.list({ limit: 1 })).items;
+      if (first) await store.lifecycle.archive(first.id);
+    });
+    const stats = await cli(["stats", "--json", db]);
+    const figures = JSON.parse(stats.stdout) as {
+      stats: { messages: number; sessions: { archived: number } };
+    };
+    expect(figures.stats.messages).toBe(6);
+    expect(figures.stats.sessions.archived).toBe(1);
+    const backup = await cli(["backup", db, join(dir, "a.bak")]);
+    expect(backup.code).toBe(0);
+    expect(backup.stdout).toMatch(/^messages \(not archived\)\s+4$/m);
+    expect(backup.stdout).not.toMatch(/^messages\s+\d/m);
   });
 
   it("migrate brings a v0 database forward after a backup; a current database needs nothing", async () => {

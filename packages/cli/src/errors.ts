@@ -109,6 +109,19 @@ export function describeError(error: unknown, db?: string): { line: string; exit
       return { line: `${name} is read-only: ${message}`, exitCode: EXIT.problems };
     case "FULL":
       return { line: `the disk is full: ${message}`, exitCode: EXIT.problems };
+    case "DISK_FULL":
+      // The library's line names the file and says to free space and retry.
+      return { line: `${message} (nothing was committed)`, exitCode: EXIT.problems };
+    case "FOREIGN_DATABASE":
+      return {
+        line: `${message}. Check the path: the CLI works only on llm-sessions databases`,
+        exitCode: EXIT.problems,
+      };
+    case "DATABASE_REPLACED":
+      return {
+        line: `${name} was replaced or removed while the command had it open, so it stopped: nothing more was written to the old file. Run the command again on the file now there`,
+        exitCode: EXIT.problems,
+      };
     case "POOL_TIMEOUT":
       return { line: `timed out waiting for ${name}: ${message}`, exitCode: EXIT.problems };
     case undefined:

@@ -10,8 +10,8 @@ import { usageError } from "./errors.js";
 /** The longest `--busy-timeout`: what `openStore` accepts as `busyTimeoutMs` (10 minutes). */
 export const MAX_BUSY_TIMEOUT_MS = 600_000;
 
-/** The largest `--limit` of `search`: the library's bound on a search page (`SEARCH_BOUNDS.maxPageSize`). */
-export const MAX_SEARCH_LIMIT = 200;
+/** `search --limit` when not given. (Its largest is the library's `SEARCH_BOUNDS.maxPageSize`.) */
+export const DEFAULT_SEARCH_LIMIT = 20;
 
 /** The longest lifecycle duration (`sweep --idle-after` ...): the library's bound, 2^47 ms. */
 export const MAX_DURATION_MS = 2 ** 47;

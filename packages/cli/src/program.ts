@@ -1,19 +1,22 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import { backup } from "./commands/backup.js";
-import { checkpoint } from "./commands/checkpoint.js";
 import type { CommandContext } from "./commands/context.js";
-import { doctor } from "./commands/doctor.js";
-import { migrate } from "./commands/migrate.js";
-import { optimize } from "./commands/optimize.js";
-import { restore } from "./commands/restore.js";
-import { searchCommand } from "./commands/search.js";
-import { stats } from "./commands/stats.js";
-import { sweep } from "./commands/sweep.js";
-import { vacuum } from "./commands/vacuum.js";
+import { DRIVERS, driverNamed } from "./drivers.js";
+import { commandHelpAfter, programHelpAfter } from "./help-text.js";
 import type { Io } from "./io.js";
-import { MAX_BUSY_TIMEOUT_MS, wholeNumber } from "./numbers.js";
-import { DRIVERS, type GlobalOptions } from "./target.js";
+import { DEFAULT_SEARCH_LIMIT, MAX_BUSY_TIMEOUT_MS, wholeNumber } from "./numbers.js";
+import type { GlobalOptions } from "./target.js";
 import { VERSION } from "./version.js";
+
+// The commands (and through them the library and the drivers) are imported
+// when one runs, not here: `--version` and `--help` answer without loading them.
+
+function driver(value: string): GlobalOptions["driver"] {
+  const name = driverNamed(value);
+  if (name === undefined) {
+    throw new InvalidArgumentError(`use ${DRIVERS.join(" or ")} (better-sqlite3 works too)`);
+  }
+  return name;
+}
 
 function busyTimeout(value: string): number {
   const n = wholeNumber(value, 0, MAX_BUSY_TIMEOUT_MS);
@@ -40,7 +43,9 @@ export function buildProgram(io: Io, hooks: ProgramHooks): Command {
     .description("Check, repair, back up, restore and inspect an llm-sessions database.")
     .version(VERSION, "-V, --version")
     .addOption(
-      new Option("--driver <name>", "SQLite driver").choices(DRIVERS).default("better-sqlite"),
+      new Option("--driver <name>", "SQLite driver: better-sqlite (or better-sqlite3), libsql")
+        .argParser(driver)
+        .default("better-sqlite"),
     )
     .option("--busy-timeout <ms>", "wait this long for another process's lock", busyTimeout, 5000)
     .option("--no-verify", "skip the quick_check when opening (faster on big files)")
@@ -50,7 +55,9 @@ export function buildProgram(io: Io, hooks: ProgramHooks): Command {
       writeErr: (s) => io.err(s),
       outputError: (s, write) => write(`llm-sessions: ${s.replace(/^error: /, "")}`),
     })
-    .showHelpAfterError("(llm-sessions --help lists the commands and options)");
+    .configureHelp({ showGlobalOptions: true })
+    .showHelpAfterError("(llm-sessions --help lists the commands and options)")
+    .addHelpText("after", programHelpAfter());
 
   const ctx = (cmd: Command): CommandContext => {
     const o = cmd.optsWithGlobals<{
@@ -64,9 +71,10 @@ export function buildProgram(io: Io, hooks: ProgramHooks): Command {
     hooks.setDatabase(db);
     hooks.setExitCode(await work());
   };
+  const command = (name: string): Command =>
+    program.command(name).addHelpText("after", commandHelpAfter(name));
 
-  program
-    .command("doctor")
+  command("doctor")
     .description(
       "check a database (integrity_check, foreign keys, counters, seq, search index, snapshots)",
     )
@@ -79,10 +87,11 @@ export function buildProgram(io: Io, hooks: ProgramHooks): Command {
     )
     .option("--no-backup", "repair without a backup")
     .option("--json", "print the report as JSON")
-    .action((db: string, opts, cmd: Command) => run(db, () => doctor(db, opts, ctx(cmd)))());
+    .action((db: string, opts, cmd: Command) =>
+      run(db, async () => (await import("./commands/doctor.js")).doctor(db, opts, ctx(cmd)))(),
+    );
 
-  program
-    .command("migrate")
+  command("migrate")
     .description("bring an older database (v0 layout or an older schema) to the current schema")
     .argument("<db>", "database file")
     .option(
@@ -91,10 +100,11 @@ export function buildProgram(io: Io, hooks: ProgramHooks): Command {
     )
     .option("--no-backup", "migrate without a backup")
     .option("--json", "print the report as JSON")
-    .action((db: string, opts, cmd: Command) => run(db, () => migrate(db, opts, ctx(cmd)))());
+    .action((db: string, opts, cmd: Command) =>
+      run(db, async () => (await import("./commands/migrate.js")).migrate(db, opts, ctx(cmd)))(),
+    );
 
-  program
-    .command("backup")
+  command("backup")
     .description("write a checked copy of a database while it stays in use")
     .argument("<db>", "database file")
     .argument("<out>", "the backup file to create (must not exist)")
@@ -105,11 +115,10 @@ export function buildProgram(io: Io, hooks: ProgramHooks): Command {
     )
     .option("--json", "print the result as JSON")
     .action((db: string, out: string, opts, cmd: Command) =>
-      run(db, () => backup(db, out, opts, ctx(cmd)))(),
+      run(db, async () => (await import("./commands/backup.js")).backup(db, out, opts, ctx(cmd)))(),
     );
 
-  program
-    .command("restore")
+  command("restore")
     .description(
       "replace a database with a checked backup (keeps the old file as <db>.pre-restore)",
     )
@@ -117,18 +126,20 @@ export function buildProgram(io: Io, hooks: ProgramHooks): Command {
     .argument("<db>", "the database file to replace (or create)")
     .option("--json", "print the result as JSON")
     .action((from: string, db: string, opts, cmd: Command) =>
-      run(db, () => restore(from, db, opts, ctx(cmd)))(),
+      run(db, async () =>
+        (await import("./commands/restore.js")).restore(from, db, opts, ctx(cmd)),
+      )(),
     );
 
-  program
-    .command("stats")
+  command("stats")
     .description("sessions by status, usage per model, file size, free space and health")
     .argument("<db>", "database file")
     .option("--json", "print the figures as JSON")
-    .action((db: string, opts, cmd: Command) => run(db, () => stats(db, opts, ctx(cmd)))());
+    .action((db: string, opts, cmd: Command) =>
+      run(db, async () => (await import("./commands/stats.js")).stats(db, opts, ctx(cmd)))(),
+    );
 
-  program
-    .command("sweep")
+  command("sweep")
     .description("run the lifecycle policy once: idle, archive (with a snapshot), purge")
     .argument("<db>", "database file")
     .option("--idle-after <duration>", "active -> idle after this long without activity (e.g. 30m)")
@@ -136,24 +147,29 @@ export function buildProgram(io: Io, hooks: ProgramHooks): Command {
     .option("--purge-after <duration>", "-> deleted after this long (e.g. 90d)")
     .option("--keep-snapshots", "keep the snapshots of purged sessions")
     .option("--json", "print the result as JSON")
-    .action((db: string, opts, cmd: Command) => run(db, () => sweep(db, opts, ctx(cmd)))());
+    .action((db: string, opts, cmd: Command) =>
+      run(db, async () => (await import("./commands/sweep.js")).sweep(db, opts, ctx(cmd)))(),
+    );
 
-  program
-    .command("vacuum")
+  command("vacuum")
     .description("rebuild the file without its free pages (reads and writes wait meanwhile)")
     .argument("<db>", "database file")
     .option("--json", "print the report as JSON")
-    .action((db: string, opts, cmd: Command) => run(db, () => vacuum(db, opts, ctx(cmd)))());
+    .action((db: string, opts, cmd: Command) =>
+      run(db, async () => (await import("./commands/vacuum.js")).vacuum(db, opts, ctx(cmd)))(),
+    );
 
-  program
-    .command("checkpoint")
+  command("checkpoint")
     .description("fold the WAL into the database file and truncate it")
     .argument("<db>", "database file")
     .option("--json", "print the report as JSON")
-    .action((db: string, opts, cmd: Command) => run(db, () => checkpoint(db, opts, ctx(cmd)))());
+    .action((db: string, opts, cmd: Command) =>
+      run(db, async () =>
+        (await import("./commands/checkpoint.js")).checkpoint(db, opts, ctx(cmd)),
+      )(),
+    );
 
-  program
-    .command("optimize")
+  command("optimize")
     .description("ANALYZE where useful, merge the search index, truncate the WAL")
     .argument("<db>", "database file")
     .addOption(
@@ -162,19 +178,26 @@ export function buildProgram(io: Io, hooks: ProgramHooks): Command {
         .default("never"),
     )
     .option("--json", "print the report as JSON")
-    .action((db: string, opts, cmd: Command) => run(db, () => optimize(db, opts, ctx(cmd)))());
+    .action((db: string, opts, cmd: Command) =>
+      run(db, async () => (await import("./commands/optimize.js")).optimize(db, opts, ctx(cmd)))(),
+    );
 
-  program
-    .command("search")
-    .description("full-text search over message content, best first")
+  command("search")
+    .description("full-text search over message content, newest first")
     .argument("<db>", "database file")
     .argument("<text>", "what to look for (any text; it is escaped)")
-    .option("--limit <n>", "results to show", "20")
+    .addOption(
+      new Option("--limit <n>", "results to show (up to the library's search page bound)").default(
+        DEFAULT_SEARCH_LIMIT,
+      ),
+    )
     .option("--session <id>", "only this session")
     .option("--role <role>", "only this role (system, user, assistant, tool)")
     .option("--json", "print the results as JSON")
     .action((db: string, text: string, opts, cmd: Command) =>
-      run(db, () => searchCommand(db, text, opts, ctx(cmd)))(),
+      run(db, async () =>
+        (await import("./commands/search.js")).searchCommand(db, text, opts, ctx(cmd)),
+      )(),
     );
 
   return program;

@@ -2,6 +2,25 @@ import type { Io } from "./io.js";
 
 const WIDTH = 28;
 const REDRAW_MS = 80;
+const TICK_MS = 1000;
+
+/** How `Progress` reads time and repeats a redraw; tests pass their own. */
+export interface ProgressClock {
+  /** Milliseconds on a monotonic clock. */
+  now(): number;
+  /** Calls `fn` every `ms` until the returned function is called. */
+  every(ms: number, fn: () => void): () => void;
+}
+
+const realClock: ProgressClock = {
+  now: () => performance.now(),
+  every: (ms, fn) => {
+    const timer = setInterval(fn, ms);
+    // A redraw must never keep the process alive.
+    timer.unref();
+    return () => clearInterval(timer);
+  },
+};
 
 /**
  * Progress on stderr for long-running commands. On a terminal: one bar,
@@ -14,13 +33,16 @@ export class Progress {
   readonly #label: string;
   readonly #enabled: boolean;
   #phase: string | undefined;
+  readonly #clock: ProgressClock;
   #lastDraw = 0;
   #drawn = false;
+  #stopTicking: (() => void) | undefined;
 
-  constructor(io: Io, label: string, enabled: boolean) {
+  constructor(io: Io, label: string, enabled: boolean, clock: ProgressClock = realClock) {
     this.#io = io;
     this.#label = label;
     this.#enabled = enabled;
+    this.#clock = clock;
   }
 
   /** Reports `done` of `total` units in `phase`. */
@@ -33,7 +55,7 @@ export class Progress {
         this.#io.err(`${this.#label}: ${phase} (${total.toLocaleString("en-US")} ${unit})\n`);
       return;
     }
-    const now = performance.now();
+    const now = this.#clock.now();
     if (!newPhase && done < total && now - this.#lastDraw < REDRAW_MS) return;
     this.#lastDraw = now;
     const ratio = total > 0 ? Math.min(1, done / total) : 1;
@@ -45,9 +67,35 @@ export class Progress {
     this.#drawn = true;
   }
 
+  /**
+   * Work whose amount is not known (a sweep): one line on a log; on a
+   * terminal, the step and the seconds it has taken so far, redrawn every
+   * second until the next step or `finish`.
+   */
+  working(name: string): void {
+    if (!this.#enabled) return;
+    this.#stopTicking?.();
+    this.#stopTicking = undefined;
+    this.#phase = name;
+    if (!this.#io.errIsTTY) {
+      this.#io.err(`${this.#label}: ${name}\n`);
+      return;
+    }
+    const started = this.#clock.now();
+    const draw = (): void => {
+      const seconds = Math.floor((this.#clock.now() - started) / 1000);
+      this.#io.err(`\r\x1b[2K${this.#label}: ${name}… ${seconds} s`);
+      this.#drawn = true;
+    };
+    draw();
+    this.#stopTicking = this.#clock.every(TICK_MS, draw);
+  }
+
   /** A step without a measurable amount (e.g. "probe"). */
   step(name: string): void {
     if (!this.#enabled) return;
+    this.#stopTicking?.();
+    this.#stopTicking = undefined;
     this.#phase = name;
     if (this.#io.errIsTTY) {
       this.#io.err(`\r\x1b[2K${this.#label}: ${name}…`);
@@ -59,6 +107,8 @@ export class Progress {
 
   /** Erases the bar (terminal) so the result prints on a clean line. */
   finish(): void {
+    this.#stopTicking?.();
+    this.#stopTicking = undefined;
     if (this.#drawn) this.#io.err("\r\x1b[2K");
     this.#drawn = false;
   }

@@ -3,12 +3,8 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { OpenStoreOptions, SqliteDriver, Store } from "@llm-sessions/core";
 import { openStore } from "@llm-sessions/core";
+import type { DriverName } from "./drivers.js";
 import { CliError, usageError } from "./errors.js";
-
-/** The adapters the CLI can use (`--driver`). */
-export const DRIVERS = ["better-sqlite", "libsql"] as const;
-/** One of `DRIVERS`: the value of `--driver`. */
-export type DriverName = (typeof DRIVERS)[number];
 
 /** Options every command takes. */
 export interface GlobalOptions {

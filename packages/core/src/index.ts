@@ -82,6 +82,8 @@ export {
   SCHEMA_VERSION,
 } from "./schema/index.js";
 export {
+  /** The most work one `search` call may ask for (words, prefixes, page size); past them is a `ValidationError`. */
+  SEARCH_BOUNDS,
   type SearchHit,
   type SearchOptions,
   type SnippetPart,

@@ -1,20 +1,21 @@
-import type { MessageRole } from "@llm-sessions/core";
+import { type MessageRole, SEARCH_BOUNDS } from "@llm-sessions/core";
 import { EXIT, usageError } from "../errors.js";
 import { json, table } from "../format.js";
-import { MAX_SEARCH_LIMIT, wholeNumberOption } from "../numbers.js";
+import { DEFAULT_SEARCH_LIMIT, wholeNumberOption } from "../numbers.js";
 import { existingDatabase, withStore } from "../target.js";
 import type { CommandContext } from "./context.js";
 
 export interface SearchCommandOptions {
   readonly json?: boolean;
-  readonly limit?: string;
+  /** A number when defaulted, the text typed otherwise. */
+  readonly limit?: string | number;
   readonly session?: string;
   readonly role?: string;
 }
 
 const ROLES = ["system", "user", "assistant", "tool"];
 
-/** `search <db> <text>`: full-text search, best first, with snippets. */
+/** `search <db> <text>`: full-text search, newest first, with snippets. */
 export async function searchCommand(
   db: string,
   text: string,
@@ -23,7 +24,11 @@ export async function searchCommand(
 ): Promise<number> {
   const { io, globals } = ctx;
   const limit =
-    opts.limit === undefined ? 20 : wholeNumberOption(opts.limit, "--limit", 1, MAX_SEARCH_LIMIT);
+    typeof opts.limit === "number"
+      ? opts.limit
+      : opts.limit === undefined
+        ? DEFAULT_SEARCH_LIMIT
+        : wholeNumberOption(opts.limit, "--limit", 1, SEARCH_BOUNDS.maxPageSize);
   if (opts.role !== undefined && !ROLES.includes(opts.role)) {
     throw usageError(`--role must be one of ${ROLES.join(", ")} (got "${opts.role}")`);
   }

@@ -2,6 +2,7 @@ import type { LifecyclePolicy } from "@llm-sessions/core";
 import { EXIT, usageError } from "../errors.js";
 import { count, duration, json, keyValues } from "../format.js";
 import { MAX_DURATION_MS } from "../numbers.js";
+import { Progress } from "../progress.js";
 import { existingDatabase, withStore } from "../target.js";
 import type { CommandContext } from "./context.js";
 
@@ -36,6 +37,17 @@ export function parseDuration(text: string, option: string): number {
   return ms;
 }
 
+/** `idle after 30m, archive after 7d`: what this sweep will do. */
+function phases(opts: SweepOptions): string {
+  return [
+    opts.idleAfter ? `idle after ${opts.idleAfter}` : undefined,
+    opts.archiveAfter ? `archive after ${opts.archiveAfter}` : undefined,
+    opts.purgeAfter ? `purge after ${opts.purgeAfter}` : undefined,
+  ]
+    .filter((p) => p !== undefined)
+    .join(", ");
+}
+
 /**
  * `sweep <db>`: runs the lifecycle policy once — idle, archive (with a
  * checksummed snapshot), purge — by the durations given. A store's policy
@@ -57,9 +69,23 @@ export async function sweep(db: string, opts: SweepOptions, ctx: CommandContext)
   if (!opts.idleAfter && !opts.archiveAfter && !opts.purgeAfter) {
     throw usageError("sweep needs at least one of --idle-after, --archive-after, --purge-after");
   }
-  const result = await withStore(path, globals, (store) => store.lifecycle.sweep(), {
-    lifecycle: policy,
-  });
+  // A sweep reports nothing until it ends, and on a big file opening (with
+  // its quick_check) and the sweep each take seconds: say what is going on.
+  const progress = new Progress(io, "sweep", !opts.json);
+  progress.working(globals.verify ? "opening and checking" : "opening");
+  const result = await withStore(
+    path,
+    globals,
+    async (store) => {
+      progress.working(phases(opts));
+      try {
+        return await store.lifecycle.sweep();
+      } finally {
+        progress.finish();
+      }
+    },
+    { lifecycle: policy },
+  ).finally(() => progress.finish());
   if (opts.json) {
     io.out(json(result));
     return EXIT.ok;
