@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import type { SqliteConnection } from "@llm-sessions/core";
-import { afterEach, describe, expect, it } from "vitest";
+import Database from "libsql";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { libsql } from "../index.js";
 import { resolveOptions } from "../options.js";
 import { tempDbPath } from "../test-support/tmp.js";
@@ -95,6 +96,36 @@ describe("the native engine", () => {
     await conn.close();
     await other.run("INSERT INTO t VALUES (2)");
     expect(await other.all("SELECT x FROM t ORDER BY x")).toEqual([{ x: 0 }, { x: 2 }]);
+  });
+
+  it("prepares a cached statement again only when get() could not reuse it (after a failure, run or all)", () => {
+    const raw = openNative(resolveOptions({ url: ":memory:" }), {
+      file: false,
+      readonly: false,
+      busyTimeoutMs: 5000,
+      durability: "normal",
+      journalSizeLimitBytes: -1,
+      cacheSizeKiB: undefined,
+      mmapSizeBytes: undefined,
+    });
+    const prepare = vi.spyOn(Database.prototype, "prepare");
+    try {
+      raw.exec("CREATE TABLE t (id INTEGER PRIMARY KEY)");
+      const insert = "INSERT INTO t (id) VALUES (?) RETURNING id";
+      const prepared = () => prepare.mock.calls.filter(([sql]) => sql === insert).length;
+      for (let id = 1; id <= 3; id++) expect(raw.get(insert, [id])).toEqual({ id });
+      expect(prepared(), "repeated get() reuses the statement").toBe(1);
+      expect(() => raw.get(insert, [1])).toThrow(/UNIQUE/);
+      expect(raw.get(insert, [4])).toEqual({ id: 4 });
+      expect(raw.get(insert, [5])).toEqual({ id: 5 });
+      expect(prepared(), "once more after the failure, then reused").toBe(2);
+      expect(raw.all(insert, [6])).toEqual([{ id: 6 }]);
+      expect(raw.get(insert, [7])).toEqual({ id: 7 });
+      expect(prepared(), "once more after all()").toBe(3);
+    } finally {
+      prepare.mockRestore();
+      raw.close();
+    }
   });
 
   it("reads a rowid beyond 2^53 exactly (libSQL passes it through a double)", async () => {
