@@ -1,6 +1,6 @@
 import { runConformanceSuite } from "@llm-sessions/stress/conformance";
 import { describe, it } from "vitest";
-import { libsql } from "./index.js";
+import { fileUrl, libsql } from "./index.js";
 import { emptyDatabase } from "./test-support/empty-database.js";
 
 /**
@@ -17,7 +17,7 @@ const knownGaps = {
 for (const engine of ["native", "client"] as const) {
   runConformanceSuite({
     name: `libsql ${engine} (file)`,
-    createDriver: ({ path }) => libsql({ url: `file:${path}`, engine }),
+    createDriver: ({ path }) => libsql({ url: fileUrl(path), engine }),
     skip: knownGaps,
   });
   runConformanceSuite({
