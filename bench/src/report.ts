@@ -424,9 +424,11 @@ export function sqlCheckLine(checks: readonly SqlCheck[]): string {
   }
   return [
     `Raw SQL check: **${bad.length} case(s) differ** — the raw figures of these do not run the store's SQL; update src/sql.ts:`,
-    ...bad.map(
-      (c) =>
-        `- ${c.op}\n  - store: ${c.store.map((s) => `\`${s.slice(0, 120)}\``).join(" → ")}\n  - raw: ${c.raw.map((s) => `\`${s.slice(0, 120)}\``).join(" → ")}`,
-    ),
+    ...bad.map((c) => {
+      // The first statement that differs, whole (the difference is often past any excerpt).
+      const at = c.store.findIndex((s, i) => s !== c.raw[i]);
+      const i = at === -1 ? c.store.length : at;
+      return `- ${c.op}, statement ${i + 1} of ${c.store.length} (raw: ${c.raw.length})\n  - store: \`${c.store[i] ?? "(none)"}\`\n  - raw: \`${c.raw[i] ?? "(none)"}\``;
+    }),
   ].join("\n");
 }

@@ -28,6 +28,8 @@ function skeleton(sql: string): string {
   return normalize(
     sql
       .replace(/'(?:[^']|'')*'/g, "?")
+      // A long bound string is shown cut, with how many bytes were left out.
+      .replace(/\/\*\+\d+ bytes\*\//g, "")
       .replace(/\bX\?/g, "?")
       .replace(/\bNULL\b/gi, "?")
       .replace(/(?<![\w.])-?\d+(?:\.\d+)?(?:e[+-]?\d+)?\b/gi, "?"),

@@ -31,18 +31,10 @@ export const SQL = {
   /** sessions.list, first page, default tenant. */
   listSessions: `SELECT ${SESSION_COLUMNS} FROM sessions WHERE tenant_id = ?
          ORDER BY last_activity_at DESC, id DESC LIMIT ?`,
-  /** search, root scope, no filters, first page: the ranking, in a read snapshot… */
-  searchRank: `SELECT messages_fts.rowid AS pk, messages_fts.rank AS rank FROM messages_fts
-       WHERE messages_fts MATCH ?
-       ORDER BY messages_fts.rank, messages_fts.rowid LIMIT ?`,
-  /** …then the page's rows and snippets. */
-  searchRows: `SELECT ${MESSAGE_COLUMNS.split(", ")
-    .map((c) => `m.${c}`)
-    .join(", ")}, m.pk AS pk, snippet(messages_fts, 0, ?, ?, '…', 16) AS snippet
-             FROM messages_fts JOIN messages AS m ON m.pk = messages_fts.rowid
-             WHERE messages_fts MATCH ? AND messages_fts.rowid IN (SELECT value FROM json_each(?))`,
+  /** search, root scope, no filters, first page, in a read snapshot: newest matches with snippets… */
+  searchPage: searchPage("messages_fts", "messages_fts"),
   beginRead: "BEGIN DEFERRED",
-  /** search, first: is anything queued for the index? (search/index-queue.ts) */
+  /** …then: is anything queued for the index? (search/queued-index.ts) */
   hasQueued: "SELECT 1 AS queued FROM messages_fts_pending LIMIT 1",
   /** append, every INDEX_BATCH / 4 messages: about how many are queued? (search/index-queue.ts) */
   queuedSpan: "SELECT max(pk) - min(pk) + 1 AS span FROM messages_fts_pending",
@@ -64,14 +56,41 @@ export const SQL = {
   forkResult: `SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`,
 } as const;
 
+/**
+ * Search matches queued messages in a connection's temp FTS5 table
+ * (search/queued-index.ts). Apart from SQL: a statement on the temp table
+ * can only be prepared once the table exists.
+ */
+export const SEARCH_QUEUE = {
+  create: `CREATE VIRTUAL TABLE IF NOT EXISTS temp.llm_sessions_search_queue USING fts5 (
+  content,
+  tokenize = 'unicode61 remove_diacritics 2'
+)`,
+  clear: "DELETE FROM temp.llm_sessions_search_queue",
+  load: `INSERT INTO temp.llm_sessions_search_queue (rowid, content)
+       SELECT m.pk, m.content FROM messages_fts_pending AS p JOIN messages AS m ON m.pk = p.pk`,
+  page: searchPage("temp.llm_sessions_search_queue", "llm_sessions_search_queue"),
+} as const;
+
+/** search.ts's page query over one source (the index, or the temp table of queued messages). */
+function searchPage(source: string, fts: string): string {
+  return `SELECT ${MESSAGE_COLUMNS.split(", ")
+    .map((c) => `m.${c}`)
+    .join(", ")}, m.pk AS pk, snippet(${fts}, 0, ?, ?, '…', 16) AS snippet
+     FROM ${source} CROSS JOIN messages AS m ON m.pk = ${fts}.rowid
+     WHERE ${fts} MATCH ?
+     ORDER BY ${fts}.rowid DESC LIMIT ?`;
+}
+
 /** The store's defaults: a background pass once 32 messages were appended (store.ts). */
 export const INDEX_BATCH = 32;
 /** Messages per write transaction of a pass (search/index-queue.ts). */
 export const INDEX_CHUNK = 512;
 
-/** The snippet markers search.ts passes to SQLite. */
-export const SNIPPET_OPEN = "\u{F0001}";
-export const SNIPPET_CLOSE = "\u{F0002}";
+/** Snippet markers of the shape search.ts makes (a fresh 128-bit nonce per call there, a fixed one here). */
+const NONCE = "0123456789abcdef0123456789abcdef";
+export const SNIPPET_OPEN = `\u{F0001}${NONCE}<`;
+export const SNIPPET_CLOSE = `\u{F0001}${NONCE}>`;
 
 /** Whitespace-insensitive form, for comparing statements. */
 export const normalize = (sql: string): string => sql.replace(/\s+/g, " ").trim();

@@ -19,7 +19,7 @@ import {
 } from "@llm-sessions/core";
 import Database from "better-sqlite3";
 import { QUERIES, type QueryName, resourceOf } from "./data.js";
-import { INDEX_BATCH, INDEX_CHUNK, SNIPPET_CLOSE, SNIPPET_OPEN, SQL } from "./sql.js";
+import { INDEX_BATCH, INDEX_CHUNK, SEARCH_QUEUE, SNIPPET_CLOSE, SNIPPET_OPEN, SQL } from "./sql.js";
 
 export const OPS = [
   "sessions.get",
@@ -112,7 +112,8 @@ export async function storeTarget(
     store,
     ops: {
       "sessions.get": () => store.sessions.get(hot().id),
-      "sessions.list": () => store.sessions.list({ limit: 50 }),
+      // One tenant's page (the default tenant's), as an application lists a user's sessions.
+      "sessions.list": () => store.sessions.list({ tenantId: null, limit: 50 }),
       "last(50)": () => store.messages.last(hot().id, 50),
       "search rare": search("rare"),
       "search common": search("common"),
@@ -208,21 +209,14 @@ function forkParams(parent: Record<string, unknown>): { session: Params; ids: st
   };
 }
 
-/** What search runs: the ranking (20 + 1 to know whether there is a next page), then the rows of 20. */
-function searchParams(q: QueryName): {
-  rank: Params;
-  rows: (ranked: readonly { pk: unknown }[]) => Params;
-} {
-  const fts = toFtsQuery(QUERIES[q]) as string;
-  return {
-    rank: [fts, 21],
-    rows: (ranked) => [
-      SNIPPET_OPEN,
-      SNIPPET_CLOSE,
-      fts,
-      JSON.stringify(ranked.slice(0, 20).map((r) => Number(r.pk))),
-    ],
-  };
+/** What search's page query binds: markers, the FTS5 query, and 20 + 1 rows (to know whether there is a next page). */
+function searchParams(q: QueryName): Params {
+  return [SNIPPET_OPEN, SNIPPET_CLOSE, toFtsQuery(QUERIES[q]) as string, 21];
+}
+
+/** Search's merge of indexed and queued hits: newest first, 20 + 1. */
+function newestFirst<T extends { pk: unknown }>(a: readonly T[], b: readonly T[]): T[] {
+  return [...a, ...b].sort((x, y) => Number(y.pk) - Number(x.pk)).slice(0, 21);
 }
 
 /**
@@ -273,17 +267,24 @@ function syncOps(
   // The store's search-index queue: every INDEX_BATCH / 4 appended messages
   // an append reads how many are queued, and when about INDEX_BATCH are it
   // indexes the queue (up to INDEX_CHUNK) inside its own transaction, in a
-  // savepoint; search first runs a pass (write transactions of INDEX_CHUNK)
-  // when anything is queued.
+  // savepoint; search matches what is still queued in a temp table of the
+  // reader's (prepared once it exists).
   let sinceCheck = 0;
   const checkEvery = Math.max(1, Math.floor(indexBatch / 4));
-  const pass = () => {
-    for (;;) {
-      const n = write(() => {
-        s.indexQueued.run(INDEX_CHUNK);
-        return (s.dequeue.run(INDEX_CHUNK) as { changes: number }).changes;
-      });
-      if (n < INDEX_CHUNK) return;
+  let queue: { clear: SyncStatement; load: SyncStatement; page: SyncStatement } | undefined;
+  const searchQueued = (params: Params): { pk: unknown }[] => {
+    reader.exec(SEARCH_QUEUE.create);
+    queue ??= {
+      clear: reader.prepare(SEARCH_QUEUE.clear),
+      load: reader.prepare(SEARCH_QUEUE.load),
+      page: reader.prepare(SEARCH_QUEUE.page),
+    };
+    queue.clear.run();
+    queue.load.run();
+    try {
+      return queue.page.all(...params) as { pk: unknown }[];
+    } finally {
+      queue.clear.run();
     }
   };
   /** Inside the append's transaction, after its inserts. */
@@ -301,11 +302,11 @@ function syncOps(
   const search = (q: QueryName) => {
     const params = searchParams(q);
     return () => {
-      if (r.hasQueued.get() !== undefined) pass();
       r.beginRead.run();
       try {
-        const ranked = r.searchRank.all(...params.rank) as { pk: unknown }[];
-        return ranked.length === 0 ? [] : r.searchRows.all(...params.rows(ranked));
+        const indexed = r.searchPage.all(...params) as { pk: unknown }[];
+        if (r.hasQueued.get() === undefined) return indexed;
+        return newestFirst(indexed, searchQueued(params));
       } finally {
         r.commit.run();
       }
@@ -448,15 +449,6 @@ export async function rawLibsqlClient(file: string, w: Workload): Promise<Target
   // The search-index queue, as in syncOps.
   let sinceCheck = 0;
   const checkEvery = Math.max(1, Math.floor(INDEX_BATCH / 4));
-  const pass = async () => {
-    for (;;) {
-      const n = await write(async (tx) => {
-        await tx.execute(q(SQL.indexQueued, [INDEX_CHUNK]));
-        return (await tx.execute(q(SQL.dequeue, [INDEX_CHUNK]))).rowsAffected;
-      });
-      if (n < INDEX_CHUNK) return;
-    }
-  };
   const indexIfDue = async (tx: LibsqlTransaction, count: number): Promise<void> => {
     sinceCheck += count;
     if (sinceCheck < checkEvery) return;
@@ -471,18 +463,20 @@ export async function rawLibsqlClient(file: string, w: Workload): Promise<Target
   const search = (name: QueryName) => {
     const params = searchParams(name);
     return async () => {
-      if ((await reader.execute(q(SQL.hasQueued, []))).rows.length > 0) await pass();
       const tx = await reader.transaction("deferred");
       try {
-        const ranked = (await tx.execute(q(SQL.searchRank, params.rank))).rows;
-        const rows =
-          ranked.length === 0
-            ? []
-            : (
-                await tx.execute(
-                  q(SQL.searchRows, params.rows(ranked as unknown as { pk: unknown }[])),
-                )
-              ).rows;
+        const indexed = (await tx.execute(q(SQL.searchPage, params))).rows as unknown as {
+          pk: unknown;
+        }[];
+        let rows = indexed;
+        if ((await tx.execute(q(SQL.hasQueued, []))).rows.length > 0) {
+          await tx.execute(SEARCH_QUEUE.create);
+          await tx.execute(SEARCH_QUEUE.clear);
+          await tx.execute(SEARCH_QUEUE.load);
+          const queued = (await tx.execute(q(SEARCH_QUEUE.page, params))).rows;
+          await tx.execute(SEARCH_QUEUE.clear);
+          rows = newestFirst(indexed, queued as unknown as { pk: unknown }[]);
+        }
         await tx.commit();
         return rows;
       } finally {
