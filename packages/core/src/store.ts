@@ -114,7 +114,7 @@ export interface OpenStoreOptions {
    * indexes the queue in its own transaction, and a background pass
    * indexes what is left once writes pause for `delayMs` (default 10; at
    * most 10 × `delayMs` after the first). Search is exact either way: it
-   * indexes anything still queued before it reads. `onError` hears of a
+   * matches what is still queued without writing. `onError` hears of a
    * failed indexing (default: a console warning; the append still commits and
    * the messages stay queued).
    */
@@ -161,7 +161,7 @@ export interface SessionStore {
   readonly sessions: SessionsApi;
   /** Append, read (`last`, `list`) and pop messages. */
   readonly messages: MessagesApi;
-  /** Full-text search over message content, ranked, with snippets. */
+  /** Full-text search over message content, newest first, with snippets. */
   search(text: string, options?: SearchOptions): Promise<Page<SearchHit>>;
   /** Sessions by status, messages and tokens, per model. */
   stats(): Promise<StoreStats>;

@@ -9,9 +9,9 @@
  * (`columnsize=0`, `detail=column`, `automerge`) gained 0–5%.
  *
  * How search stays exact: the insert trigger puts the message's `pk` in
- * `messages_fts_pending`; `search` (and the search index check) first indexes
- * whatever is queued, in a write transaction, so every message committed
- * before a search began is found by it. The store runs the same pass in the
+ * `messages_fts_pending`; `search` matches whatever is queued in a temp index
+ * of its own connection, in the same read snapshot (it never writes), so
+ * every message committed before a search began is found by it. The store runs the same pass in the
  * background shortly after appends commit (see `search/index-queue.ts`).
  *
  * - A queued message was never in the index: deleting it (or its session)
