@@ -8,6 +8,7 @@ import {
   scopeFilter,
 } from "./context.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
+import { MAX_SEQ } from "./limits.js";
 import { MESSAGE_COLUMNS, type MessageRow, SESSION_MESSAGE_COLUMNS, toMessage } from "./rows.js";
 import { rethrowIdConflict } from "./sessions-api.js";
 import type { ListMessagesOptions, Message, NewMessage, Page } from "./types.js";
@@ -107,25 +108,50 @@ export class MessagesApi {
     return rows.reverse().map((row) => toMessage(row, id));
   }
 
-  /** One page of messages in seq order, starting after `afterSeq` or the cursor. */
+  /**
+   * One page of messages in seq order. Forward (the default): the first
+   * `limit` after `afterSeq`, and a cursor to the ones after them. Backward,
+   * with `beforeSeq` (scrolling back through a chat's history): the last
+   * `limit` before `beforeSeq`, still oldest first, and a cursor to the ones
+   * before them. Both are keyset reads of the `(session_id, seq)` index: a
+   * page costs its size, however deep in the history it is.
+   */
   async list(sessionId: string, options: ListMessagesOptions = {}): Promise<Page<Message>> {
-    const { schemas, scope, limits } = this.#ctx;
+    const { schemas, limits } = this.#ctx;
     const id = parse("messages.list", schemas.id, sessionId);
     const opts = parse("messages.list", schemas.listMessages, options);
     const limit = opts.limit ?? limits.defaultPageSize;
-    let after = opts.afterSeq ?? 0;
-    if (opts.cursor) {
-      const [cursorSession, seq] = decodeCursor("messages.list", opts.cursor, [
-        "string",
-        "number",
-      ] as const);
-      if (cursorSession !== id) {
-        throw new ValidationError("messages.list", [
-          { path: "cursor", message: "belongs to another session" },
-        ]);
-      }
-      after = Math.max(after, seq);
+    const cursor = opts.cursor ? decodeMessageCursor(opts.cursor, id) : null;
+    const backward = cursor ? cursor.backward : opts.beforeSeq !== undefined;
+    if (cursor && (backward ? opts.afterSeq : opts.beforeSeq) !== undefined) {
+      throw new ValidationError("messages.list", [
+        {
+          path: backward ? "afterSeq" : "beforeSeq",
+          message: `cannot be given with a cursor that goes ${backward ? "backward" : "forward"}`,
+        },
+      ]);
     }
+    const page = backward
+      ? await this.#pageBefore(
+          id,
+          Math.min(opts.beforeSeq ?? MAX_SEQ, cursor?.seq ?? MAX_SEQ),
+          limit,
+        )
+      : await this.#pageAfter(id, Math.max(opts.afterSeq ?? 0, cursor?.seq ?? 0), limit);
+    const items = page.rows.map((row) => toMessage(row));
+    const edge = backward ? items[0] : items[items.length - 1];
+    return {
+      items,
+      nextCursor:
+        page.more && edge
+          ? encodeCursor(backward ? [id, edge.seq, BACKWARD] : [id, edge.seq])
+          : null,
+    };
+  }
+
+  /** The first `limit` messages after `after`, and whether there are more. */
+  async #pageAfter(id: string, after: number, limit: number): Promise<PageRows> {
+    const { scope } = this.#ctx;
     const rows = await this.#ctx.db.read(async (q) => {
       const found = await q.all<MessageRow>(
         `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = ? AND seq > ?${visibleSession(scope)}
@@ -136,12 +162,26 @@ export class MessagesApi {
       const archived = await this.#archivedMessages(q, id);
       return archived.filter((m) => Number(m.seq) > after).slice(0, limit + 1);
     });
-    const items = rows.slice(0, limit).map((row) => toMessage(row));
-    const last = items[items.length - 1];
-    return {
-      items,
-      nextCursor: rows.length > limit && last ? encodeCursor([id, last.seq]) : null,
-    };
+    return { rows: rows.slice(0, limit), more: rows.length > limit };
+  }
+
+  /** The last `limit` messages before `before`, oldest first, and whether there are older ones. */
+  async #pageBefore(id: string, before: number, limit: number): Promise<PageRows> {
+    const { scope } = this.#ctx;
+    const newestFirst = await this.#ctx.db.read(async (q) => {
+      const found = await q.all<MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = ? AND seq < ?${visibleSession(scope)}
+         ORDER BY seq DESC LIMIT ?`,
+        [id, before, ...scopeFilter(scope).params, limit + 1],
+      );
+      if (found.length > 0) return found;
+      const archived = await this.#archivedMessages(q, id);
+      return archived
+        .filter((m) => Number(m.seq) < before)
+        .slice(-(limit + 1))
+        .reverse();
+    });
+    return { rows: newestFirst.slice(0, limit).reverse(), more: newestFirst.length > limit };
   }
 
   /** [] for a live session with no messages (or none in range); snapshot rows for an archived one. */
@@ -165,6 +205,46 @@ export class MessagesApi {
       return toMessage(row);
     });
   }
+}
+
+/** A page's rows and whether the list goes on past them. */
+interface PageRows {
+  readonly rows: MessageRow[];
+  readonly more: boolean;
+}
+
+/** The last element of a cursor of a backward (`beforeSeq`) listing. */
+const BACKWARD = "before";
+
+/**
+ * A messages cursor: `[sessionId, seq]` continues forward (after seq),
+ * `[sessionId, seq, "before"]` backward (before seq). One of another
+ * session is refused.
+ */
+function decodeMessageCursor(
+  cursor: string,
+  sessionId: string,
+): { seq: number; backward: boolean } {
+  let key: { session: string; seq: number; backward: boolean };
+  try {
+    const [session, seq] = decodeCursor("messages.list", cursor, ["string", "number"] as const);
+    key = { session, seq, backward: false };
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const [session, seq, direction] = decodeCursor("messages.list", cursor, [
+      "string",
+      "number",
+      "string",
+    ] as const);
+    if (direction !== BACKWARD) throw error;
+    key = { session, seq, backward: true };
+  }
+  if (key.session !== sessionId) {
+    throw new ValidationError("messages.list", [
+      { path: "cursor", message: "belongs to another session" },
+    ]);
+  }
+  return key;
 }
 
 /** Restricts a messages query to sessions the scope can see (nothing for the root store). */

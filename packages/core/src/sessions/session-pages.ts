@@ -1,5 +1,5 @@
 import { SESSION_COLUMNS, tenantToDb } from "./rows.js";
-import type { SessionStatus } from "./types.js";
+import type { JsonScalar, SessionOrder, SessionStatus } from "./types.js";
 
 /** A statement and its parameters. */
 export interface PageQuery {
@@ -7,80 +7,146 @@ export interface PageQuery {
   readonly params: (string | number)[];
 }
 
-/** The last row of the previous page: (last_activity_at, id). */
+/** The last row of the previous page: (its time in the list's order, id). */
 export type PageKey = readonly [number, string];
+
+/** What `sessions.list` narrows the list by (besides the tenant). */
+export interface SessionFilters {
+  readonly status?: SessionStatus | undefined;
+  readonly model?: string | undefined;
+  readonly metadata?: Readonly<Record<string, JsonScalar>> | undefined;
+  readonly titleContains?: string | undefined;
+}
 
 // Exhaustive by type: a new status must be added here to be listed.
 const STATUS_SET: Record<SessionStatus, true> = { active: true, idle: true, archived: true };
 const STATUSES = Object.keys(STATUS_SET) as SessionStatus[];
 
-const ORDER = "ORDER BY last_activity_at DESC, id DESC";
+const TIME_COLUMN: Record<SessionOrder, string> = {
+  lastActivity: "last_activity_at",
+  created: "created_at",
+};
+
+const orderBy = (order: SessionOrder): string => `ORDER BY ${TIME_COLUMN[order]} DESC, id DESC`;
 
 /**
- * One tenant's page, newest activity first: served in order by
- * `sessions_by_tenant_activity` (or `…_status_activity` with a status).
+ * SQL conditions (joined by AND) for the model, metadata and title filters;
+ * every value given by the caller is a bound parameter, keys too.
+ */
+function filterConditions(filters: SessionFilters, params: (string | number)[]): string[] {
+  const where: string[] = [];
+  if (filters.model !== undefined) {
+    where.push("model = ?");
+    params.push(filters.model);
+  }
+  for (const [key, value] of Object.entries(filters.metadata ?? {})) {
+    // json_each reads top-level keys only, and its `type` tells 1 from true
+    // and "1" from 1, which a comparison of values alone would not.
+    const test = "SELECT 1 FROM json_each(sessions.metadata) AS j WHERE j.key = ?";
+    params.push(key);
+    if (value === null) {
+      where.push(`EXISTS (${test} AND j.type = 'null')`);
+    } else if (typeof value === "boolean") {
+      where.push(`EXISTS (${test} AND j.type = '${value ? "true" : "false"}')`);
+    } else if (typeof value === "number") {
+      where.push(`EXISTS (${test} AND j.type IN ('integer', 'real') AND j.value = ?)`);
+      params.push(value);
+    } else {
+      where.push(`EXISTS (${test} AND j.type = 'text' AND j.value = ?)`);
+      params.push(value);
+    }
+  }
+  if (filters.titleContains !== undefined) {
+    // instr, not LIKE: the caller's text has no wildcards to escape. lower()
+    // folds ASCII letters on both sides.
+    where.push("instr(lower(title), lower(?)) > 0");
+    params.push(filters.titleContains);
+  }
+  return where;
+}
+
+/**
+ * One tenant's page, newest first in `order`. By last activity it is served
+ * in order by `sessions_by_tenant_activity` (or `…_status_activity` with a
+ * status); by creation the tenant's sessions (found by the same index) are
+ * sorted, as no index orders them by creation.
  */
 export function tenantPage(
   tenantId: string | null,
-  status: SessionStatus | undefined,
-  model: string | undefined,
+  filters: SessionFilters,
+  order: SessionOrder,
   after: PageKey | null,
   n: number,
 ): PageQuery {
   const where = ["tenant_id = ?"];
   const params: (string | number)[] = [tenantToDb(tenantId)];
-  if (status) {
+  if (filters.status) {
     where.push("status = ?");
-    params.push(status);
+    params.push(filters.status);
   }
-  if (model !== undefined) {
-    where.push("model = ?");
-    params.push(model);
-  }
+  where.push(...filterConditions(filters, params));
   if (after) {
-    where.push("(last_activity_at, id) < (?, ?)");
+    where.push(`(${TIME_COLUMN[order]}, id) < (?, ?)`);
     params.push(after[0], after[1]);
   }
   return {
-    sql: `SELECT ${SESSION_COLUMNS} FROM sessions WHERE ${where.join(" AND ")} ${ORDER} LIMIT ?`,
+    sql: `SELECT ${SESSION_COLUMNS} FROM sessions WHERE ${where.join(" AND ")} ${orderBy(order)} LIMIT ?`,
     params: [...params, n],
   };
 }
 
 /**
- * Every tenant's sessions, newest activity first (the root store's list).
- * No index orders all sessions by activity, and a sort of the whole table per
- * page grows with the store; `sessions_by_status_activity` orders them per
- * status, so each status (there are three) yields its newest `n` from the
- * index and the union of those is sorted: the work per page is a few times
- * `n`, whatever the number of sessions.
+ * Every tenant's sessions, newest first in `order` (the root store's list).
+ *
+ * By last activity: no index orders all sessions by activity, and a sort of
+ * the whole table per page grows with the store; `sessions_by_status_activity`
+ * orders them per status, so each status (there are three) yields its newest
+ * `n` from the index and the union of those is sorted: the work per page is a
+ * few times `n`, whatever the number of sessions.
+ *
+ * By creation: no index helps, so the page sorts every session (documented
+ * on `ListSessionsOptions.orderBy`).
  */
 export function everyTenantPage(
-  status: SessionStatus | undefined,
-  model: string | undefined,
+  filters: SessionFilters,
+  order: SessionOrder,
   after: PageKey | null,
   n: number,
 ): PageQuery {
+  if (order === "created") {
+    const params: (string | number)[] = [];
+    const where: string[] = [];
+    if (filters.status) {
+      where.push("status = ?");
+      params.push(filters.status);
+    }
+    where.push(...filterConditions(filters, params));
+    if (after) {
+      where.push("(created_at, id) < (?, ?)");
+      params.push(after[0], after[1]);
+    }
+    const clause = where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "";
+    return {
+      sql: `SELECT ${SESSION_COLUMNS} FROM sessions${clause} ${orderBy(order)} LIMIT ?`,
+      params: [...params, n],
+    };
+  }
   const params: (string | number)[] = [];
   const arm = (s: SessionStatus): string => {
     params.push(s);
-    let sql = `SELECT ${SESSION_COLUMNS} FROM sessions WHERE status = ?`;
-    if (model !== undefined) {
-      sql += " AND model = ?";
-      params.push(model);
-    }
+    const where = ["status = ?", ...filterConditions(filters, params)];
     if (after) {
       // The keyset condition spelt so that its first term is a range on the index.
-      sql += " AND last_activity_at <= ? AND (last_activity_at < ? OR id < ?)";
+      where.push("last_activity_at <= ? AND (last_activity_at < ? OR id < ?)");
       params.push(after[0], after[0], after[1]);
     }
     params.push(n);
-    return `${sql} ${ORDER} LIMIT ?`;
+    return `SELECT ${SESSION_COLUMNS} FROM sessions WHERE ${where.join(" AND ")} ${orderBy(order)} LIMIT ?`;
   };
-  if (status) return { sql: arm(status), params };
+  if (filters.status) return { sql: arm(filters.status), params };
   const arms = STATUSES.map((s) => `SELECT * FROM (${arm(s)})`).join(" UNION ALL ");
   return {
-    sql: `SELECT ${SESSION_COLUMNS} FROM (${arms}) ${ORDER} LIMIT ?`,
+    sql: `SELECT ${SESSION_COLUMNS} FROM (${arms}) ${orderBy(order)} LIMIT ?`,
     params: [...params, n],
   };
 }

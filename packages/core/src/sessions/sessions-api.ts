@@ -2,8 +2,11 @@ import { SqliteError } from "../driver/index.js";
 import { ConflictError, SessionArchivedError, ValidationError } from "../errors.js";
 import { loadSession, loadWritableSession, type StoreContext, scopeFilter } from "./context.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
+import { MAX_METADATA_DEPTH, type StoreLimits } from "./limits.js";
+import { mergePatch } from "./merge-patch.js";
+import { toPlainJson } from "./plain-json.js";
 import { SESSION_COLUMNS, type SessionRow, tenantToDb, toSession } from "./rows.js";
-import { everyTenantPage, tenantPage } from "./session-pages.js";
+import { everyTenantPage, type PageKey, tenantPage } from "./session-pages.js";
 import type {
   ForkOptions,
   JsonObject,
@@ -11,6 +14,7 @@ import type {
   NewSession,
   Page,
   Session,
+  SessionOrder,
   SessionPatch,
 } from "./types.js";
 import { parse } from "./validation.js";
@@ -33,6 +37,51 @@ export function rethrowIdConflict(error: unknown, what: string, id: string): nev
     );
   }
   throw error;
+}
+
+/**
+ * The stored metadata with `patch` merged in, checked by the rules every
+ * metadata write obeys (the merge can grow it past `maxMetadataBytes`).
+ */
+function mergedMetadata(stored: string, patch: JsonObject, limits: StoreLimits): JsonObject {
+  const merged = mergePatch(JSON.parse(stored) as JsonObject, patch);
+  const checked = toPlainJson(merged, {
+    maxDepth: MAX_METADATA_DEPTH,
+    maxBytes: limits.maxMetadataBytes,
+  });
+  if (checked.ok) return checked.value;
+  const path = ["metadataPatch", ...checked.issue.path].join(".");
+  throw new ValidationError("sessions.update", [
+    { path, message: `after merging into the stored metadata: ${checked.issue.message}` },
+  ]);
+}
+
+/**
+ * A list cursor names its order, so that one issued for another order is
+ * refused: by last activity `[time, id]` (the form cursors had before
+ * `orderBy`, still accepted), by creation `["created", time, id]`.
+ */
+function encodeListCursor(last: Session, order: SessionOrder): string {
+  return order === "created"
+    ? encodeCursor(["created", last.createdAt, last.id])
+    : encodeCursor([last.lastActivityAt, last.id]);
+}
+
+function decodeListCursor(cursor: string, order: SessionOrder): PageKey {
+  if (order === "lastActivity") {
+    return decodeCursor("sessions.list", cursor, ["number", "string"] as const);
+  }
+  const [tag, time, id] = decodeCursor("sessions.list", cursor, [
+    "string",
+    "number",
+    "string",
+  ] as const);
+  if (tag !== "created") {
+    throw new ValidationError("sessions.list", [
+      { path: "cursor", message: "is not a cursor this store issued" },
+    ]);
+  }
+  return [time, id];
 }
 
 /** The session operations of the public face: `store.sessions`. */
@@ -99,10 +148,12 @@ export class SessionsApi {
   }
 
   /**
-   * One page of sessions, most recent activity first (ties by id). Pages are
-   * keyset pages: a session whose activity changes while you page may move
-   * ahead of the cursor, but no page repeats a session of an earlier page.
-   * A tenant view lists its own tenant's sessions. The root store lists every
+   * One page of sessions, newest first: by last activity (default) or by
+   * creation (`orderBy`), ties by id. Pages are keyset pages: a session whose
+   * activity changes while you page may move ahead of the cursor, but no page
+   * repeats a session of an earlier page. `metadata` and `titleContains`
+   * narrow the list (see `ListSessionsOptions` for what they cost). A tenant
+   * view lists its own tenant's sessions. The root store lists every
    * tenant's, or one tenant's when given `tenantId` (`null` = the default
    * tenant).
    */
@@ -119,46 +170,55 @@ export class SessionsApi {
       ]);
     }
     const limit = opts.limit ?? limits.defaultPageSize;
-    const after = opts.cursor
-      ? decodeCursor("sessions.list", opts.cursor, ["number", "string"] as const)
-      : null;
+    const order = opts.orderBy ?? "lastActivity";
+    const after = opts.cursor ? decodeListCursor(opts.cursor, order) : null;
     const tenant = scope.tenantId ?? opts.tenantId;
     const query =
       tenant === undefined
-        ? everyTenantPage(opts.status, opts.model, after, limit + 1)
-        : tenantPage(tenant, opts.status, opts.model, after, limit + 1);
+        ? everyTenantPage(opts, order, after, limit + 1)
+        : tenantPage(tenant, opts, order, after, limit + 1);
     const rows = await this.#ctx.db.read((q) => q.all<SessionRow>(query.sql, query.params));
     const items = rows.slice(0, limit).map(toSession);
     const last = items[items.length - 1];
     return {
       items,
-      nextCursor: rows.length > limit && last ? encodeCursor([last.lastActivityAt, last.id]) : null,
+      nextCursor: rows.length > limit && last ? encodeListCursor(last, order) : null,
     };
   }
 
-  /** Changes title, model, metadata or expiry. An archived session cannot change. */
+  /**
+   * Changes title, model, metadata or expiry; absent fields stay. `metadata`
+   * replaces the whole object, `metadataPatch` merges into it (RFC 7386: a
+   * `null` value deletes the key), read and written in one transaction; a
+   * merged object past the metadata rules is a `ValidationError` and nothing
+   * changes. An archived session cannot change (`SessionArchivedError`).
+   */
   async update(id: string, patch: SessionPatch): Promise<Session> {
-    const { schemas, scope } = this.#ctx;
+    const { schemas, scope, limits } = this.#ctx;
     const sessionId = parse("sessions.update", schemas.id, id);
     const data = parse("sessions.update", schemas.sessionPatch, patch);
-    const sets: string[] = [];
-    const params: (string | number | null)[] = [];
     const column = {
       title: "title",
       model: "model",
       metadata: "metadata",
       expiresAt: "expires_at",
-    };
-    for (const [key, name] of Object.entries(column) as [keyof typeof column, string][]) {
-      if (data[key] === undefined) continue;
-      sets.push(`${name} = ?`);
-      const value = data[key];
-      params.push(key === "metadata" ? JSON.stringify(value) : (value as string | number | null));
-    }
+    } as const;
     const now = this.#ctx.clock();
     return this.#ctx.db.write(async (tx) => {
       const current = await loadSession(tx, scope, sessionId);
       if (current.status === "archived") throw new SessionArchivedError(sessionId);
+      const values: { -readonly [K in keyof typeof column]?: SessionPatch[K] } = { ...data };
+      if (data.metadataPatch !== undefined) {
+        values.metadata = mergedMetadata(current.metadata, data.metadataPatch, limits);
+      }
+      const sets: string[] = [];
+      const params: (string | number | null)[] = [];
+      for (const [key, name] of Object.entries(column) as [keyof typeof column, string][]) {
+        const value = values[key];
+        if (value === undefined) continue;
+        sets.push(`${name} = ?`);
+        params.push(key === "metadata" ? JSON.stringify(value) : (value as string | number | null));
+      }
       const row = await tx.get<SessionRow>(
         `UPDATE sessions SET ${[...sets, "updated_at = ?"].join(", ")} WHERE id = ? RETURNING ${SESSION_COLUMNS}`,
         [...params, now, sessionId],

@@ -108,8 +108,23 @@ export interface SessionPatch {
   title?: string | null;
   /** A new model (`null` clears it). */
   model?: string | null;
-  /** Replaces the whole metadata object (the same rules as `NewSession.metadata`). */
+  /**
+   * Replaces the whole metadata object (the same rules as
+   * `NewSession.metadata`). Cannot be given with `metadataPatch`.
+   */
   metadata?: JsonObject;
+  /**
+   * Merges into the stored metadata instead of replacing it (JSON Merge
+   * Patch, RFC 7386): a key set to `null` is deleted, a nested object is
+   * merged key by key, any other value (arrays too) replaces the key's value.
+   * `{ pinned: true }` pins a session without touching its other keys. The
+   * read, merge and write are one write transaction, so concurrent patches of
+   * different keys never lose each other. The merged object must obey the
+   * rules of `NewSession.metadata` (size at most `limits.maxMetadataBytes`,
+   * depth, no `__proto__`), else `ValidationError` and nothing changes.
+   * Cannot be given with `metadata`.
+   */
+  metadataPatch?: JsonObject;
   /** A new absolute expiry, at most the end of year 9999 (`null` removes it). */
   expiresAt?: number | null;
 }
@@ -153,12 +168,46 @@ export interface Page<T> {
   readonly nextCursor: string | null;
 }
 
+/** A value `ListSessionsOptions.metadata` can match: a JSON scalar. */
+export type JsonScalar = string | number | boolean | null;
+
+/** The orders `sessions.list` can list in. */
+export type SessionOrder = "lastActivity" | "created";
+
 /** Options of `sessions.list`. */
 export interface ListSessionsOptions {
   /** Only sessions with this status. */
   status?: SessionStatus;
   /** Only sessions with this model. */
   model?: string;
+  /**
+   * Only sessions whose metadata has each of these top-level keys with
+   * exactly this value, of the same JSON type (`{ userId: "u1" }` does not
+   * match `{ userId: 1 }`; `null` matches a key stored as `null`, not an
+   * absent key). Values are JSON scalars; at most 8 keys, each 1–128
+   * characters. The filter is evaluated per session (no index covers
+   * metadata): a page walks the scope's sessions in list order until it is
+   * full, so a rare value in a large tenant costs a walk of that tenant.
+   */
+  metadata?: Record<string, JsonScalar>;
+  /**
+   * Only sessions whose title contains this text (1 character or more),
+   * ignoring the case of ASCII letters (`"plan"` finds `"Trip PLANS"`); other
+   * characters match exactly, and `%`, `_` and `\` are plain characters.
+   * Sessions without a title never match. Evaluated per session, like
+   * `metadata`.
+   */
+  titleContains?: string;
+  /**
+   * `"lastActivity"` (default): most recent activity first, served by an
+   * index. `"created"`: newest first by creation time; no index orders
+   * sessions by creation, so each page sorts the scope's sessions (one
+   * tenant's, or on the root store every session): fine for a user's or a
+   * tenant's list, costly on the root store of a large database. Ties are
+   * broken by id in both orders. A cursor continues only the order it was
+   * issued for.
+   */
+  orderBy?: SessionOrder;
   /**
    * Root store: list only this tenant (`null` = the default tenant); absent,
    * every tenant's sessions are listed. A tenant view lists its own tenant
@@ -171,13 +220,32 @@ export interface ListSessionsOptions {
   cursor?: string | null;
 }
 
-/** Options of `messages.list`. */
+/**
+ * Options of `messages.list`. Pages go forward (oldest first, from `afterSeq`)
+ * unless `beforeSeq` is given; either way the items of a page are in `seq`
+ * order.
+ */
 export interface ListMessagesOptions {
   /** Start after this seq (0 = from the beginning; at most `Number.MAX_SAFE_INTEGER`). */
   afterSeq?: number;
+  /**
+   * Scroll back: the page holds the `limit` messages just before this seq
+   * (the newest of those with a smaller seq), oldest first, and its
+   * `nextCursor` continues further back, to older messages. A chat view
+   * showing messages from seq 120 on loads the history above it with
+   * `{ beforeSeq: 120, limit: 50 }` (seqs 70–119), then passes the cursor for
+   * seqs 20–69, and so on; `lastSeq + 1` reads the newest page. At most
+   * `Number.MAX_SAFE_INTEGER`; cannot be combined with `afterSeq`.
+   */
+  beforeSeq?: number;
   /** Page size (default `limits.defaultPageSize`). */
   limit?: number;
-  /** The previous page's `nextCursor`. */
+  /**
+   * The previous page's `nextCursor`. It continues in its page's direction: a
+   * cursor of a `beforeSeq` page goes on backwards (with `afterSeq`:
+   * `ValidationError`), another goes forward (with `beforeSeq`:
+   * `ValidationError`).
+   */
   cursor?: string | null;
 }
 

@@ -54,6 +54,9 @@ const ILL_FORMED_MESSAGE = "must be well-formed UTF-16 (no lone surrogate)";
 const safeString = () =>
   z.string().refine(isWellFormed, ILL_FORMED_MESSAGE).refine(noNul, NUL_MESSAGE);
 
+/** The most keys one `sessions.list` metadata filter may name (each is a test per session). */
+export const MAX_METADATA_FILTER_KEYS = 8;
+
 /** The schemas for one set of limits. */
 export function makeSchemas(limits: StoreLimits) {
   const text = safeString().max(
@@ -105,12 +108,47 @@ export function makeSchemas(limits: StoreLimits) {
     tenantId: tenantId.optional(),
     expiresAt: time.nullable().optional(),
   });
-  const sessionPatch = z.strictObject({
-    title: text.nullable().optional(),
-    model: text.nullable().optional(),
-    metadata: metadata.optional(),
-    expiresAt: time.nullable().optional(),
-  });
+  const sessionPatch = z
+    .strictObject({
+      title: text.nullable().optional(),
+      model: text.nullable().optional(),
+      metadata: metadata.optional(),
+      metadataPatch: metadata.optional(),
+      expiresAt: time.nullable().optional(),
+    })
+    .superRefine((patch, ctx) => {
+      if (patch.metadata !== undefined && patch.metadataPatch !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["metadataPatch"],
+          message: "cannot be given with metadata (one replaces, the other merges)",
+        });
+      }
+    });
+  // Keys are bound as values (never spelt into SQL or a JSON path). zod's
+  // record drops a __proto__ key silently, which would widen the filter, so
+  // it is refused before.
+  const metadataFilter = z
+    .unknown()
+    .refine((v) => !(typeof v === "object" && v !== null && Object.hasOwn(v, "__proto__")), {
+      message: "must not use the key __proto__",
+    })
+    .pipe(
+      z.record(
+        safeString()
+          .min(1, "keys must not be empty")
+          .max(128, "keys must be at most 128 characters"),
+        z.union([
+          text,
+          z.number().refine(Number.isFinite, "must be a finite number"),
+          z.boolean(),
+          z.null(),
+        ]),
+      ),
+    )
+    .refine((filter) => Object.keys(filter).length <= MAX_METADATA_FILTER_KEYS, {
+      message: `must have at most ${MAX_METADATA_FILTER_KEYS} keys`,
+    });
   const newMessage = z.strictObject({
     role: z.enum(["system", "user", "assistant", "tool"]),
     content: safeString().refine((c) => utf8Bytes(c) <= limits.maxContentBytes, {
@@ -136,15 +174,29 @@ export function makeSchemas(limits: StoreLimits) {
     listSessions: z.strictObject({
       status: z.enum(["active", "idle", "archived"]).optional(),
       model: text.optional(),
+      metadata: metadataFilter.optional(),
+      titleContains: text.min(1, "must not be empty").optional(),
+      orderBy: z.enum(["lastActivity", "created"]).optional(),
       tenantId: tenantId.optional(),
       limit: limit.optional(),
       cursor,
     }),
-    listMessages: z.strictObject({
-      afterSeq: seq.optional(),
-      limit: limit.optional(),
-      cursor,
-    }),
+    listMessages: z
+      .strictObject({
+        afterSeq: seq.optional(),
+        beforeSeq: seq.optional(),
+        limit: limit.optional(),
+        cursor,
+      })
+      .superRefine((opts, ctx) => {
+        if (opts.afterSeq !== undefined && opts.beforeSeq !== undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["beforeSeq"],
+            message: "cannot be given with afterSeq (a page goes one way)",
+          });
+        }
+      }),
     count: limit,
     fork: z.strictObject({
       atSeq: seq.optional(),
