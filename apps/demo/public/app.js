@@ -116,15 +116,41 @@ function figures(el, pairs) {
 
 // ---------------------------------------------------------------- sessions list
 
-const list = { status: "", cursors: [null], page: 0, next: null };
+const list = {
+  status: "",
+  cursors: [null],
+  page: 0,
+  next: null,
+  held: false,
+  waiting: false,
+  signature: "",
+};
 
-async function loadSessions() {
+// The list is ordered by last activity, so a refresh can move rows. While
+// the pointer (or the keyboard focus) is on the list, refreshes wait: a row
+// never moves under the pointer, so a click opens the session that was
+// under it. A note says that newer activity is waiting; leaving the list
+// shows it.
+function holdList(held) {
+  list.held = held;
+  if (!held && list.waiting) loadSessions().catch(report);
+}
+
+function showWaiting(waiting) {
+  list.waiting = waiting;
+  $("list-held").hidden = !waiting;
+}
+
+/** What the rows show, to tell whether a held list is behind. */
+const rowsSignature = (items) =>
+  items.map((s) => `${s.id}/${s.status}/${s.messageCount}/${s.title}`).join("|");
+
+async function loadSessions(options) {
   const params = new URLSearchParams({ limit: "20" });
   if (list.status) params.set("status", list.status);
   const cursor = list.cursors[list.page];
   if (cursor) params.set("cursor", cursor);
   const page = await api(`/api/sessions?${params}`);
-  list.next = page.nextCursor;
   const rows = page.items.map((s) =>
     h(
       "tr",
@@ -160,7 +186,15 @@ async function loadSessions() {
   if (rows.length === 0) {
     rows.push(h("tr", null, h("td", { colspan: 5, class: "empty" }, "no sessions here yet")));
   }
+  const signature = rowsSignature(page.items);
+  if (list.held && !options?.force) {
+    if (signature !== list.signature) showWaiting(true);
+    return;
+  }
+  list.signature = signature;
+  list.next = page.nextCursor;
   $("sessions").replaceChildren(...rows);
+  showWaiting(false);
   $("page-info").textContent = `page ${list.page + 1}`;
   $("page-next").disabled = !list.next;
   $("page-prev").disabled = list.page === 0;
@@ -174,7 +208,7 @@ function setFilter(status) {
   for (const b of $("filters").querySelectorAll("button")) {
     b.classList.toggle("on", b.dataset.status === status);
   }
-  loadSessions().catch(report);
+  loadSessions({ force: true }).catch(report);
 }
 
 // ---------------------------------------------------------------- one session
@@ -266,7 +300,7 @@ async function loadMessages(id, fresh) {
 function messageItem(m, sessionId) {
   const facts = [
     m.model,
-    m.tokens !== null ? `${m.tokens} tokens` : null,
+    m.tokens !== null ? `${fmt(m.tokens)} tokens` : null,
     m.latencyMs !== null ? `${m.latencyMs} ms` : null,
     clock(m.createdAt),
   ].filter(Boolean);
@@ -358,7 +392,7 @@ async function runSearch(more) {
     $("search-info"),
     shown === 0
       ? `nothing found for “${search.q}” (archived sessions are not searched)`
-      : `${shown}${page.nextCursor ? "+" : ""} result${shown === 1 ? "" : "s"} for “${search.q}”, best first `,
+      : `${shown}${page.nextCursor ? "+" : ""} result${shown === 1 ? "" : "s"} for “${search.q}”, newest first `,
     page.nextCursor
       ? h(
           "button",
@@ -438,6 +472,8 @@ async function loadLive() {
     ["WAL pages", p.walPages === undefined ? "—" : fmt(p.walPages)],
     ["checkpoints", fmt(p.checkpoints)],
   ]);
+  // A counter the browser test waits on ("one more refresh"), instead of a sleep.
+  $("pool").dataset.refreshes = String(Number($("pool").dataset.refreshes ?? 0) + 1);
 
   const { policy, figures: f } = live.lifecycle;
   figures($("lifecycle"), [
@@ -575,17 +611,22 @@ function start() {
     if (!list.next) return;
     list.cursors[list.page + 1] = list.next;
     list.page += 1;
-    loadSessions().catch(report);
+    loadSessions({ force: true }).catch(report);
   });
   $("page-prev").addEventListener("click", () => {
     list.page = Math.max(0, list.page - 1);
-    loadSessions().catch(report);
+    loadSessions({ force: true }).catch(report);
   });
   $("page-first").addEventListener("click", () => {
     list.page = 0;
     list.cursors = [null];
-    loadSessions().catch(report);
+    loadSessions({ force: true }).catch(report);
   });
+  const rows = $("sessions");
+  rows.addEventListener("pointerenter", () => holdList(true));
+  rows.addEventListener("pointerleave", () => holdList(rows.contains(document.activeElement)));
+  rows.addEventListener("focusin", () => holdList(true));
+  rows.addEventListener("focusout", () => holdList(false));
   $("archive").addEventListener("click", () =>
     act("archiving", async () => {
       await post(`/api/sessions/${enc(view.id)}/archive`);

@@ -13,6 +13,18 @@ import { Simulation, type SimulationOptions } from "./simulation.js";
 
 export type DriverName = "better-sqlite3" | "libsql";
 
+/**
+ * The driver a `--driver` value names: `better-sqlite3` (the npm package) or
+ * `better-sqlite` (as the `llm-sessions` CLI spells it), or `libsql`;
+ * `undefined` for anything else.
+ */
+export function driverNamed(text: string): DriverName | undefined {
+  const name = text.trim().toLowerCase();
+  if (name === "better-sqlite3" || name === "better-sqlite") return "better-sqlite3";
+  if (name === "libsql") return "libsql";
+  return undefined;
+}
+
 export interface DemoOptions extends SimulationOptions {
   readonly driver?: DriverName;
   /** The database file (absolute, or relative to the working directory). */

@@ -60,7 +60,8 @@ describe("the demo CLI", () => {
     expect(readFileSync(notes, "utf8")).toBe("mine\n");
   });
 
-  for (const driver of ["better-sqlite3", "libsql"]) {
+  // better-sqlite is the llm-sessions CLI's spelling: both are taken.
+  for (const driver of ["better-sqlite3", "libsql", "better-sqlite"]) {
     it(`serves the page on ${driver} until SIGTERM, then prints the summary and exits 0`, async () => {
       const child = spawn(
         process.execPath,

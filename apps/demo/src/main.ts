@@ -11,7 +11,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { type DriverName, type RunningDemo, startDemo } from "./demo.js";
+import { type DriverName, driverNamed, type RunningDemo, startDemo } from "./demo.js";
 import { printSummary } from "./simulation.js";
 
 const HELP = `llm-sessions demo: an AI-router simulation over an embedded SQLite store, with a web page
@@ -19,7 +19,7 @@ const HELP = `llm-sessions demo: an AI-router simulation over an embedded SQLite
 Usage: npm run demo -- [options]
 
 Options:
-  --driver better-sqlite3|libsql   the adapter (default better-sqlite3)
+  --driver better-sqlite3|libsql   the adapter (default better-sqlite3; better-sqlite works too)
   --db PATH                        database file (default ./demo-data/router.db)
   --fresh                          delete the database first (only an llm-sessions store)
   --host HOST                      where the page is served (default 127.0.0.1: this machine only);
@@ -99,10 +99,11 @@ function num(
   return n;
 }
 
-if (values.driver !== "better-sqlite3" && values.driver !== "libsql") {
-  fail(`unknown --driver ${values.driver}: use better-sqlite3 or libsql`);
+const named = driverNamed(values.driver);
+if (named === undefined) {
+  fail(`unknown --driver ${values.driver}: use better-sqlite3 (or better-sqlite) or libsql`);
 }
-const driver: DriverName = values.driver;
+const driver: DriverName = named;
 const port = num("port", values.port ?? process.env.PORT ?? "3000", {
   integer: true,
   max: 65_535,

@@ -13,7 +13,7 @@ export interface SearchResult extends SearchHit {
 /**
  * GET /search?q=&limit=&cursor=&sessionId=&role=&model=
  *   { items: [{ message, rank, snippet, snippetParts, session }], nextCursor }
- * Ranked best first. `snippetParts` is the excerpt as `{ text, match }` parts.
+ * Newest first. `snippetParts` is the excerpt as `{ text, match }` parts.
  */
 export function searchRoutes(store: Store): Hono {
   const api = new Hono();
