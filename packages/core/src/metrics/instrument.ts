@@ -1,3 +1,4 @@
+import { asStoreRefusal } from "../pool/errors.js";
 import type { OperationRecorder } from "./recorder.js";
 
 /** The shape instrumented: a store view's sessions and messages APIs plus search and stats. */
@@ -52,7 +53,7 @@ export function wrapMethods(
           result = call.apply(target, args);
         } catch (error) {
           recorder.record(op, performance.now() - started, false);
-          throw error;
+          throw asStoreRefusal(op, error);
         }
         if (!(result instanceof Promise)) {
           recorder.record(op, performance.now() - started, true);
@@ -65,7 +66,8 @@ export function wrapMethods(
           },
           (error: unknown) => {
             recorder.record(op, performance.now() - started, false);
-            throw error;
+            // After close() the pool refuses by its own method's name: name the store call instead.
+            throw asStoreRefusal(op, error);
           },
         );
       },

@@ -62,9 +62,36 @@ export class PoolOverloadedError extends LlmSessionsError {
 
 /** The pool is closing or closed and takes no new work. */
 export class PoolClosedError extends LlmSessionsError {
-  constructor(message = "the pool is closed") {
-    super("POOL_CLOSED", message);
+  constructor(message = "the pool is closed", options?: { cause?: unknown }) {
+    super("POOL_CLOSED", message, options);
   }
+}
+
+/**
+ * A store call came after the store's `close()` (or while it closed): the
+ * store takes no new work. A `PoolClosedError` (same `code`, `POOL_CLOSED`),
+ * whose message names the store and the call, e.g. `the store is closed
+ * (close() was called): sessions.get() refused`.
+ */
+export class StoreClosedError extends PoolClosedError {
+  /** The refused call, e.g. `sessions.get`. */
+  readonly operation: string;
+
+  constructor(operation: string, options?: { cause?: unknown }) {
+    super(`the store is closed (close() was called): ${operation}() refused`, options);
+    this.operation = operation;
+  }
+}
+
+/**
+ * What a store call rethrows: the pool's refusal (which names the pool's
+ * own method, meaningless to a store user) as a `StoreClosedError` naming
+ * `operation`; any other error as it is.
+ */
+export function asStoreRefusal(operation: string, error: unknown): unknown {
+  return error instanceof PoolClosedError && !(error instanceof StoreClosedError)
+    ? new StoreClosedError(operation, { cause: error })
+    : error;
 }
 
 /**

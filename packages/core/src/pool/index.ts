@@ -17,6 +17,7 @@ export {
   PoolOptionsError,
   PoolOverloadedError,
   PoolTimeoutError,
+  StoreClosedError,
 } from "./errors.js";
 export type { PoolLaneStats } from "./lane.js";
 export {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { registerApiTests } from "./api-tests.js";
 import { registerBackupTests } from "./backup-tests.js";
+import { registerChatApiTests } from "./chat-api-tests.js";
 import { registerConcurrencyTests } from "./concurrency-tests.js";
 import { registerCorruptionTests } from "./corruption-tests.js";
 import { registerFileSafetyTests } from "./file-safety-tests.js";
@@ -58,6 +59,7 @@ export function runStoreSuite(options: StoreSuiteOptions): void {
     registerInputTests(h);
     registerTenantTests(h);
     registerSearchTests(h);
+    registerChatApiTests(h);
     registerFileSafetyTests(h);
     registerHostileTests(h, full ? 3000 : 600);
     registerRecoveryTests(h);
