@@ -39,9 +39,13 @@ export function registerQueryPlanTests(h: StoreHarness): void {
           await store.messages.last(s.id, 50);
           const page = await store.messages.list(s.id, { limit: 1 });
           await store.messages.list(s.id, { limit: 1, cursor: page.nextCursor });
+          // Scrolling back: a keyset read of (session_id, seq) going down.
+          const back = await store.messages.list(s.id, { beforeSeq: 3, limit: 1 });
+          await store.messages.list(s.id, { limit: 1, cursor: back.nextCursor });
           const list = await store.sessions.list({ limit: 1 });
           await store.sessions.list({ limit: 1, cursor: list.nextCursor });
           await store.sessions.list({ status: "active", model: "m", limit: 5 });
+          await store.sessions.list({ metadata: { u: "1" }, titleContains: "t", limit: 5 });
           // The root store lists every tenant: per-status index runs, never a sort of the table.
           const every = await store.sessions.list({ model: "m", limit: 1 });
           await store.sessions.list({ model: "m", limit: 1, cursor: every.nextCursor });
