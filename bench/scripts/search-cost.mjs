@@ -51,7 +51,10 @@ for (const adapter of adapters) {
         const s = await store.sessions.create({});
         await store.messages.append(
           s.id,
-          Array.from({ length: Math.min(200, n - done) }, () => ({ role: "user", content: content() })),
+          Array.from({ length: Math.min(200, n - done) }, () => ({
+            role: "user",
+            content: content(),
+          })),
         );
       }
       await store.flushSearchIndex();
@@ -66,7 +69,9 @@ for (const adapter of adapters) {
             note = `refused: ${e.name}: ${e.message.slice(0, 80)}`;
           }
           const ms = performance.now() - t0;
-          console.log(`${adapter}\t${n}\t${JSON.stringify(q)}\tlimit ${limit}\t${ms.toFixed(1)} ms\t${note}`);
+          console.log(
+            `${adapter}\t${n}\t${JSON.stringify(q)}\tlimit ${limit}\t${ms.toFixed(1)} ms\t${note}`,
+          );
         }
       }
       await store.close();

@@ -333,7 +333,7 @@ export class SearchCommand extends StoreCommand {
     let cursor: string | null = null;
     do {
       const page: Awaited<ReturnType<Store["search"]>> = await r.timed(() =>
-        r.store.search(this.word, { limit: 1000, cursor }),
+        r.store.search(this.word, { limit: 200, cursor }),
       );
       found.push(...page.items.map((h) => `${h.message.sessionId}#${h.message.seq}`));
       cursor = page.nextCursor;

@@ -186,7 +186,7 @@ export function registerSearchTests(h: StoreHarness): void {
           ["lor* ips* lor*", {}],
           ["x-lo*", {}],
           [words.join(" "), {}],
-          [words.slice(0, 9).join("-") + " " + words.slice(9).join("-"), {}],
+          [`${words.slice(0, 9).join("-")} ${words.slice(9).join("-")}`, {}],
           ["lorem", { limit: 201 }],
         ] as const;
         for (const [query, options] of refused) {
