@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -49,6 +49,27 @@ describe("llm-sessions: the bin, --version and help", () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("Usage: llm-sessions");
     expect((await node([binTarget(), "--version"])).stdout).toBe("0.0.0\n");
+  });
+
+  it("every workspace package's bin is a committed file outside dist/, in its published files", () => {
+    const packages = join(PACKAGE, "..");
+    const bins: string[] = [];
+    for (const name of readdirSync(packages)) {
+      const manifest = join(packages, name, "package.json");
+      if (!existsSync(manifest)) continue;
+      const pkg = JSON.parse(readFileSync(manifest, "utf8")) as {
+        bin?: Record<string, string>;
+        files?: string[];
+      };
+      for (const [command, target] of Object.entries(pkg.bin ?? {})) {
+        const path = target.replace(/^\.\//, "");
+        bins.push(command);
+        expect(path, command).not.toMatch(/^dist\//);
+        expect(existsSync(join(packages, name, path)), `${command}: ${path}`).toBe(true);
+        expect(pkg.files ?? [], command).toContain(path.split("/")[0]);
+      }
+    }
+    expect(bins.sort()).toEqual(["llm-sessions", "llm-sessions-stress"]);
   });
 
   it("the launcher without a build says to build (exit 1), no stack", async () => {
