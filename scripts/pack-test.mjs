@@ -11,6 +11,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
@@ -146,6 +147,73 @@ for (const [label, driver] of [
     ],
     { cwd: project },
   );
+
+  // The published types compile in a user's project under the strictest
+  // settings, library checks included (no skipLibCheck): a .d.ts that names a
+  // type its package does not depend on fails here.
+  const typesVersion = JSON.parse(
+    readFileSync(join(root, "node_modules", "@types", "node", "package.json"), "utf8"),
+  ).version;
+  run(
+    npm,
+    [
+      "install",
+      "--no-audit",
+      "--no-fund",
+      "--prefer-offline",
+      "--cache",
+      cache,
+      "--loglevel",
+      "error",
+      "--no-save",
+      `@types/node@${typesVersion}`,
+    ],
+    { cwd: project },
+  );
+  writeFileSync(
+    join(project, "tsconfig.json"),
+    `${JSON.stringify(
+      {
+        compilerOptions: {
+          strict: true,
+          skipLibCheck: false,
+          exactOptionalPropertyTypes: true,
+          noUncheckedIndexedAccess: true,
+          noImplicitOverride: true,
+          noPropertyAccessFromIndexSignature: true,
+          module: "nodenext",
+          moduleResolution: "nodenext",
+          target: "es2022",
+          types: ["node"],
+          noEmit: true,
+        },
+        files: ["types.ts"],
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  writeFileSync(
+    join(project, "types.ts"),
+    `import { openStore, type Store } from "@llm-sessions/core";
+import { betterSqlite } from "@llm-sessions/adapter-better-sqlite";
+import { libsql } from "@llm-sessions/adapter-libsql";
+import { runConformanceSuite } from "@llm-sessions/stress/conformance";
+import { runStoreSuite } from "@llm-sessions/stress/store";
+import * as stress from "@llm-sessions/stress";
+
+const store: Store = await openStore({ driver: betterSqlite({ filename: "./types.db" }) });
+const other: Store = await openStore({ driver: libsql({ url: "file:types-libsql.db" }) });
+const hits = await store.search("reset password", { limit: 10 });
+console.log(hits.items[0]?.snippet, typeof runConformanceSuite, typeof runStoreSuite, Object.keys(stress));
+await store.close();
+await other.close();
+`,
+  );
+  run("node", [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "."], {
+    cwd: project,
+  });
+  log("the published types compile under strict settings without skipLibCheck");
 
   // 4. The llm-sessions binary: --help, and doctor on the fresh databases.
   const bin = join(project, "node_modules", ".bin", "llm-sessions");
