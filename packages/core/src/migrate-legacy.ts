@@ -16,7 +16,7 @@ import {
   runMigrations,
   SCHEMA_VERSION,
 } from "./schema/index.js";
-import { parse } from "./sessions/validation.js";
+import { filePath, parse } from "./sessions/validation.js";
 
 /** Options of `migrateLegacy`. Unknown keys are rejected. */
 export interface MigrateLegacyOptions {
@@ -53,7 +53,7 @@ const optionsSchema = z.strictObject({
     (d) => typeof d === "object" && d !== null && typeof (d as SqliteDriver).connect === "function",
     "must be a driver (e.g. betterSqlite({ filename }))",
   ),
-  backupTo: z.union([z.string().min(1, "must be a file path"), z.literal(false)], {
+  backupTo: z.union([filePath(), z.literal(false)], {
     error: "must be a new file's path, or false to skip the backup",
   }),
   clock: z.custom<() => number>((f) => typeof f === "function", "must be a function").optional(),

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Transaction } from "../driver/index.js";
 import { DatabaseCorruptError } from "../errors.js";
 import type { Executor } from "../sessions/context.js";
-import { parse } from "../sessions/validation.js";
+import { filePath, parse } from "../sessions/validation.js";
 import type { BackupFn } from "./backup.js";
 import {
   COUNTERS_SQL,
@@ -68,7 +68,7 @@ export interface RepairDeps {
 }
 
 const optionsSchema = z.strictObject({
-  backupTo: z.union([z.string().min(1, "must be a file path"), z.literal(false)], {
+  backupTo: z.union([filePath(), z.literal(false)], {
     error: "must be a new file's path, or false to skip the backup",
   }),
   full: z.boolean().optional(),

@@ -5,7 +5,7 @@ import type { SqliteConnection } from "../driver/index.js";
 import { ValidationError } from "../errors.js";
 import { readDatabaseFigures } from "../metrics/database-figures.js";
 import type { Pool } from "../pool/index.js";
-import { parse } from "../sessions/validation.js";
+import { filePath, parse } from "../sessions/validation.js";
 import { BackupVerificationError, UnsupportedOperationError } from "./errors.js";
 import {
   exists,
@@ -107,7 +107,7 @@ export async function backupDatabase(
   options: StoreBackupOptions = {},
 ): Promise<BackupResult> {
   const where = "maintenance.backup";
-  const target = resolve(parse(where, z.string().min(1, "must be a file path"), destination));
+  const target = resolve(parse(where, filePath(), destination));
   const opts = parse(where, optionsSchema, options);
   const method = chooseMethod(pool, opts.method ?? "auto");
   await checkDestination(where, target);

@@ -12,7 +12,7 @@ import {
 import { checkIntegrity } from "../integrity/index.js";
 import { Pool } from "../pool/index.js";
 import { SCHEMA_VERSION } from "../schema/index.js";
-import { parse } from "../sessions/validation.js";
+import { filePath, parse } from "../sessions/validation.js";
 import { BackupVerificationError } from "./errors.js";
 import {
   exists,
@@ -108,8 +108,8 @@ export async function restoreBackup(
   options: RestoreOptions,
 ): Promise<RestoreResult> {
   const where = "restoreBackup";
-  const source = resolve(parse(where, z.string().min(1, "must be a file path"), from));
-  const target = resolve(parse(where, z.string().min(1, "must be a file path"), to));
+  const source = resolve(parse(where, filePath(), from));
+  const target = resolve(parse(where, filePath(), to));
   const opts = parse(where, optionsSchema, options);
   const step = opts.onProgress ?? (() => {});
   const started = performance.now();

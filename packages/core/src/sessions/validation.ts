@@ -54,6 +54,13 @@ const ILL_FORMED_MESSAGE = "must be well-formed UTF-16 (no lone surrogate)";
 const safeString = () =>
   z.string().refine(isWellFormed, ILL_FORMED_MESSAGE).refine(noNul, NUL_MESSAGE);
 
+/**
+ * A file path the store writes or reads (backups, restores): well-formed and
+ * without NUL, since Node would write a lone surrogate as U+FFFD (another
+ * file than the one named) and the system cuts a name at NUL.
+ */
+export const filePath = () => safeString().min(1, "must be a file path");
+
 /** The most keys one `sessions.list` metadata filter may name (each is a test per session). */
 export const MAX_METADATA_FILTER_KEYS = 8;
 

@@ -1,7 +1,10 @@
+import { readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
 import {
   type NewMessage,
   type OpenStoreOptions,
   openStore,
+  restoreBackup,
   type SessionStore,
   type SqliteConnection,
   type Store,
@@ -485,6 +488,29 @@ export function registerInputTests(h: StoreHarness): void {
         expect((await store.search("hello")).items).toHaveLength(10);
         await expect(store.sessions.list({ limit: 11 })).rejects.toBeInstanceOf(ValidationError);
         await expect(store.messages.last("s0", 11)).rejects.toBeInstanceOf(ValidationError);
+      },
+    );
+
+    h.test(
+      "input.file-paths",
+      "backup and restore refuse a path with a lone surrogate or a NUL (Node would write another file) and create nothing",
+      async () => {
+        // Refused before anything else, on every target (:memory: included).
+        const store = await h.open();
+        await store.sessions.create({ id: "kept" });
+        const dir = dirname(h.newPath());
+        const before = readdirSync(dir).sort();
+        for (const name of ["bad\uD800.db", "bad\uDC00x.db", "bad\u0000.db"]) {
+          const path = join(dir, name);
+          await expect(store.maintenance.backup(path), JSON.stringify(name)).rejects.toBeInstanceOf(
+            ValidationError,
+          );
+          await expect(
+            restoreBackup(path, h.newPath(), { createDriver: (p) => h.createDriver({ path: p }) }),
+            JSON.stringify(name),
+          ).rejects.toBeInstanceOf(ValidationError);
+        }
+        expect(readdirSync(dir).sort()).toEqual(before);
       },
     );
   });
