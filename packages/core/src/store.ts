@@ -276,9 +276,10 @@ export class Store extends ScopedStore {
 
   /**
    * Indexes every message still queued for the search index now, and
-   * returns how many it indexed. Search does this itself before it reads, so
-   * you never need it for correct results; it is for operators and tests that
-   * want the index complete at a given moment (before a backup, say).
+   * returns how many it indexed. Search never needs it (it matches queued
+   * messages without writing), so you never need it for correct results; it
+   * is for operators and tests that want the index complete at a given moment
+   * (before a backup, say).
    */
   flushSearchIndex(): Promise<number> {
     return this.#searchIndex.catchUp();

@@ -166,7 +166,11 @@ export interface DriverCapabilities {
 
 /** Options the pool passes to every connection it opens. */
 export interface ConnectOptions {
-  /** How long SQLite waits on a locked database before SQLITE_BUSY. Default 5000. */
+  /**
+   * How long a connection waits on a locked database before SQLITE_BUSY.
+   * Default 5000. (Both adapters wait for the write lock at BEGIN IMMEDIATE
+   * on later turns of the event loop, not inside SQLite's busy handler.)
+   */
   readonly busyTimeoutMs?: number;
   /** `synchronous` pragma: `normal` (survives crashes) or `full` (survives power loss). Default `normal`. */
   readonly durability?: "normal" | "full";

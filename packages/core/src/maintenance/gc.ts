@@ -4,9 +4,10 @@ import { runInNewContext } from "node:vm";
 /**
  * Runs a full garbage collection, if this process allows one.
  *
- * Why a library would: @libsql/client 0.18 (libsql 0.5) releases a native
- * connection only when the statements it prepared are garbage-collected, not
- * at `close()`. Until then a connection this process already closed still
+ * Why a library would: the `libsql` package (0.5; under both engines of the
+ * libSQL adapter, the default native one and `@libsql/client`) releases a
+ * native connection only when the statements prepared on it are
+ * garbage-collected, not at `close()`. Until then a connection this process already closed still
  * holds its shared lock on the WAL index, which looks exactly like another
  * process having the database open. The in-use probe of `restoreBackup`
  * therefore collects garbage once before it believes a refusal (measured:

@@ -118,7 +118,7 @@ export interface ResolvedPoolOptions {
   readonly readonlyReaders: boolean;
   /** Page cache of each reader connection, in KiB (0 = the driver's default). */
   readonly readerCacheKiB: number;
-  /** Bytes of the file read through memory mapping by every connection (0 = none). */
+  /** Bytes of the file each reader connection reads through memory mapping (0 = none; the writer never maps). */
   readonly mmapSizeBytes: number;
   /** Retry of a refused `BEGIN IMMEDIATE`; `attempts` is 1 when retry is off. */
   readonly busyRetry: Required<BusyRetryOptions>;
@@ -150,7 +150,7 @@ export const POOL_DEFAULTS = {
   readonlyReaders: false,
   /** Page cache of each reader, in KiB. */
   readerCacheKiB: 256,
-  /** Bytes of the file every connection reads through memory mapping (1 GiB). */
+  /** Bytes of the file each reader reads through memory mapping (1 GiB). */
   mmapSizeBytes: 1_073_741_824,
   /** Retry of a `BEGIN IMMEDIATE` refused with BUSY. */
   busyRetry: {

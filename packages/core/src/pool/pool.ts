@@ -217,7 +217,8 @@ export class Pool {
    * Runs `fn` in a write transaction (`BEGIN IMMEDIATE`) on the writer
    * connection, after every write queued before it (FIFO). Commits when `fn`
    * resolves, rolls back when it throws. If BEGIN is refused with BUSY
-   * (another process holds the write lock past `busy_timeout`) it is retried
+   * (another connection, in another process or another store on the file,
+   * held the write lock past the busy timeout) it is retried
    * with jittered backoff up to `busyRetry.attempts` times — only ever before
    * `fn` has started, so `fn` runs at most once.
    *

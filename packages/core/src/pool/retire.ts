@@ -11,7 +11,8 @@ import { SqliteError, type SqliteErrorCode } from "../driver/errors.js";
  * - `BUSY`: a libsql connection whose statement failed with BUSY can be left
  *   with a statement in progress, so its next COMMIT fails (libsql-client-ts
  *   #352). Replacing it is cheap and rare (BUSY only comes from another
- *   process holding the lock past `busy_timeout`).
+ *   connection, in another process or another store on the file, holding
+ *   the lock past the busy timeout).
  * Constraint failures, syntax errors and the like say nothing about the
  * connection and keep it.
  */

@@ -6,7 +6,7 @@ import { DEFAULT_MIX, SessionSet, WorkloadClient } from "../workload/index.js";
 const CLIENTS = 32;
 
 /**
- * Item 2 — concurrency in one process: 32 async clients share one store and
+ * The concurrency suite, concurrency in one process: 32 async clients share one store and
  * mix appends (single, batch, retried with keys), reads, searches, pops,
  * forks and deletes; 2,000 operations in CI, 100,000 in full. Every read is
  * checked on the spot; at the end every acknowledged write must be present

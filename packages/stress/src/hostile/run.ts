@@ -134,7 +134,7 @@ export async function runHostile(options: HostileRunOptions): Promise<HostileRep
     ] as const) {
       side.ids.reset(`in${call.index}`);
       side.clock.now = start + call.index * 1000;
-      // Nothing stays queued for the index, so a rejected search has nothing it may index.
+      // Index what earlier calls queued, so a later pass over their messages is not taken for this call's doing.
       const flushed = await side.store.flushSearchIndex().catch(() => -1);
       // The world store holds every tenant's data, and gets every input: its state is the one checked.
       const checked = side === world;

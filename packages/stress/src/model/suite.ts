@@ -8,7 +8,7 @@ import type { RealStore } from "./commands.js";
 import { MODEL_POLICY, StoreModel } from "./state.js";
 
 /**
- * Item 1 — the model-based property test: fast-check command sequences
+ * The model suite, a model-based property test: fast-check command sequences
  * (create; append single and batch, with and without idempotency keys,
  * retried; pop; fork; update; delete; archive; restore; touch; clock advance
  * and sweep; search; operations on deleted sessions) run against a fresh

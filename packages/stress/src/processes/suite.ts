@@ -9,7 +9,7 @@ type Done = Extract<ProcessWorkerMessage, { type: "done" }>;
 const SHARED = 4;
 
 /**
- * Item 3 — concurrency across processes: K child processes (CI 4, full 8),
+ * The processes suite, concurrency across processes: K child processes (CI 4, full 8),
  * each with its own store on one database file, run the mixed workload (M
  * operations each: CI 250, full 2,500) over shared and own sessions, started
  * together. No `SQLITE_BUSY` may reach a caller; afterwards every write any

@@ -16,7 +16,7 @@ const WAL_ALLOWANCE = { mib: 16, ratio: 1.25 };
 const STALL_MS = 2_500;
 
 /**
- * Item 7 — soak: mixed load from 16 clients for `--duration` (CI 6 s, full
+ * The soak suite: mixed load from 16 clients for `--duration` (CI 6 s, full
  * 120 s), with sessions created and deleted so the working set stays
  * bounded. Per interval it reports throughput, latency percentiles,
  * resident memory and WAL size; it fails when resident memory or the WAL

@@ -4,9 +4,10 @@ import type { StoreHarness } from "./harness.js";
 
 /**
  * Schema v3 indexes messages for search just after they commit: appends queue
- * them, a background pass (or search itself) indexes the queue. These tests
- * pin down both halves: search never misses a committed message whatever the
- * pass has done, and the pass runs when it says it does.
+ * them, and a batch inside a later append or a background pass indexes the
+ * queue (search only reads it). These tests pin down both halves: search never
+ * misses a committed message whatever the pass has done, and the pass runs
+ * when it says it does.
  */
 
 /** Background passes that never run by themselves during a test. */

@@ -24,7 +24,7 @@ const PERIODS = [1, 2, 3, 5, 8, 14, 20, 30, 0, 0];
 const CLIENTS = 8;
 
 /**
- * Item 6 — timeout enforcement: with the injected clock moving in ticks,
+ * The timeouts suite, timeout enforcement: with the injected clock moving in ticks,
  * clients append to sessions on schedules from "every tick" to "never"
  * while a sweep runs concurrently each tick. After every tick each
  * session's status is exactly what the policy says for its last activity
