@@ -52,8 +52,8 @@ async function openWatched(
   return {
     store,
     async dump() {
-      // Search indexes its queue before it reads: index it now, so that only
-      // the calls under test could change anything.
+      // A later indexing pass would move queued messages into the index:
+      // index them now, so that only the calls under test could change anything.
       await store.flushSearchIndex();
       const tables = await writer().all<{ name: string }>(
         "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name",
