@@ -64,7 +64,7 @@ export interface OpenStoreOptions {
    * survives that too, at the cost of an fsync per commit.
    */
   durability?: "normal" | "full";
-  /** How long a connection waits on another process's lock. Default 5000 ms. */
+  /** How long a connection waits on another connection's lock (another process, or another store on the file). Default 5000 ms. */
   busyTimeoutMs?: number;
   /** The time source, in ms since the epoch. Default `Date.now`. Inject one in tests. */
   clock?: () => number;
@@ -336,9 +336,11 @@ export class Store extends ScopedStore {
 }
 
 /**
- * Opens a store: connects, brings the schema up to date (refusing a newer
- * schema or the older v0 layout with a clear error and no change), and
- * returns the API.
+ * Opens a store: inspects a local file before any connection touches it
+ * (refusing an empty file, a WAL that would lose commits, a newer schema,
+ * the older v0 layout or another application's database, with nothing
+ * changed), connects, checks the file (`verifyOnOpen`), brings the schema up
+ * to date, and returns the API.
  */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const opts = parse("openStore", optionsSchema, options);

@@ -10,8 +10,8 @@ import { encodeSnapshot, readSnapshot } from "./snapshot.js";
 
 /**
  * Archives one session inside the caller's write transaction: snapshot first,
- * then the messages leave the hot tables (the delete trigger also removes
- * them from the search index), then the session is marked archived with its
+ * then the messages leave the hot tables (the delete trigger also takes
+ * them out of the search index, or out of its queue), then the session is marked archived with its
  * counters put back to what they were.
  *
  * `activeBefore`: archive only when the last activity is at or before this
@@ -63,7 +63,7 @@ export async function archiveInTx(
  * Restores an archived session inside the caller's write transaction: the
  * snapshot's checksum is verified before anything changes (a mismatch throws
  * `SnapshotCorruptError` and the transaction rolls back), the messages go back
- * with their ids, seq, times and metadata (re-indexed by the insert trigger),
+ * with their ids, seq, times and metadata (queued for the search index by the insert trigger),
  * and the session row becomes what it was, with status `active`. Returns
  * false when the session is not archived.
  */
