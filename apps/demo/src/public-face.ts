@@ -1,6 +1,7 @@
 /**
- * DESIGN.md's "public face", as a program: everything an application
- * developer writes, on whichever driver is passed in. Run it with
+ * The library's public face as a program: everything an application
+ * developer writes (open, create, append, read the context, fork, search,
+ * tenants), on whichever driver is passed in. Run it with
  * `node dist/public-face.js [better-sqlite3|libsql] [file]`.
  */
 import { openStore, type SqliteDriver, type Store } from "@llm-sessions/core";
