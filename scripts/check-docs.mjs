@@ -82,7 +82,7 @@ for (const file of markdown) {
     if (/[*<>{}$]|node_modules|^dist\/|\/dist\/|^@/.test(token)) continue;
     if (!token.includes("/") && !FILE_EXTENSIONS.test(token)) continue;
     checked += 1;
-    if (token.includes("../shared")) {
+    if (!inside(resolve(dir, token))) {
       problems.push(`${file}:${lineOf(m.index)}: names a file outside the repo: ${token}`);
       continue;
     }
