@@ -78,22 +78,24 @@ try {
     cwd: root,
     encoding: "utf8",
   }).trim();
-  run(
-    npm,
-    [
-      "install",
-      "--no-audit",
-      "--no-fund",
-      "--prefer-offline",
-      "--install-links",
-      "--cache",
-      cache,
-      "--loglevel",
-      "error",
-      ...files,
-    ],
-    { cwd: project },
-  );
+  /** `npm install` in the project, offline-first from the workspace's cache. */
+  const npmInstall = (args) =>
+    run(
+      npm,
+      [
+        "install",
+        "--no-audit",
+        "--no-fund",
+        "--prefer-offline",
+        "--cache",
+        cache,
+        "--loglevel",
+        "error",
+        ...args,
+      ],
+      { cwd: project },
+    );
+  npmInstall(["--install-links", ...files]);
   log("installed the tarballs (and their dependencies) into a fresh project");
 
   // Nothing may be a link back into the workspace.
@@ -154,22 +156,7 @@ for (const [label, driver] of [
   const typesVersion = JSON.parse(
     readFileSync(join(root, "node_modules", "@types", "node", "package.json"), "utf8"),
   ).version;
-  run(
-    npm,
-    [
-      "install",
-      "--no-audit",
-      "--no-fund",
-      "--prefer-offline",
-      "--cache",
-      cache,
-      "--loglevel",
-      "error",
-      "--no-save",
-      `@types/node@${typesVersion}`,
-    ],
-    { cwd: project },
-  );
+  npmInstall(["--no-save", `@types/node@${typesVersion}`]);
   writeFileSync(
     join(project, "tsconfig.json"),
     `${JSON.stringify(
