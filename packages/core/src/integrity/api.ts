@@ -31,7 +31,7 @@ export function integrityApi(pool: Pool, clock: () => number): IntegrityApi {
     repair: (options) =>
       repairIntegrity(
         pool,
-        // The backup becomes `maintenance.backup` once that exists; the contract is the same.
+        // VACUUM INTO in the writer's turn: see `vacuumInto` for why not the online backup.
         { target: pool.driver.target, clock, backup: (path) => vacuumInto(pool, path) },
         options,
       ),

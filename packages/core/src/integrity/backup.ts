@@ -10,8 +10,7 @@ import type { Pool } from "../pool/index.js";
 export type BackupFn = (path: string) => Promise<void>;
 
 /**
- * The backup repair and `migrateLegacy` use until `maintenance.backup`
- * exists (then the store passes that instead): `VACUUM INTO` on the writer,
+ * The backup repair and `migrateLegacy` take: `VACUUM INTO` on the writer,
  * in its turn, so a steady stream of writes cannot keep restarting it (as it
  * would an online page-by-page backup), then an fsync so that the copy is on
  * disk before anything is changed.
