@@ -132,7 +132,7 @@ describe("analyzeWal", () => {
     expect(analyzeWal(wal, emptyDb)).toMatchObject({ recoveredFrames: 5, lostCommits: 0 });
   });
 
-  it("a multi-frame transaction broken in its middle frame is lost with every later commit", () => {
+  it("a transaction broken in its middle frame: the later transactions' commits are lost", () => {
     const frames: FrameSpec[] = [
       { pgno: 1, commit: 3, fill: 1 },
       { pgno: 2, commit: 0, fill: 2 },
@@ -142,7 +142,42 @@ describe("analyzeWal", () => {
     ];
     const wal = buildWal(frames);
     flip(wal, frameStart(2) + 24, 0xff);
-    expect(analyzeWal(wal, emptyDb)).toMatchObject({ recoveredFrames: 1, lostCommits: 2 });
+    // Its own commit (frame 3) may have been in flight; the one after it was made.
+    expect(analyzeWal(wal, emptyDb)).toMatchObject({ recoveredFrames: 1, lostCommits: 1 });
+  });
+
+  it("a commit SQLite was still writing (a frame overwritten in place, checksums not yet rewritten) is not a loss", () => {
+    // SQLite overwrote frame 1's page in place, appended frames 2 and 3 (the
+    // commit) from the old running checksum, and was killed (or read) before
+    // walRewriteChecksums fixed the chain from frame 1 on.
+    const frames: FrameSpec[] = [
+      { pgno: 1, commit: 3, fill: 1 },
+      { pgno: 2, commit: 0, fill: 2 },
+      { pgno: 3, commit: 0, fill: 3 },
+      { pgno: 1, commit: 3, fill: 4 },
+    ];
+    const wal = buildWal(frames);
+    wal.fill(9, frameStart(1) + 24, frameStart(2));
+    expect(analyzeWal(wal, emptyDb)).toMatchObject({
+      recoveredFrames: 1,
+      chainEnd: 1,
+      lostCommits: 0,
+    });
+  });
+
+  it("a broken frame followed by a frame that does not continue it is not taken for an in-flight commit", () => {
+    const frames: FrameSpec[] = [
+      { pgno: 1, commit: 3, fill: 1 },
+      { pgno: 2, commit: 0, fill: 2 },
+      { pgno: 3, commit: 0, fill: 3 },
+      { pgno: 1, commit: 0, fill: 4 },
+      { pgno: 2, commit: 3, fill: 5 },
+    ];
+    const wal = buildWal(frames);
+    // Frames 1 and 3 damaged: the commit at 4 continues 3 but 2 does not continue 1's successor chain.
+    flip(wal, frameStart(1) + 24, 0xff);
+    flip(wal, frameStart(2) + 20, 0xff);
+    expect(analyzeWal(wal, emptyDb)).toMatchObject({ recoveredFrames: 1, lostCommits: 1 });
   });
 
   it("an empty or headerless file loses nothing", () => {

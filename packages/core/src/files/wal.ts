@@ -224,7 +224,43 @@ function fromValidHeader(wal: Buffer, h: Header, context: WalContext): WalAnalys
     if (f.salt1 !== h.salt1 || f.salt2 !== h.salt2) continue;
     if (continues(wal, prev, f, h.pageSize, h.bigEndian)) intact.push(f);
   }
-  return verdict(wal, h.pageSize, true, frames, recovered, end, intact, context);
+  const inFlight = inFlightCommit(wal, h, end, frames, intact);
+  const counted = intact.filter((f) => f.offset !== inFlight);
+  return verdict(wal, h.pageSize, true, frames, recovered, end, counted, context);
+}
+
+/**
+ * The offset of the commit frame of the transaction the chain breaks in, when the break is
+ * not at a commit frame: that transaction may be one SQLite was still
+ * committing. When a transaction writes a page it already wrote to the WAL,
+ * SQLite overwrites that frame's page in place (its stored checksum now
+ * wrong), appends the rest, writes the commit frame, and only then rewrites
+ * the checksums from the overwritten frame on (`walRewriteChecksums`). A
+ * process killed in between, or a live writer read in between, leaves
+ * exactly this shape: a broken frame, then intact frames up to a commit
+ * frame. That commit was never acknowledged, so it is not counted as lost;
+ * a damaged frame inside the last transaction looks the same and counts as
+ * torn too, as a damaged last commit frame already does. Commits after it
+ * are counted: they would have been written after an acknowledged commit.
+ */
+function inFlightCommit(
+  wal: Buffer,
+  h: Header,
+  end: number,
+  frames: number,
+  intact: readonly Frame[],
+): number | undefined {
+  if (end >= frames || frameAt(wal, end, h.pageSize).commit !== 0) return undefined;
+  const breakOffset = WAL_HEADER + end * (FRAME_HEADER + h.pageSize);
+  for (let j = end + 1; j < frames; j++) {
+    const f = frameAt(wal, j, h.pageSize);
+    if (f.salt1 !== h.salt1 || f.salt2 !== h.salt2) return undefined;
+    if (f.commit === 0) continue;
+    // Every frame from the break to this commit must continue its predecessor.
+    const run = intact.filter((i) => i.offset > breakOffset && i.offset <= f.offset);
+    return run.length === j - end ? f.offset : undefined;
+  }
+  return undefined;
 }
 
 /**
