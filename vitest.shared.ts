@@ -15,6 +15,7 @@ export const workspaceAliases = [
     replacement: src("stress/src/conformance/index.ts"),
   },
   { find: /^@llm-sessions\/stress\/store$/, replacement: src("stress/src/store/index.ts") },
+  { find: /^@llm-sessions\/stress\/sqld$/, replacement: src("stress/src/sqld/index.ts") },
   {
     find: /^@llm-sessions\/adapter-better-sqlite$/,
     replacement: src("adapter-better-sqlite/src/index.ts"),

