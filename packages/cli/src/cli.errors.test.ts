@@ -187,7 +187,7 @@ describe("llm-sessions: numbers, paths and which file an error names", () => {
     await makeDatabase(db, 1);
     const cases: [string[], RegExp][] = [
       [["--busy-timeout", "1e99", "stats", db], /--busy-timeout <ms>' argument '1e99' is invalid/],
-      [["--busy-timeout", "600001", "stats", db], /argument '600001' is invalid/],
+      [["--busy-timeout", "2147483648", "stats", db], /argument '2147483648' is invalid/],
       [["--busy-timeout", "0x10", "stats", db], /argument '0x10' is invalid/],
       [["--busy-timeout", "1.5", "stats", db], /argument '1.5' is invalid/],
       [["--busy-timeout", "-1", "stats", db], /argument '-1' is invalid/],
@@ -203,7 +203,7 @@ describe("llm-sessions: numbers, paths and which file an error names", () => {
       expect(run.stdout, args.join(" ")).toBe("");
     }
     expect(
-      (await cli(["--busy-timeout", "600000", "search", db, "x", "--limit", "200"])).code,
+      (await cli(["--busy-timeout", "2147483647", "search", db, "x", "--limit", "200"])).code,
     ).toBe(0);
   });
 

@@ -1,3 +1,4 @@
+import type { MAX_BUSY_TIMEOUT_MS as LIBRARY_MAX_BUSY_TIMEOUT_MS } from "@llm-sessions/core";
 import { usageError } from "./errors.js";
 
 /**
@@ -7,8 +8,13 @@ import { usageError } from "./errors.js";
  * the database was opened, instead of as a usage error (exit 2) before.
  */
 
-/** The longest `--busy-timeout`: what `openStore` accepts as `busyTimeoutMs` (10 minutes). */
-export const MAX_BUSY_TIMEOUT_MS = 600_000;
+/**
+ * The longest `--busy-timeout`: the library's `MAX_BUSY_TIMEOUT_MS` (2^31 - 1),
+ * what `openStore` accepts as `busyTimeoutMs`. Written out rather than
+ * imported because `--help` and `--version` must not load the library; the
+ * type makes it fail to compile if the library's figure ever differs.
+ */
+export const MAX_BUSY_TIMEOUT_MS: typeof LIBRARY_MAX_BUSY_TIMEOUT_MS = 2_147_483_647;
 
 /** `search --limit` when not given. (Its largest is the library's `SEARCH_BOUNDS.maxPageSize`.) */
 export const DEFAULT_SEARCH_LIMIT = 20;

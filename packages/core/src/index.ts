@@ -1,4 +1,5 @@
 export * from "./driver/index.js";
+export { MAX_BUSY_TIMEOUT_MS } from "./driver/limits.js";
 export {
   ConflictError,
   DatabaseCorruptError,

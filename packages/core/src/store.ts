@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { SqliteDriver } from "./driver/index.js";
+import { MAX_BUSY_TIMEOUT_MS } from "./driver/limits.js";
 import { FileIdentity } from "./files/identity.js";
 import { inspectDatabaseFile } from "./files/preflight.js";
 import {
@@ -64,7 +65,7 @@ export interface OpenStoreOptions {
    * survives that too, at the cost of an fsync per commit.
    */
   durability?: "normal" | "full";
-  /** How long a connection waits on another connection's lock (another process, or another store on the file). Default 5000 ms. */
+  /** How long a connection waits on another connection's lock (another process, or another store on the file). Default 5000 ms; at most `MAX_BUSY_TIMEOUT_MS` (2^31 - 1). */
   busyTimeoutMs?: number;
   /** The time source, in ms since the epoch. Default `Date.now`. Inject one in tests. */
   clock?: () => number;
@@ -128,7 +129,7 @@ const optionsSchema = z.strictObject({
   ),
   pool: z.record(z.string(), z.unknown()).optional(),
   durability: z.enum(["normal", "full"]).optional(),
-  busyTimeoutMs: z.number().int().min(0).max(600_000).optional(),
+  busyTimeoutMs: z.number().int().min(0).max(MAX_BUSY_TIMEOUT_MS).optional(),
   clock: z.custom<() => number>((f) => typeof f === "function", "must be a function").optional(),
   generateId: z
     .custom<() => string>((f) => typeof f === "function", "must be a function")

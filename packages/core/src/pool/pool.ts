@@ -98,10 +98,7 @@ export class Pool {
       maxWaiting: options.maxWaiting,
       waiting: () => this.#writer.waiting + (this.#readers?.waiting ?? 0),
     };
-    // Memory mapping only makes sense for a file the driver opens itself, and
-    // only for the readers: on the writer it bought nothing for one process
-    // and cost several processes writing to one file a quarter of their
-    // throughput (4 processes appending: 63% → 83% of one without it).
+    // Readers only, and only a file the driver opens itself: see `PoolOptions.mmapSizeBytes`.
     const mmap =
       driver.capabilities.file && options.mmapSizeBytes > 0
         ? { mmapSizeBytes: options.mmapSizeBytes }

@@ -49,3 +49,6 @@ export class Timers {
     this.#active.clear();
   }
 }
+
+/** The largest delay `setTimeout` honours (about 24.8 days); a longer one fires at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
