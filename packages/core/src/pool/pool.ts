@@ -46,6 +46,14 @@ interface Scope {
 
 const scopes = new AsyncLocalStorage<Scope>();
 
+/**
+ * The bodies a borrowed connection runs, at module level so that a borrow
+ * allocates no closure for them: the caller's `fn` is passed as an argument.
+ */
+const callWith = <C, T>(conn: C, fn: (conn: C) => Promise<T>): Promise<T> => fn(conn);
+const inSnapshot = <T>(conn: SqliteConnection, fn: (tx: Transaction) => Promise<T>): Promise<T> =>
+  conn.transaction("deferred", fn);
+
 const EMPTY_LANE: PoolLaneStats = {
   max: 0,
   size: 0,
@@ -234,7 +242,7 @@ export class Pool {
     return this.#writeOn((conn, enter) =>
       conn.transaction("immediate", (tx) => {
         enter();
-        return this.#scoped(lane, () => fn(tx));
+        return this.#scoped(lane, callWith, tx, fn);
       }),
     );
   }
@@ -323,23 +331,18 @@ export class Pool {
    * If `fn` leaves a transaction open, it is rolled back and the connection
    * replaced.
    */
-  async read<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
-    this.#admit("read");
-    this.#file?.assertNotFailed();
+  read<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
     const lane = this.#readers ?? this.#writer;
-    if (lane === this.#writer) this.#refuseIfHoldingWriter("read() (reads share the writer here)");
-    const pc = lane.acquireNow() ?? (await lane.acquire());
-    const lease = new LeasedConnection(pc.conn);
-    let failure: unknown;
     try {
-      return await this.#scoped(lane, () => fn(lease));
+      this.#admit("read");
+      this.#file?.assertNotFailed();
+      if (lane === this.#writer)
+        this.#refuseIfHoldingWriter("read() (reads share the writer here)");
     } catch (error) {
-      failure = error;
-      throw surfaceCorruption(error, this.#driver.target, "reading");
-    } finally {
-      lease.revoke();
-      await this.#giveBackChecked(lane, pc, failure);
+      return Promise.reject(error);
     }
+    // Returned as it is, like `write`: an async wrapper would add promise turns to every read.
+    return this.#borrow(lane, "lease", "reading", callWith<Queryable, T>, fn);
   }
 
   /**
@@ -347,23 +350,18 @@ export class Pool {
    * every statement sees the same snapshot. Keep it short: an open snapshot
    * keeps the WAL from being reset.
    */
-  async readSnapshot<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    this.#admit("readSnapshot");
-    this.#file?.assertNotFailed();
+  readSnapshot<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     const lane = this.#readers ?? this.#writer;
-    if (lane === this.#writer) {
-      this.#refuseIfHoldingWriter("readSnapshot() (reads share the writer here)");
-    }
-    const pc = lane.acquireNow() ?? (await lane.acquire());
-    let failure: unknown;
     try {
-      return await pc.conn.transaction("deferred", (tx) => this.#scoped(lane, () => fn(tx)));
+      this.#admit("readSnapshot");
+      this.#file?.assertNotFailed();
+      if (lane === this.#writer) {
+        this.#refuseIfHoldingWriter("readSnapshot() (reads share the writer here)");
+      }
     } catch (error) {
-      failure = error;
-      throw surfaceCorruption(error, this.#driver.target, "reading");
-    } finally {
-      lane.release(pc, this.#verdict(pc, failure));
+      return Promise.reject(error);
     }
+    return this.#borrow(lane, "transaction", "reading", inSnapshot<T>, fn);
   }
 
   /**
@@ -382,32 +380,31 @@ export class Pool {
     this.#refuseIfHoldingWriter("withWriter()");
     this.#file?.verify();
     if (drain) this.#refuseIfHoldingReader("withWriter({ drainReaders: true })");
-    const lane = this.#writer;
-    const pc = lane.acquireNow() ?? (await lane.acquire());
-    const lease = new LeasedConnection(pc.conn);
+    const readers = drain ? this.#readers : undefined;
+    if (!readers) return this.#borrow(this.#writer, "lease", "using the writer", callWith, fn);
     let reopen: (() => void) | undefined;
-    let failure: unknown;
     try {
-      if (drain && this.#readers) {
-        const readers = this.#readers;
-        reopen = readers.hold();
-        const started = now();
-        if (!(await readers.whenDrained(this.#o.acquireTimeoutMs))) {
-          throw new PoolTimeoutError(
-            "readers",
-            now() - started,
-            readers.waiting,
-            `${readers.inUse} reader(s) in use to be released`,
-          );
-        }
-      }
-      return await this.#scoped(lane, () => fn(lease));
-    } catch (error) {
-      failure = error;
-      throw surfaceCorruption(error, this.#driver.target, "using the writer");
+      return await this.#borrow(
+        this.#writer,
+        "lease",
+        "using the writer",
+        async (conn) => {
+          reopen = readers.hold();
+          const started = now();
+          if (!(await readers.whenDrained(this.#o.acquireTimeoutMs))) {
+            throw new PoolTimeoutError(
+              "readers",
+              now() - started,
+              readers.waiting,
+              `${readers.inUse} reader(s) in use to be released`,
+            );
+          }
+          return fn(conn);
+        },
+        undefined,
+      );
     } finally {
-      lease.revoke();
-      await this.#giveBackChecked(lane, pc, failure);
+      // After the writer is back: readers resume only once the maintenance is over.
       reopen?.();
     }
   }
@@ -436,28 +433,26 @@ export class Pool {
     this.#file?.verify();
     this.#refuseIfHoldingWriter("checkpoint()");
     if (mode !== "PASSIVE") this.#refuseIfHoldingReader(`checkpoint("${mode}")`);
-    const lane = this.#writer;
-    const pc = await lane.acquire();
-    let failure: unknown;
-    try {
-      const readers = mode === "PASSIVE" ? undefined : this.#readers;
-      const result = await checkpointDrained(
-        pc.conn,
-        mode,
-        readers,
-        this.#o.acquireTimeoutMs,
-        false,
-      );
-      // Never undefined when skipIfNotDrained is false.
-      const done = result as CheckpointResult;
-      this.#guard.record(done);
-      return done;
-    } catch (error) {
-      failure = error;
-      throw surfaceCorruption(error, this.#driver.target, "checkpointing");
-    } finally {
-      lane.release(pc, this.#verdict(pc, failure));
-    }
+    const readers = mode === "PASSIVE" ? undefined : this.#readers;
+    return this.#borrow(
+      this.#writer,
+      "transaction",
+      "checkpointing",
+      async (conn) => {
+        const result = await checkpointDrained(
+          conn,
+          mode,
+          readers,
+          this.#o.acquireTimeoutMs,
+          false,
+        );
+        // Never undefined when skipIfNotDrained is false.
+        const done = result as CheckpointResult;
+        this.#guard.record(done);
+        return done;
+      },
+      undefined,
+    );
   }
 
   /** The pool's figures now (see `PoolStats`). */
@@ -603,10 +598,47 @@ export class Pool {
     lane.release(pc, reason);
   }
 
-  async #scoped<T>(lane: Lane, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Lends a connection of `lane` to `use(conn, arg)` and takes it back
+   * however `use` ends (resolves, rejects or throws): the one borrow path of
+   * `read`, `readSnapshot`, `withWriter` and `checkpoint`. `"lease"` hands
+   * over a `LeasedConnection`, revoked when `use` settles, and rolls back a
+   * transaction `use` left open; `"transaction"` hands over the connection
+   * for a transaction that the driver ends. A connection that broke is
+   * replaced; corruption is raised as `DatabaseCorruptError`. (Writes borrow
+   * in `#writeOn`: a BUSY retry swaps the connection mid-borrow, and giving
+   * it back feeds the WAL guard.)
+   */
+  async #borrow<A, T>(
+    lane: Lane,
+    handle: "lease" | "transaction",
+    doing: string,
+    use: (conn: SqliteConnection, arg: A) => Promise<T>,
+    arg: A,
+  ): Promise<T> {
+    const pc = lane.acquireNow() ?? (await lane.acquire());
+    const lease = handle === "lease" ? new LeasedConnection(pc.conn) : undefined;
+    let failure: unknown;
+    try {
+      return await this.#scoped(lane, use, lease ?? pc.conn, arg);
+    } catch (error) {
+      failure = error;
+      throw surfaceCorruption(error, this.#driver.target, doing);
+    } finally {
+      if (lease) {
+        lease.revoke();
+        await this.#giveBackChecked(lane, pc, failure);
+      } else {
+        lane.release(pc, this.#verdict(pc, failure));
+      }
+    }
+  }
+
+  /** Runs `fn(a, b)` marked as this pool's callback on `lane` (see `Scope`). */
+  async #scoped<A, B, T>(lane: Lane, fn: (a: A, b: B) => Promise<T>, a: A, b: B): Promise<T> {
     const scope: Scope = { pool: this, lane, parent: scopes.getStore(), active: true };
     try {
-      return await scopes.run(scope, fn);
+      return await scopes.run(scope, fn, a, b);
     } finally {
       scope.active = false;
     }
