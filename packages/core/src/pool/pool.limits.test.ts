@@ -197,13 +197,28 @@ describe("validation after idle", () => {
 
 describe("timers", () => {
   it("never keeps the process alive", async () => {
-    const count = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
-    const before = count();
-    const { pool } = await open({ readers: 1, checkpoint: { intervalMs: 60_000 } });
-    await pool.read(async () => {}); // arms an idle timer
-    await pool.write(async () => {}); // measures the WAL
-    await pool.write(async () => {}); // arms the trailing WAL check
-    await settle();
-    expect(count()).toBe(before);
+    // Every timer started while the pool works, unref'd or not. (Counting the
+    // process's active timers instead would also count other tests' timers
+    // that happen to fire meanwhile.)
+    const started: NodeJS.Timeout[] = [];
+    const real = globalThis.setTimeout;
+    const spy = vi.spyOn(globalThis, "setTimeout").mockImplementation(((
+      ...args: Parameters<typeof setTimeout>
+    ) => {
+      const timer = real(...args);
+      started.push(timer);
+      return timer;
+    }) as typeof setTimeout);
+    try {
+      const { pool } = await open({ readers: 1, checkpoint: { intervalMs: 60_000 } });
+      await pool.read(async () => {}); // arms an idle timer
+      await pool.write(async () => {}); // measures the WAL
+      await pool.write(async () => {}); // arms the trailing WAL check
+      await settle();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(started.length).toBeGreaterThanOrEqual(2);
+    expect(started.filter((t) => t.hasRef())).toEqual([]);
   });
 });
