@@ -336,8 +336,9 @@ export class Pool {
     try {
       this.#admit("read");
       this.#file?.assertNotFailed();
-      if (lane === this.#writer)
+      if (lane === this.#writer) {
         this.#refuseIfHoldingWriter("read() (reads share the writer here)");
+      }
     } catch (error) {
       return Promise.reject(error);
     }
