@@ -68,7 +68,7 @@ export interface RawConnection {
   /**
    * `BEGIN IMMEDIATE` or `BEGIN DEFERRED`. While the transaction is open,
    * statements prepared on this connection run inside it. Core waits for the
-   * write lock of a file itself (see `DriverCapabilities.file`), so an
+   * write lock of a file itself when the adapter is `synchronous`, so an
    * adapter begins without waiting of its own beyond `busy_timeout`.
    */
   begin(mode: TransactionMode): MaybePromise<void>;
@@ -130,6 +130,8 @@ export interface ConnectionSettings {
 
 /** Settings of the adapter that core applies; each one is optional and has core's default. */
 export interface AdapterTuning {
+  /** Every connection read-only, whatever the pool asks (the user's choice of a read-only store). Default false. */
+  readonly readonly?: boolean;
   /** Prepared statements core keeps per connection, least recently used dropped first. Default 200. */
   readonly statementCacheSize?: number;
   /**
@@ -158,6 +160,15 @@ export interface SqliteAdapter {
   readonly localPath: string | undefined;
   /** What the driver can do; the store, the pool and the test suites read it. */
   readonly capabilities: DriverCapabilities;
+  /**
+   * The driver answers synchronously, so SQLite's busy handler would freeze
+   * the event loop while it waits for a lock. Core then takes a file's write
+   * lock with `busy_timeout` off, trying again on later turns of the event
+   * loop until the busy timeout has passed (another connection of this same
+   * process can then finish and let go of the lock). An async driver waits
+   * in SQLite's handler without blocking anyone.
+   */
+  readonly synchronous: boolean;
   /** Core's settings for this adapter (the user's options, passed on). */
   readonly tuning?: AdapterTuning;
   /**

@@ -33,6 +33,7 @@ function adapter(overrides: Partial<SqliteAdapter> = {}, raw?: RawConnection) {
     target: "fake.db",
     localPath: "/tmp/fake.db",
     capabilities: FILE,
+    synchronous: true,
     open: (settings) => {
       opened.push(settings);
       return connection;

@@ -53,7 +53,7 @@ export function createDriver(adapter: SqliteAdapter): SqliteDriver {
       }
       return coreConnection(raw, {
         mapError: (error) => adapter.mapError(error),
-        waitForLock: capabilities.file,
+        waitForLock: adapter.synchronous && capabilities.file,
         busyTimeoutMs: settings.busyTimeoutMs,
         statementCacheSize: tuning.statementCacheSize,
       });

@@ -16,12 +16,6 @@ export {
   toSqliteError,
 } from "./errors.js";
 export { fromBigInt } from "./integers.js";
-export {
-  type RawConnection as LegacyRawConnection,
-  type RawQueryable,
-  type RawTransaction,
-  wrapConnection,
-} from "./legacy-connection.js";
 export { LruCache } from "./lru.js";
 export { Mutex } from "./mutex.js";
 export { type RowBuilder, rowBuilder } from "./row-builder.js";

@@ -12,6 +12,7 @@ export const DEFAULT_JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024;
 
 /** The adapter's tuning with core's defaults filled in. */
 export interface ResolvedTuning {
+  readonly readonly: boolean;
   readonly statementCacheSize: number;
   readonly journalSizeLimitBytes: number;
 }
@@ -27,7 +28,10 @@ export function resolveTuning(name: string, tuning: AdapterTuning = {}): Resolve
   if (!Number.isSafeInteger(journalSizeLimitBytes) || journalSizeLimitBytes < -1) {
     throw misuse(name, "journalSizeLimitBytes must be an integer >= -1");
   }
-  return { statementCacheSize, journalSizeLimitBytes };
+  if (tuning.readonly !== undefined && typeof tuning.readonly !== "boolean") {
+    throw misuse(name, "readonly must be a boolean");
+  }
+  return { readonly: tuning.readonly === true, statementCacheSize, journalSizeLimitBytes };
 }
 
 /**
@@ -63,7 +67,7 @@ export function connectionSettings(
   if (mmapSizeBytes !== undefined && (!Number.isSafeInteger(mmapSizeBytes) || mmapSizeBytes < 0)) {
     throw misuse(name, "mmapSizeBytes must be a non-negative integer");
   }
-  const readonly = options.readonly === true;
+  const readonly = tuning.readonly || options.readonly === true;
   // A server owns its pragmas (it accepts them only as reads): the options are checked all the same, so that mistakes surface.
   const pragmas = capabilities.remote
     ? []

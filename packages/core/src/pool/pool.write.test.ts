@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { SqliteError } from "../driver/errors.js";
 import { step, type TxSteps } from "../driver/steps.js";
-import type { SqliteConnection } from "../driver/types.js";
 import { PoolMisuseError } from "./errors.js";
 import type { Pool } from "./pool.js";
 import { Pool as PoolClass } from "./pool.js";
