@@ -1,4 +1,5 @@
-import { SqliteError, step } from "@llm-sessions/core";
+import { SqliteError } from "@llm-sessions/core";
+import { step } from "@llm-sessions/core/driver";
 import { describe, expect, it } from "vitest";
 import { useConnections } from "./test-support/open.js";
 import { useTempDir } from "./test-support/temp-dir.js";

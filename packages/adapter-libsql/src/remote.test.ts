@@ -1,6 +1,6 @@
 import net from "node:net";
 import { createClient } from "@libsql/client";
-import type { SqliteConnection } from "@llm-sessions/core";
+import type { SqliteConnection } from "@llm-sessions/core/driver";
 import { createDriver } from "@llm-sessions/core/driver";
 import { afterEach, describe, expect, it } from "vitest";
 import { mapLibsqlError } from "./errors.js";

@@ -5,7 +5,7 @@ import {
   type Transaction,
   type TransactionMode,
   type TxSteps,
-} from "@llm-sessions/core";
+} from "@llm-sessions/core/driver";
 import { expect } from "vitest";
 import { type ConformanceTest, defineTest } from "./define.js";
 import { expectSqliteError, gate, rejection, tick, track, within } from "./helpers.js";

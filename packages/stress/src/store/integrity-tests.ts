@@ -2,10 +2,10 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import {
   type IntegrityReport,
   type Message,
-  type SqliteConnection,
   type Store,
   ValidationError,
 } from "@llm-sessions/core";
+import type { SqliteConnection } from "@llm-sessions/core/driver";
 import { describe, expect, type TestContext } from "vitest";
 import type { StoreHarness } from "./harness.js";
 

@@ -1,4 +1,5 @@
-import type { OpenStoreOptions, SqliteConnection, Store } from "@llm-sessions/core";
+import type { OpenStoreOptions, Store } from "@llm-sessions/core";
+import type { SqliteConnection } from "@llm-sessions/core/driver";
 import { describe, expect, type TestContext } from "vitest";
 import type { StoreHarness } from "./harness.js";
 
