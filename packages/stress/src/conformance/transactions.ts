@@ -1,5 +1,4 @@
 import {
-  runSteps,
   type SqliteConnection,
   step,
   type Transaction,
@@ -569,9 +568,7 @@ export const transactionTests: readonly ConformanceTest[] = [
   ),
 ];
 
-/** `transactionSteps` when the connection has it, else what the pool falls back to. */
+/** The body through `transactionSteps`, which every connection has (a wrapper forwards it). */
 function steps<T>(db: SqliteConnection, mode: TransactionMode, body: () => TxSteps<T>): Promise<T> {
-  return db.transactionSteps
-    ? db.transactionSteps(mode, body)
-    : db.transaction(mode, (tx) => runSteps(body(), tx));
+  return db.transactionSteps(mode, body);
 }
