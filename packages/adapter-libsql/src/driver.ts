@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import {
   type ConnectOptions,
   type DriverCapabilities,
-  type RawConnection,
+  type LegacyRawConnection as RawConnection,
   type SqliteConnection,
   type SqliteDriver,
   SqliteError,
@@ -81,6 +81,9 @@ function capabilitiesOf(kind: TargetKind): DriverCapabilities {
     // A server rejects wal_checkpoint and VACUUM.
     walCheckpoint: local,
     vacuum: local,
+    // sqld queues a second writer instead of answering BUSY, and the client
+    // sends BEGIN with the transaction's first statement (README: "On a server").
+    ...(local ? {} : { queuesWriters: true, beginsLazily: true }),
   });
 }
 
@@ -91,7 +94,7 @@ async function connect(
   const settings = pragmaSettings(options, connectOptions);
   let raw: RawConnection;
   try {
-    if (options.kind === "remote") raw = await RemoteConnection.open(options);
+    if (options.kind === "remote") raw = await RemoteConnection.open(options, settings.readonly);
     else if (options.engine === "client") raw = await LocalConnection.open(options, settings);
     else raw = openNative(options, settings);
   } catch (error) {

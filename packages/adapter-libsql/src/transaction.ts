@@ -148,7 +148,13 @@ export class LibsqlTransaction implements RawTransaction {
     if (this.#tx.closed) return;
     try {
       await this.#tx.batch(SAVEPOINT.undo);
-    } catch {
+    } catch (error) {
+      // A server (sqld) parses a whole batch before running any of it: one
+      // that cannot be parsed ran nothing, SAVEPOINT included, so there is
+      // nothing to undo and the transaction goes on, as SQLite's would.
+      if (!this.#hooks.local && /no such savepoint/i.test(String((error as Error)?.message))) {
+        return;
+      }
       // Part of the batch may remain: the transaction must not commit.
       this.#end(cause);
     }
