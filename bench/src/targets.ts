@@ -166,11 +166,12 @@ export function timeOrderedId(): string {
   return `${t.slice(0, 8)}-${t.slice(8, 12)}-7${r.slice(15, 18)}-${r.slice(19, 23)}-${r.slice(24)}`;
 }
 
-function messageParams(sessionId: string, content: string): Params {
+/** The INSERT's parameters for a message of the session whose key is `sessionPk`. */
+function messageParams(sessionPk: number, content: string): Params {
   return [
     timeOrderedId(),
-    sessionId,
-    sessionId,
+    sessionPk,
+    sessionPk,
     "user",
     content,
     null,
@@ -202,7 +203,7 @@ function forkParams(parent: Record<string, unknown>): { session: Params; ids: st
       now,
       now,
       (parent.expires_at as number | null) ?? null,
-      parent.id as string,
+      Number(parent.pk),
       atSeq,
     ],
     ids: JSON.stringify(Array.from({ length: atSeq }, timeOrderedId)),
@@ -324,8 +325,8 @@ function syncOps(
       const id = hot().id;
       const content = text();
       return write(() => {
-        s.loadSession.get(id);
-        const stored = [s.insertMessage.get(...messageParams(id, content))];
+        const { pk } = s.loadSession.get(id) as { pk: number };
+        const stored = [s.insertMessage.get(...messageParams(pk, content))];
         indexIfDue(1);
         return stored;
       });
@@ -334,8 +335,8 @@ function syncOps(
       const id = hot().id;
       const contents = Array.from({ length: 10 }, text);
       return write(() => {
-        s.loadSession.get(id);
-        const stored = contents.map((c) => s.insertMessage.get(...messageParams(id, c)));
+        const { pk } = s.loadSession.get(id) as { pk: number };
+        const stored = contents.map((c) => s.insertMessage.get(...messageParams(pk, c)));
         indexIfDue(10);
         return stored;
       });
@@ -345,9 +346,9 @@ function syncOps(
       const fork = write(() => {
         const parent = s.loadSession.get(parentId) as Record<string, unknown>;
         const { session, ids } = forkParams(parent);
-        s.forkSession.run(...session);
-        s.forkMessages.run(session[0], ids, parentId);
-        return s.forkResult.get(session[0]) as { message_count: number };
+        const { pk } = s.forkSession.get(...session) as { pk: number };
+        s.forkMessages.run(pk, ids, parent.pk);
+        return s.forkResult.get(pk) as { message_count: number };
       });
       return fork;
     },
@@ -502,9 +503,11 @@ export async function rawLibsqlClient(file: string, w: Workload): Promise<Target
         const id = hot().id;
         const content = text();
         return write(async (tx) => {
-          await tx.execute(q(SQL.loadSession, [id]));
+          const { pk } = (await tx.execute(q(SQL.loadSession, [id]))).rows[0] as unknown as {
+            pk: number;
+          };
           const stored = [
-            (await tx.execute(q(SQL.insertMessage, messageParams(id, content)))).rows[0],
+            (await tx.execute(q(SQL.insertMessage, messageParams(Number(pk), content)))).rows[0],
           ];
           await indexIfDue(tx, 1);
           return stored;
@@ -514,10 +517,14 @@ export async function rawLibsqlClient(file: string, w: Workload): Promise<Target
         const id = hot().id;
         const contents = Array.from({ length: 10 }, text);
         return write(async (tx) => {
-          await tx.execute(q(SQL.loadSession, [id]));
+          const { pk } = (await tx.execute(q(SQL.loadSession, [id]))).rows[0] as unknown as {
+            pk: number;
+          };
           const rows = [];
           for (const c of contents) {
-            rows.push((await tx.execute(q(SQL.insertMessage, messageParams(id, c)))).rows[0]);
+            rows.push(
+              (await tx.execute(q(SQL.insertMessage, messageParams(Number(pk), c)))).rows[0],
+            );
           }
           await indexIfDue(tx, 10);
           return rows;
@@ -530,9 +537,11 @@ export async function rawLibsqlClient(file: string, w: Workload): Promise<Target
             | Record<string, unknown>
             | undefined;
           const { session, ids } = forkParams(parent ?? {});
-          await tx.execute(q(SQL.forkSession, session));
-          await tx.execute(q(SQL.forkMessages, [session[0] as string, ids, parentId]));
-          return (await tx.execute(q(SQL.forkResult, [session[0] as string]))).rows[0];
+          const made = (await tx.execute(q(SQL.forkSession, session))).rows[0] as unknown as {
+            pk: number;
+          };
+          await tx.execute(q(SQL.forkMessages, [Number(made.pk), ids, Number(parent?.pk)]));
+          return (await tx.execute(q(SQL.forkResult, [Number(made.pk)]))).rows[0];
         });
         return fork;
       },

@@ -2,7 +2,7 @@ import {
   type BackupOptions,
   LruCache,
   type Params,
-  type RawConnection,
+  type LegacyRawConnection as RawConnection,
   type RawTransaction,
   type Row,
   type RowBuilder,

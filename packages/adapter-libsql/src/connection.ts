@@ -1,7 +1,7 @@
 import type { Client } from "@libsql/client";
 import {
   type Params,
-  type RawConnection,
+  type LegacyRawConnection as RawConnection,
   type RawTransaction,
   type Row,
   type RunResult,

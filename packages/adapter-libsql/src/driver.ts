@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import {
   type ConnectOptions,
   type DriverCapabilities,
-  type RawConnection,
+  type LegacyRawConnection as RawConnection,
   type SqliteConnection,
   type SqliteDriver,
   SqliteError,

@@ -1,6 +1,7 @@
 export * from "./driver/index.js";
 export { MAX_BUSY_TIMEOUT_MS } from "./driver/limits.js";
 export {
+  AmbiguousSessionIdError,
   ConflictError,
   DatabaseCorruptError,
   LlmSessionsError,

@@ -2,7 +2,7 @@ import {
   fromBigInt,
   LruCache,
   type Params,
-  type RawConnection,
+  type LegacyRawConnection as RawConnection,
   type RawTransaction,
   type Row,
   type RunResult,

@@ -1,9 +1,12 @@
-export {
-  type RawConnection,
-  type RawQueryable,
-  type RawTransaction,
-  wrapConnection,
-} from "./connection.js";
+export type {
+  AdapterTuning,
+  ConnectionSettings,
+  MaybePromise,
+  RawConnection,
+  RawStatement,
+  SqliteAdapter,
+} from "./adapter.js";
+export { createDriver } from "./create-driver.js";
 export {
   isBusyError,
   primaryCode,
@@ -13,9 +16,20 @@ export {
   toSqliteError,
 } from "./errors.js";
 export { fromBigInt } from "./integers.js";
+export {
+  type RawConnection as LegacyRawConnection,
+  type RawQueryable,
+  type RawTransaction,
+  wrapConnection,
+} from "./legacy-connection.js";
 export { LruCache } from "./lru.js";
 export { Mutex } from "./mutex.js";
 export { type RowBuilder, rowBuilder } from "./row-builder.js";
+export {
+  DEFAULT_BUSY_TIMEOUT_MS,
+  DEFAULT_JOURNAL_SIZE_LIMIT,
+  DEFAULT_STATEMENT_CACHE_SIZE,
+} from "./settings.js";
 export { runSteps, step, type TxStep, type TxSteps } from "./steps.js";
 export type {
   BackupOptions,

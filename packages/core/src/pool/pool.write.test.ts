@@ -286,42 +286,6 @@ describe("writeSteps", () => {
     expect(pool.stats().busyRetries).toBe(0);
   });
 
-  it("runs the body through transaction() on a connection without transactionSteps", async () => {
-    const db = new FakeDatabase();
-    const inner = db.driver();
-    // A decorating wrapper that only knows the required methods.
-    const decorate = (c: SqliteConnection): SqliteConnection => ({
-      run: (sql, params) => c.run(sql, params),
-      get: (sql, params) => c.get(sql, params),
-      all: (sql, params) => c.all(sql, params),
-      exec: (sql) => c.exec(sql),
-      batch: (s) => c.batch(s),
-      transaction: (mode, fn) => c.transaction(mode, fn),
-      inTransaction: () => c.inTransaction(),
-      close: () => c.close(),
-      get closed() {
-        return c.closed;
-      },
-    });
-    const pool = await PoolClass.open({
-      ...inner,
-      name: inner.name,
-      target: inner.target,
-      capabilities: inner.capabilities,
-      connect: async (o) => decorate(await inner.connect(o)),
-    });
-    pools.push(pool);
-    expect(await pool.writeSteps(insertTwo)).toBe("two");
-    expect(db.work(1)).toEqual(["INSERT a", "INSERT b"]);
-    await expect(
-      pool.writeSteps(function* () {
-        yield* step.run("INSERT c");
-        throw new Error("no");
-      }),
-    ).rejects.toThrow("no");
-    expect(db.events.filter((e) => e.op === "rollback")).toHaveLength(1);
-  });
-
   it("refuses writeSteps() from inside a writer callback instead of deadlocking", async () => {
     const { pool } = await open();
     await expect(pool.write(async () => pool.writeSteps(insertTwo))).rejects.toBeInstanceOf(

@@ -8,12 +8,13 @@
  * failures, and a WAL frame counter that `PRAGMA wal_checkpoint` reads and
  * resets (TRUNCATE is busy while another connection is inside a read).
  */
+
+import { type SqliteError, type SqliteErrorCode, toSqliteError } from "../../driver/errors.js";
 import {
   type RawConnection,
   type RawTransaction,
   wrapConnection,
-} from "../../driver/connection.js";
-import { type SqliteError, type SqliteErrorCode, toSqliteError } from "../../driver/errors.js";
+} from "../../driver/legacy-connection.js";
 import type {
   ConnectOptions,
   DriverCapabilities,
