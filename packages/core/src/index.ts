@@ -7,6 +7,7 @@ export { SqliteError, type SqliteErrorCode } from "./driver/errors.js";
 export { MAX_BUSY_TIMEOUT_MS } from "./driver/limits.js";
 export type { ConnectOptions, DriverCapabilities, SqliteDriver } from "./driver/types.js";
 export {
+  AmbiguousSessionIdError,
   ConflictError,
   DatabaseCorruptError,
   LlmSessionsError,

@@ -40,24 +40,27 @@ const SAMPLE = 10;
 
 /** Sessions whose counters differ from their rows (archived ones keep counters by design). */
 export const COUNTERS_SQL = `
-  SELECT s.id FROM sessions s
+  SELECT s.id AS id, s.pk AS pk FROM sessions s
   LEFT JOIN (
-    SELECT session_id, count(*) AS n, coalesce(sum(tokens), 0) AS t, max(seq) AS last
-    FROM messages GROUP BY session_id
-  ) m ON m.session_id = s.id
+    SELECT session_pk, count(*) AS n, coalesce(sum(tokens), 0) AS t, max(seq) AS last
+    FROM messages GROUP BY session_pk
+  ) m ON m.session_pk = s.pk
   WHERE s.status != 'archived'
     AND (s.message_count != coalesce(m.n, 0) OR s.token_count != coalesce(m.t, 0)
          OR s.last_seq != coalesce(m.last, 0))`;
 
-/** Sessions whose seq is not exactly 1..n. */
+/** Sessions whose seq is not exactly 1..n (by id; an orphan's by its key). */
 export const SEQ_SQL = `
-  SELECT session_id AS id FROM messages GROUP BY session_id
-  HAVING min(seq) != 1 OR max(seq) != count(*) OR count(DISTINCT seq) != count(*)`;
+  SELECT coalesce((SELECT s.id FROM sessions s WHERE s.pk = m.session_pk), '#' || m.session_pk) AS id,
+    m.session_pk AS pk
+  FROM messages m GROUP BY m.session_pk
+  HAVING min(m.seq) != 1 OR max(m.seq) != count(*) OR count(DISTINCT m.seq) != count(*)`;
 
 /** A message `m` whose session does not exist. */
-export const ORPHANS_CONDITION = "NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = m.session_id)";
+export const ORPHANS_CONDITION = "NOT EXISTS (SELECT 1 FROM sessions s WHERE s.pk = m.session_pk)";
 
-const ORPHANS_SQL = `SELECT DISTINCT m.session_id AS id FROM messages m WHERE ${ORPHANS_CONDITION}`;
+/** Orphans are named by the internal key of their missing session. */
+const ORPHANS_SQL = `SELECT DISTINCT '#' || m.session_pk AS id FROM messages m WHERE ${ORPHANS_CONDITION}`;
 
 /** The message of a finding whose check could not read what it needed: the pages are damaged. */
 export const UNREADABLE = "could not be checked: SQLite reports the database as damaged";
@@ -65,7 +68,8 @@ export const UNREADABLE = "could not be checked: SQLite reports the database as 
 /** Archived sessions whose messages left the table but whose snapshot is missing. */
 const ARCHIVED_WITHOUT_SNAPSHOT_SQL = `
   SELECT s.id FROM sessions s
-  WHERE s.status = 'archived' AND NOT EXISTS (SELECT 1 FROM snapshots p WHERE p.session_id = s.id)`;
+  WHERE s.status = 'archived' AND NOT EXISTS (
+    SELECT 1 FROM snapshots p WHERE p.tenant_id = s.tenant_id AND p.session_id = s.id)`;
 
 /** Snapshots are read a page at a time: a payload holds a whole conversation. */
 const SNAPSHOT_PAGE = 50;
@@ -84,11 +88,16 @@ async function idsFinding(
 /** Snapshots whose stored checksum is not the SHA-256 of their payload. */
 async function snapshotFinding(q: Queryable): Promise<IntegrityFinding | undefined> {
   const bad: string[] = [];
-  let after = "";
+  let after = 0;
   for (;;) {
-    const rows = await q.all<{ session_id: string; checksum: string; payload: Uint8Array }>(
-      `SELECT session_id, checksum, payload FROM snapshots WHERE session_id > ?
-       ORDER BY session_id LIMIT ${SNAPSHOT_PAGE}`,
+    const rows = await q.all<{
+      rowid: number;
+      session_id: string;
+      checksum: string;
+      payload: Uint8Array;
+    }>(
+      `SELECT rowid, session_id, checksum, payload FROM snapshots WHERE rowid > ?
+       ORDER BY rowid LIMIT ${SNAPSHOT_PAGE}`,
       [after],
     );
     for (const row of rows) {
@@ -97,7 +106,7 @@ async function snapshotFinding(q: Queryable): Promise<IntegrityFinding | undefin
     }
     const last = rows[rows.length - 1];
     if (!last || rows.length < SNAPSHOT_PAGE) break;
-    after = last.session_id;
+    after = Number(last.rowid);
   }
   if (bad.length === 0) return undefined;
   return {

@@ -203,9 +203,11 @@ export function registerLifecycleTests(h: StoreHarness, runs: number): void {
             // NUL is refused by validation (see api.bad-input), so it is left out here.
           )
           .map((x) => x.replaceAll("\u0000", ""));
-        const metadata = fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), {
-          maxKeys: 4,
-        });
+        // fast-check's JSON values carry `__proto__` keys now and then, which
+        // validation refuses at any depth (see the input tests): left out here.
+        const metadata = fc
+          .dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 })
+          .filter((m) => !JSON.stringify(m).includes('"__proto__":'));
         await fc.assert(
           fc.asyncProperty(
             fc.array(fc.record({ content, metadata, tokens: fc.option(fc.nat(1000)) }), {
