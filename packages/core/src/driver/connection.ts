@@ -101,20 +101,22 @@ class CoreConnection implements SqliteConnection {
     return this.#closed;
   }
 
+  // Outside a transaction `#serial` maps what a statement throws or rejects with.
+
   run(sql: string, params?: Params): Promise<RunResult> {
-    return this.#serial(() => this.#run(sql, params));
+    return this.#serial(() => this.#statement(sql).run(params));
   }
 
   get<T extends object = Row>(sql: string, params?: Params): Promise<T | undefined> {
-    return this.#serial(() => this.#get(sql, params)) as Promise<T | undefined>;
+    return this.#serial(() => this.#statement(sql).get(params)) as Promise<T | undefined>;
   }
 
   all<T extends object = Row>(sql: string, params?: Params): Promise<T[]> {
-    return this.#serial(() => this.#all(sql, params)) as Promise<T[]>;
+    return this.#serial(() => this.#statement(sql).all(params)) as Promise<T[]>;
   }
 
   exec(sql: string): Promise<void> {
-    return this.#serial(() => this.#exec(sql));
+    return this.#serial(() => this.#raw.exec(sql));
   }
 
   batch(statements: readonly Statement[]): Promise<RunResult[]> {
