@@ -1,5 +1,11 @@
 import { type SqliteDriver, SqliteError } from "@llm-sessions/core";
-import type { Queryable, SqliteConnection, Transaction } from "@llm-sessions/core/driver";
+import {
+  type Queryable,
+  runSteps,
+  type SqliteConnection,
+  type Transaction,
+  type TxSteps,
+} from "@llm-sessions/core/driver";
 import { betterSqlite } from "../index.js";
 
 /**
@@ -132,6 +138,11 @@ function wrap(conn: SqliteConnection, sabotage: Sabotage): SqliteConnection {
   return {
     ...(overrides as SqliteConnection),
     ...(typeof native.backup === "function" ? { backup: native.backup.bind(conn) } : {}),
+    // Through the sabotaged transaction(), so that a step body meets the same sabotage.
+    transactionSteps: <T>(mode: "immediate" | "deferred", steps: () => TxSteps<T>) =>
+      (overrides.transaction as SqliteConnection["transaction"])(mode, (tx) =>
+        runSteps(steps(), tx),
+      ),
     inTransaction: () => conn.inTransaction(),
     close: () => conn.close(),
     get closed() {
