@@ -4,6 +4,7 @@ export {
   AmbiguousSessionIdError,
   ConflictError,
   DatabaseCorruptError,
+  IdempotencyConflictError,
   LlmSessionsError,
   MigrationRequiredError,
   SchemaTooNewError,
