@@ -372,7 +372,9 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     // Before migrations: a damaged file is refused before anything writes to it.
     const verify = opts.verifyOnOpen ?? (opts.driver.capabilities.file ? "quick" : false);
     if (verify) await verifyOnOpen(pool, verify);
-    migration = await pool.withWriter((conn) => runMigrations(conn));
+    migration = await pool.withWriter((conn) =>
+      runMigrations(conn, { stampApplicationId: opts.driver.capabilities.local }),
+    );
   } catch (error) {
     await pool.close();
     throw error;
