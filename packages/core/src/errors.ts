@@ -63,8 +63,33 @@ export class SessionArchivedError extends LlmSessionsError {
 
 /** A caller-chosen id is already taken (in the caller's own tenant), or a write lost a race. */
 export class ConflictError extends LlmSessionsError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super("CONFLICT", message, options);
+  constructor(message: string, options?: { cause?: unknown }, code = "CONFLICT") {
+    super(code, message, options);
+  }
+}
+
+/**
+ * An append reused an idempotency key of its session for a different
+ * message: a retry must send the message it sent the first time. Nothing
+ * was written (the whole batch is refused).
+ */
+export class IdempotencyConflictError extends ConflictError {
+  /** The session the key belongs to. */
+  readonly sessionId: string;
+  /** The key that was reused. */
+  readonly idempotencyKey: string;
+  /** The fields in which the message differs from the one stored with the key. */
+  readonly fields: readonly string[];
+
+  constructor(sessionId: string, idempotencyKey: string, fields: readonly string[]) {
+    super(
+      `idempotency key ${JSON.stringify(idempotencyKey)} of session ${JSON.stringify(sessionId)} was used for a different message (${fields.join(", ")} differ): a retry must send the same message`,
+      undefined,
+      "IDEMPOTENCY_CONFLICT",
+    );
+    this.sessionId = sessionId;
+    this.idempotencyKey = idempotencyKey;
+    this.fields = fields;
   }
 }
 

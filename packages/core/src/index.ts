@@ -10,6 +10,7 @@ export {
   AmbiguousSessionIdError,
   ConflictError,
   DatabaseCorruptError,
+  IdempotencyConflictError,
   LlmSessionsError,
   MigrationRequiredError,
   SchemaTooNewError,

@@ -8,7 +8,7 @@ import type { Executor } from "../sessions/context.js";
 
 /** One problem an integrity check found. */
 export interface IntegrityFinding {
-  /** Which check: `sqlite`, `foreign-keys`, `counters`, `seq`, `orphans`, `fts`, `snapshots`. */
+  /** Which check: `sqlite`, `foreign-keys`, `counters`, `seq`, `orphans`, `tenants`, `fts`, `snapshots`. */
   readonly check: string;
   /** What is wrong, in words. */
   readonly message: string;
@@ -61,6 +61,15 @@ export const ORPHANS_CONDITION = "NOT EXISTS (SELECT 1 FROM sessions s WHERE s.p
 
 /** Orphans are named by the internal key of their missing session. */
 const ORPHANS_SQL = `SELECT DISTINCT '#' || m.session_pk AS id FROM messages m WHERE ${ORPHANS_CONDITION}`;
+
+/**
+ * Forks whose parent is another tenant's session: the store forks within a
+ * tenant only, so only a hand edit makes one, and it would show one
+ * tenant another's session id (`parentId`).
+ */
+export const CROSS_TENANT_PARENTS_SQL = `
+  SELECT s.id AS id, s.pk AS pk FROM sessions s JOIN sessions p ON p.pk = s.parent_pk
+  WHERE p.tenant_id != s.tenant_id`;
 
 /** The message of a finding whose check could not read what it needed: the pages are damaged. */
 export const UNREADABLE = "could not be checked: SQLite reports the database as damaged";
@@ -160,7 +169,7 @@ function isWriteRefused(error: unknown): boolean {
 /**
  * Checks the database without changing anything: SQLite's own check,
  * foreign keys, session counters against their rows, gap-free seq, orphaned
- * messages, snapshot checksums, and the search index against the table
+ * messages, forks linked across tenants, snapshot checksums, and the search index against the table
  * (with the messages still queued for it indexed inside a transaction that
  * is rolled back). When the database cannot be written (a read-only file,
  * a full disk) that last check cannot run — FTS5 spells it as an INSERT —
@@ -174,7 +183,16 @@ export async function checkIntegrity(
 ): Promise<IntegrityReport> {
   const started = performance.now();
   const findings: IntegrityFinding[] = [];
-  const checks = ["sqlite", "foreign-keys", "counters", "seq", "orphans", "snapshots", "fts"];
+  const checks = [
+    "sqlite",
+    "foreign-keys",
+    "counters",
+    "seq",
+    "orphans",
+    "tenants",
+    "snapshots",
+    "fts",
+  ];
   await guarded(findings, "sqlite", async () => {
     await db.readSnapshot(async (tx) => {
       // SQLite 3.53's quick_check also checks FTS5 indexes, but on a connection
@@ -213,6 +231,7 @@ export async function checkIntegrity(
         ["counters", "session counters differ from their messages", COUNTERS_SQL],
         ["seq", "message seq is not gap-free 1..n", SEQ_SQL],
         ["orphans", "messages whose session does not exist", ORPHANS_SQL],
+        ["tenants", "forks whose parent is another tenant's session", CROSS_TENANT_PARENTS_SQL],
         ["snapshots", "archived sessions without a snapshot", ARCHIVED_WITHOUT_SNAPSHOT_SQL],
       ] as const) {
         await guarded(findings, check, () => idsFinding(tx, check, message, sql));

@@ -30,7 +30,10 @@ export interface IntegrityRepairOptions {
 export interface RepairActions {
   /** Messages whose session does not exist, moved to `quarantined_messages`. */
   readonly orphansQuarantined: number;
-  /** Sessions whose parent link named a missing session, cleared (as ON DELETE SET NULL would have). */
+  /**
+   * Sessions whose parent link named a missing session (cleared, as ON
+   * DELETE SET NULL would have) or another tenant's session (cleared).
+   */
   readonly parentLinksCleared: number;
   /** Sessions whose messages were renumbered 1..n (in their existing order). */
   readonly seqRenumbered: number;
@@ -99,7 +102,7 @@ const NO_ACTIONS: RepairActions = {
  * 1. orphaned messages (their session is gone, possible only when something
  *    wrote with foreign keys off) move to `quarantined_messages`, whole, with
  *    the reason `orphan`; they are never deleted silently;
- * 2. `parent_id` links to missing sessions are cleared;
+ * 2. parent links to missing sessions, or to another tenant's, are cleared;
  * 3. sessions whose seq is not 1..n are renumbered in their existing order
  *    (by seq, then insertion);
  * 4. counters (message_count, token_count, last_seq) are recomputed for
@@ -198,9 +201,11 @@ async function repairInTx(
     [now],
   );
   if (quarantined.changes > 0) await tx.run(`DELETE FROM messages AS m WHERE ${ORPHANS_CONDITION}`);
+  // A link to a missing session, or to another tenant's: cleared.
   const parents = await tx.run(
     `UPDATE sessions SET parent_pk = NULL
-     WHERE parent_pk IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sessions p WHERE p.pk = sessions.parent_pk)`,
+     WHERE parent_pk IS NOT NULL AND NOT EXISTS (
+       SELECT 1 FROM sessions p WHERE p.pk = sessions.parent_pk AND p.tenant_id = sessions.tenant_id)`,
   );
   const seqRenumbered = await renumberSeq(tx);
   const wrong = await tx.all<{ pk: number }>(COUNTERS_SQL);

@@ -1,5 +1,5 @@
 import { step, type TxSteps } from "../driver/index.js";
-import { ValidationError } from "../errors.js";
+import { IdempotencyConflictError, ValidationError } from "../errors.js";
 import {
   loadSession,
   loadWritableSession,
@@ -9,6 +9,7 @@ import {
   sessionPkSql,
 } from "./context.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
+import { idempotencyDifferences } from "./idempotency.js";
 import { MAX_SEQ } from "./limits.js";
 import { type MessageRow, SESSION_MESSAGE_COLUMNS, toMessage } from "./rows.js";
 import { rethrowIdConflict } from "./sessions-api.js";
@@ -42,7 +43,9 @@ export class MessagesApi {
    * Appends one message or several, atomically (all or none), and returns
    * them as stored, in input order, with their `seq`. A message whose
    * `idempotencyKey` this session already has is not stored again: the stored
-   * one is returned in its place.
+   * one is returned in its place, when it is the same message (a retry);
+   * when it differs in any field the caller gave, the append is an
+   * `IdempotencyConflictError` and nothing is written.
    */
   async append(
     sessionId: string,
@@ -77,10 +80,10 @@ export class MessagesApi {
     const { stored, indexed } = await ctx.db.writeSteps(function* () {
       const session = yield* loadWritableSessionSteps(ctx, id);
       const stored: Message[] = [];
-      for (const params of rows) {
+      for (const [i, params] of rows.entries()) {
         params[1] = session.pk;
         params[2] = session.pk;
-        stored.push(yield* insertOne(params, id));
+        stored.push(yield* insertOne(params, id, list[i] as NewMessage));
       }
       // The append that finds about a batch queued indexes it in this transaction.
       const indexed = yield* ctx.searchIndex.indexIfDue(stored.length);
@@ -258,17 +261,27 @@ function decodeMessageCursor(
   return key;
 }
 
-function* insertOne(params: (string | number | null)[], sessionId: string): TxSteps<Message> {
+function* insertOne(
+  params: (string | number | null)[],
+  sessionId: string,
+  given: NewMessage,
+): TxSteps<Message> {
   let row: SessionMessageRow | undefined;
   try {
     row = yield* step.get<SessionMessageRow>(INSERT_MESSAGE, params);
   } catch (error) {
     rethrowIdConflict(error, "message", String(params[0]));
   }
-  // No row: the idempotency key was already used; return what was stored then.
-  row ??= yield* step.get<SessionMessageRow>(SELECT_BY_KEY, [
+  if (row) return toMessage(row, sessionId);
+  // No row: the idempotency key was already used. The same message is a
+  // retry and gets what was stored then; a different one is refused.
+  const stored = (yield* step.get<SessionMessageRow>(SELECT_BY_KEY, [
     params[1] ?? null,
     params[10] ?? null,
-  ]);
-  return toMessage(row as SessionMessageRow, sessionId);
+  ])) as SessionMessageRow;
+  const differ = idempotencyDifferences(given, stored);
+  if (differ.length > 0) {
+    throw new IdempotencyConflictError(sessionId, String(params[10]), differ);
+  }
+  return toMessage(stored, sessionId);
 }

@@ -228,6 +228,35 @@ export function registerIntegrityTests(h: StoreHarness): void {
     );
 
     h.test(
+      "integrity.fork-parent-in-another-tenant",
+      "check names a fork linked to another tenant's session (only a hand edit makes one); repair clears the link",
+      async (ctx) => {
+        const { store, raw } = await storeWithRawAccess(h, ctx);
+        const acme = store.tenant("acme");
+        const globex = store.tenant("globex");
+        await acme.sessions.create({ id: "x" });
+        await acme.messages.append("x", [user("acme words")]);
+        await globex.sessions.create({ id: "x" });
+        await globex.sessions.fork("x", { id: "f" });
+        expect((await store.integrity.check()).ok).toBe(true);
+        await raw.run(
+          `UPDATE sessions SET parent_pk = (SELECT pk FROM sessions WHERE id = 'x' AND tenant_id = 'acme')
+           WHERE id = 'f'`,
+        );
+        const report = await store.integrity.check();
+        expect(report.checks).toContain("tenants");
+        expect(found(report)).toEqual({
+          "tenants: forks whose parent is another tenant's session": 1,
+        });
+        expect(report.findings[0]?.sample).toEqual(["f"]);
+        const repaired = await store.integrity.repair({ backupTo: false });
+        expect(repaired.actions.parentLinksCleared).toBe(1);
+        expect(repaired.after.findings).toEqual([]);
+        expect((await globex.sessions.get("f")).parentId).toBeNull();
+      },
+    );
+
+    h.test(
       "integrity.repair-options",
       "repair needs backupTo (a new path, or false) and changes nothing when it is missing or taken",
       async () => {
@@ -335,7 +364,7 @@ export function registerIntegrityTests(h: StoreHarness): void {
         // The idempotency key works again: a retried append is recognized.
         const again = await reopened.messages.append("s", {
           role: "user",
-          content: "first (retried)",
+          content: "first",
           idempotencyKey: "key-0001",
         });
         expect(again.map((m) => [m.seq, m.content])).toEqual([[1, "first"]]);

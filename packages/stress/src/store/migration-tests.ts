@@ -59,6 +59,7 @@ export function registerMigrationTests(h: StoreHarness): void {
         const [retried] = await store.messages.append("alpha", {
           role: "user",
           content: stored?.content ?? "",
+          metadata: stored?.metadata ?? {},
           idempotencyKey: "turn-1",
         });
         expect(retried).toEqual(stored);

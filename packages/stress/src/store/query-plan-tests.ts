@@ -33,7 +33,7 @@ export function registerQueryPlanTests(h: StoreHarness): void {
           ]);
           await store.messages.append(s.id, {
             role: "user",
-            content: "again",
+            content: "reset my password",
             idempotencyKey: "k",
           });
           await store.messages.last(s.id, 50);
