@@ -162,8 +162,9 @@ export interface DriverCapabilities {
   /**
    * True on a server (sqld): a write that meets another connection's write
    * lock waits on the server until the lock is released, or until the
-   * server ends the holder's transaction at its own limit (about 5 s); it
-   * never fails `BUSY` and `busyTimeoutMs` does not apply. Absent or false:
+   * server ends the holder's transaction at its own limit (about 5 s);
+   * `busyTimeoutMs` does not apply (the server may still answer `BUSY` to a
+   * write that waited past its own limit). Absent or false:
    * it fails `BUSY` once `busyTimeoutMs` has passed.
    */
   readonly queuesWriters?: boolean;
