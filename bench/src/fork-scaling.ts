@@ -12,10 +12,10 @@ import { openStore, type SqliteDriver } from "@llm-sessions/core";
 import { contentOf, sizeLabel } from "./data.js";
 import { removeDb } from "./files.js";
 import { progress } from "./progress.js";
-import { clientEngineDriver, type Driver, defaultDriver } from "./targets.js";
+import { type Driver, defaultDriver } from "./targets.js";
 
 export interface ForkRow {
-  /** `store/bs3`, `store/libsql`, `store-client/libsql`. */
+  /** `store/bs3`, `store/libsql`. */
   readonly label: string;
   /** Messages in the forked session. */
   readonly messages: number;
@@ -36,7 +36,6 @@ const ENGINES: readonly {
 }[] = [
   { label: "store/bs3", driver: "better-sqlite3", make: defaultDriver },
   { label: "store/libsql", driver: "libsql", make: defaultDriver },
-  { label: "store-client/libsql", driver: "libsql", make: clientEngineDriver },
 ];
 
 /** Appends per seeding call: the store's default `maxBatchSize`. */

@@ -22,7 +22,6 @@ import {
   concurrencyTable,
   evaluateTargets,
   growthTable,
-  libsqlDriverTable,
   memoryTable,
   peerTable,
   type Results,
@@ -34,12 +33,10 @@ import {
 import { type Contestant, measure, type RunProfile } from "./runner.js";
 import { checkSql, type SqlCheck } from "./sql-check.js";
 import {
-  clientEngineDriver,
   mastraTarget,
   OPS,
   type Op,
   rawBetterSqlite,
-  rawLibsqlClient,
   rawLibsqlNative,
   storeTarget,
   type Target,
@@ -87,15 +84,6 @@ const FULL: Profile = {
 
 /** Slow operations need fewer calls to be measured well. */
 const FEW_CALLS: ReadonlySet<Op> = new Set<Op>(["fork 200", "search co-occurring"]);
-
-/** Operations @libsql/client is also timed on (what driving the `libsql` package directly gained). */
-const CLIENT_OPS: ReadonlySet<Op> = new Set<Op>([
-  "sessions.get",
-  "last(50)",
-  "search common",
-  "append 1",
-  "append 10",
-]);
 
 const BENCH_DIR = path.resolve(HERE, "..");
 
@@ -281,8 +269,6 @@ async function runSize(
     rawBetterSqlite(files.bs3, w),
     await storeTarget("libsql", files.libsql, w),
     await rawLibsqlNative(files.libsql, w),
-    await storeTarget("libsql", files.libsql, w, clientEngineDriver, undefined, "client"),
-    await rawLibsqlClient(files.libsql, w),
     await mastraTarget(files.mastra, w),
   ];
   const results: CaseResult[] = [];
@@ -293,7 +279,6 @@ async function runSize(
       for (const t of targets) {
         const fn = t.ops[op];
         if (!fn) continue;
-        if (t.kind === "client" && !CLIENT_OPS.has(op)) continue;
         contestants.push({
           label: t.label,
           fn,
@@ -371,9 +356,6 @@ function render(
       `### The peer: Mastra's LibSQLStore (create a thread, save one message, read the last 50)\n\n${peerTable(r)}`,
     );
     sections.push(`### Growth: store medians by messages stored\n\n${growthTable(r)}`);
-    sections.push(
-      `### libSQL: the adapter's two engines for local files (the \`libsql\` package, the default, and @libsql/client)\n\n${libsqlDriverTable(r)}`,
-    );
   }
   if (r.concurrency.length > 0) {
     sections.push(

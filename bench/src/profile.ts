@@ -1,7 +1,7 @@
 /**
  * Runs one operation in a loop, for a CPU profile:
  *
- *   node --cpu-prof --cpu-prof-dir=prof dist/profile.js store|raw|client|peer better-sqlite3|libsql "append 1" [seconds] [size]
+ *   node --cpu-prof --cpu-prof-dir=prof dist/profile.js store|raw|peer better-sqlite3|libsql "append 1" [seconds] [size]
  *
  * on a working copy of the template of `size` messages (default 100k; build
  * it first with a bench run). Open the .cpuprofile in Chrome DevTools or
@@ -15,7 +15,6 @@ import {
   mastraTarget,
   type Op,
   rawBetterSqlite,
-  rawLibsqlClient,
   rawLibsqlNative,
   storeTarget,
   type Target,
@@ -49,9 +48,7 @@ async function main(): Promise<void> {
         ? d === "better-sqlite3"
           ? rawBetterSqlite(file, w)
           : await rawLibsqlNative(file, w)
-        : kind === "client"
-          ? await rawLibsqlClient(file, w)
-          : await mastraTarget(file, w);
+        : await mastraTarget(file, w);
   const fn = target.ops[op as Op];
   if (!fn) throw new Error(`${target.label} has no operation "${op}"`);
   const deadline = performance.now() + Number(seconds) * 1000;

@@ -145,48 +145,6 @@ export function peerTable(r: Results): string {
   );
 }
 
-/**
- * The libSQL adapter's two engines for local files: the `libsql` package
- * driven directly (the default) and @libsql/client (`engine: "client"`,
- * the only engine before), store and raw.
- */
-export function libsqlDriverTable(r: Results): string {
-  const rows: string[][] = [];
-  for (const size of r.sizes) {
-    for (const c of r.cases.filter((x) => x.size === size)) {
-      const clientStore = c.timings.get("store-client/libsql");
-      if (!clientStore) continue;
-      const store = c.timings.get("store/libsql");
-      const native = c.timings.get("raw/libsql");
-      const client = c.timings.get("client/libsql");
-      const bs3 = c.timings.get("raw/bs3");
-      rows.push([
-        sizeLabel(size),
-        c.op,
-        us(store?.median),
-        us(clientStore.median),
-        ratio(store && !clientStore.error ? clientStore.median / store.median : undefined),
-        us(native?.median),
-        us(client?.median),
-        us(bs3?.median),
-      ]);
-    }
-  }
-  return table(
-    [
-      "size",
-      "case",
-      "store, libsql package µs",
-      "store, @libsql/client µs",
-      "client ÷ package (store)",
-      "raw libsql package µs",
-      "raw @libsql/client µs",
-      "raw better-sqlite3 µs",
-    ],
-    rows,
-  );
-}
-
 /** Store medians per size, and the largest over the smallest. */
 export function growthTable(r: Results): string {
   const rows: string[][] = [];

@@ -5,8 +5,6 @@
  * given the same workload do the same work in the same order.
  */
 import { randomUUID } from "node:crypto";
-import type { Client, InArgs, Transaction as LibsqlTransaction } from "@libsql/client";
-import { createClient } from "@libsql/client";
 import { betterSqlite } from "@llm-sessions/adapter-better-sqlite";
 import { libsql } from "@llm-sessions/adapter-libsql";
 import {
@@ -44,12 +42,9 @@ export const SEARCH_OPS: Record<string, QueryName> = {
 export type Driver = "better-sqlite3" | "libsql";
 /**
  * store: the public API; raw: the driver the adapter drives, running the same
- * SQL (better-sqlite3, or the `libsql` package for libSQL files); client:
- * @libsql/client (the store with `engine: "client"`, and the client raw), the
- * adapter's engine for local files before it drove the package directly;
- * peer: Mastra.
+ * SQL (better-sqlite3, or the `libsql` package for libSQL files); peer: Mastra.
  */
-export type Kind = "store" | "raw" | "client" | "peer";
+export type Kind = "store" | "raw" | "peer";
 
 export interface Target {
   readonly kind: Kind;
@@ -92,7 +87,6 @@ export async function storeTarget(
   w: Workload,
   makeDriver: (driver: Driver, file: string) => SqliteDriver = defaultDriver,
   searchIndexing?: OpenStoreOptions["searchIndexing"],
-  kind: "store" | "client" = "store",
 ): Promise<Target & { store: Store }> {
   const store = await openStore({
     driver: makeDriver(driver, file),
@@ -105,9 +99,9 @@ export async function storeTarget(
   const text = cycle(w.texts);
   const search = (q: QueryName) => () => store.search(QUERIES[q], { limit: 20 });
   return {
-    kind,
+    kind: "store",
     driver,
-    label: kind === "store" ? `store/${short(driver)}` : `store-client/${short(driver)}`,
+    label: `store/${short(driver)}`,
     sync: false,
     store,
     ops: {
@@ -143,11 +137,6 @@ export function defaultDriver(driver: Driver, file: string): SqliteDriver {
   return driver === "better-sqlite3"
     ? betterSqlite({ filename: file })
     : libsql({ url: `file:${file}` });
-}
-
-/** The libSQL adapter on @libsql/client for a local file (its engine before 0.1). */
-export function clientEngineDriver(_driver: Driver, file: string): SqliteDriver {
-  return libsql({ url: `file:${file}`, engine: "client" });
 }
 
 const short = (driver: Driver): string => (driver === "better-sqlite3" ? "bs3" : "libsql");
@@ -416,130 +405,6 @@ export async function rawLibsqlNative(file: string, w: Workload): Promise<Target
     close: async () => {
       reader.close();
       writer.close();
-    },
-  };
-}
-
-/**
- * Raw @libsql/client: clients of one connection each (as the adapter uses
- * them), one for writes and one for reads, the store's SQL.
- */
-export async function rawLibsqlClient(file: string, w: Workload): Promise<Target> {
-  const open = async (pragmas: string): Promise<Client> => {
-    const c = createClient({ url: `file:${file}`, concurrency: 1, timeout: 5000 });
-    await c.executeMultiple(pragmas);
-    return c;
-  };
-  const client = await open(PRAGMAS);
-  const reader = await open(READER_PRAGMAS);
-  const hot = cycle(w.hot);
-  const forks = cycle(w.forkSources);
-  const text = cycle(w.texts);
-  const q = (sql: string, args: Params): { sql: string; args: InArgs } => ({ sql, args });
-  const write = async <T>(fn: (tx: LibsqlTransaction) => Promise<T>): Promise<T> => {
-    const tx = await client.transaction("write");
-    try {
-      const result = await fn(tx);
-      await tx.commit();
-      return result;
-    } finally {
-      tx.close();
-    }
-  };
-  // The search-index queue, as in syncOps.
-  let sinceCheck = 0;
-  const checkEvery = Math.max(1, Math.floor(INDEX_BATCH / 4));
-  const indexIfDue = async (tx: LibsqlTransaction, count: number): Promise<void> => {
-    sinceCheck += count;
-    if (sinceCheck < checkEvery) return;
-    sinceCheck = 0;
-    const span = Number((await tx.execute(SQL.queuedSpan)).rows[0]?.span ?? 0);
-    if (span < INDEX_BATCH) return;
-    await tx.execute("SAVEPOINT llm_sessions_index");
-    await tx.execute(q(SQL.indexQueued, [INDEX_CHUNK]));
-    await tx.execute(q(SQL.dequeue, [INDEX_CHUNK]));
-    await tx.execute("RELEASE llm_sessions_index");
-  };
-  const search = (name: QueryName) => {
-    const params = searchParams(name);
-    return async () => {
-      const tx = await reader.transaction("deferred");
-      try {
-        const indexed = (await tx.execute(q(SQL.searchPage, params))).rows as unknown as {
-          pk: unknown;
-        }[];
-        let rows = indexed;
-        if ((await tx.execute(q(SQL.hasQueued, []))).rows.length > 0) {
-          await tx.execute(SEARCH_QUEUE.create);
-          await tx.execute(SEARCH_QUEUE.clear);
-          await tx.execute(SEARCH_QUEUE.load);
-          const queued = (await tx.execute(q(SEARCH_QUEUE.page, params))).rows;
-          await tx.execute(SEARCH_QUEUE.clear);
-          rows = newestFirst(indexed, queued as unknown as { pk: unknown }[]);
-        }
-        await tx.commit();
-        return rows;
-      } finally {
-        tx.close();
-      }
-    };
-  };
-  return {
-    kind: "client",
-    driver: "libsql",
-    label: "client/libsql",
-    sync: false,
-    ops: {
-      "sessions.get": () => reader.execute(q(SQL.loadSession, [hot().id])),
-      "sessions.list": () => reader.execute(q(SQL.listSessions, ["", 51])),
-      "last(50)": async () =>
-        (await reader.execute(q(SQL.lastMessages, [hot().id, 50]))).rows.reverse(),
-      "search rare": search("rare"),
-      "search common": search("common"),
-      "search co-occurring": search("cooccurring"),
-      "sessions.create": () => write((tx) => tx.execute(q(SQL.createSession, sessionParams()))),
-      "append 1": async () => {
-        const id = hot().id;
-        const content = text();
-        return write(async (tx) => {
-          await tx.execute(q(SQL.loadSession, [id]));
-          const stored = [
-            (await tx.execute(q(SQL.insertMessage, messageParams(id, content)))).rows[0],
-          ];
-          await indexIfDue(tx, 1);
-          return stored;
-        });
-      },
-      "append 10": async () => {
-        const id = hot().id;
-        const contents = Array.from({ length: 10 }, text);
-        return write(async (tx) => {
-          await tx.execute(q(SQL.loadSession, [id]));
-          const rows = [];
-          for (const c of contents) {
-            rows.push((await tx.execute(q(SQL.insertMessage, messageParams(id, c)))).rows[0]);
-          }
-          await indexIfDue(tx, 10);
-          return rows;
-        });
-      },
-      "fork 200": async () => {
-        const parentId = forks().id;
-        const fork = await write(async (tx) => {
-          const parent = (await tx.execute(q(SQL.loadSession, [parentId]))).rows[0] as unknown as
-            | Record<string, unknown>
-            | undefined;
-          const { session, ids } = forkParams(parent ?? {});
-          await tx.execute(q(SQL.forkSession, session));
-          await tx.execute(q(SQL.forkMessages, [session[0] as string, ids, parentId]));
-          return (await tx.execute(q(SQL.forkResult, [session[0] as string]))).rows[0];
-        });
-        return fork;
-      },
-    },
-    close: async () => {
-      reader.close();
-      client.close();
     },
   };
 }

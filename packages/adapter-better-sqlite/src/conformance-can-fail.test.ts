@@ -22,6 +22,7 @@ const withBatch = (conn: SqliteConnection, batch: SqliteConnection["batch"]): Sq
   exec: (sql) => conn.exec(sql),
   batch,
   transaction: (mode, fn) => conn.transaction(mode, fn),
+  transactionSteps: (mode, steps) => conn.transactionSteps(mode, steps),
   inTransaction: () => conn.inTransaction(),
   close: () => conn.close(),
   get closed() {

@@ -1,7 +1,12 @@
 import { resolve } from "node:path";
-import type { ConnectOptions, DriverCapabilities, SqliteDriver } from "@llm-sessions/core";
+import {
+  createDriver,
+  type DriverCapabilities,
+  type SqliteDriver,
+} from "@llm-sessions/core/driver";
 import Database from "better-sqlite3";
-import { connect, nativeOption } from "./open.js";
+import { mapError } from "./errors.js";
+import { nativeOption, openConnection } from "./open.js";
 import { type BetterSqliteOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 
 /**
@@ -14,16 +19,23 @@ import { type BetterSqliteOptions, type ResolvedOptions, resolveOptions } from "
 export function betterSqlite(options: BetterSqliteOptions): SqliteDriver {
   const resolved = resolveOptions(options);
   let capabilities: DriverCapabilities | undefined;
-  return {
+  return createDriver({
     name: "better-sqlite3",
     target: resolved.filename,
-    ...(resolved.memory ? {} : { localPath: resolve(resolved.filename) }),
+    localPath: resolved.memory ? undefined : resolve(resolved.filename),
     get capabilities(): DriverCapabilities {
       capabilities ??= capabilitiesOf(resolved);
       return capabilities;
     },
-    connect: (connectOptions?: ConnectOptions) => connect(resolved, connectOptions),
-  };
+    synchronous: true,
+    tuning: {
+      readonly: resolved.readonly,
+      statementCacheSize: options.statementCacheSize,
+      journalSizeLimitBytes: options.journalSizeLimitBytes,
+    },
+    open: (settings) => openConnection(resolved, settings),
+    mapError,
+  });
 }
 
 function capabilitiesOf(options: ResolvedOptions): DriverCapabilities {

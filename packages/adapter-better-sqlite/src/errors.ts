@@ -1,4 +1,4 @@
-import { SqliteError, type SqliteErrorCode, toSqliteError } from "@llm-sessions/core";
+import { SqliteError, type SqliteErrorCode, toSqliteError } from "@llm-sessions/core/driver";
 
 /**
  * better-sqlite3 reports binding and API mistakes as plain `TypeError` and

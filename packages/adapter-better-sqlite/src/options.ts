@@ -1,4 +1,4 @@
-import { SqliteError } from "@llm-sessions/core";
+import { SqliteError } from "@llm-sessions/core/driver";
 
 /** Options of {@link betterSqlite}. Every field but `filename` is optional. */
 export interface BetterSqliteOptions {
@@ -46,18 +46,11 @@ export interface ResolvedOptions {
   readonly filename: string;
   /** True for a private in-memory (or temporary) database. */
   readonly memory: boolean;
-  readonly statementCacheSize: number;
   readonly readonly: boolean;
   readonly fileMustExist: boolean;
   readonly nativeBinding: string | object | undefined;
   readonly verbose: ((message?: unknown, ...additionalArgs: unknown[]) => void) | undefined;
-  readonly journalSizeLimitBytes: number;
 }
-
-/** Default of `statementCacheSize`. */
-export const DEFAULT_STATEMENT_CACHE_SIZE = 200;
-/** Default of `journalSizeLimitBytes`: 64 MiB. */
-export const DEFAULT_JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024;
 
 const KNOWN_KEYS = new Set([
   "filename",
@@ -87,15 +80,7 @@ export function resolveOptions(options: BetterSqliteOptions): ResolvedOptions {
   const { filename } = options;
   if (typeof filename !== "string") throw misuse("filename must be a string");
   checkFilename(filename);
-  const statementCacheSize = options.statementCacheSize ?? DEFAULT_STATEMENT_CACHE_SIZE;
-  if (!Number.isInteger(statementCacheSize) || statementCacheSize < 1) {
-    throw misuse("statementCacheSize must be an integer >= 1");
-  }
-  const journalSizeLimitBytes = options.journalSizeLimitBytes ?? DEFAULT_JOURNAL_SIZE_LIMIT;
-  // -1 is SQLite's "no limit"; the value is interpolated into a pragma, so it must be an integer.
-  if (!Number.isSafeInteger(journalSizeLimitBytes) || journalSizeLimitBytes < -1) {
-    throw misuse("journalSizeLimitBytes must be an integer >= -1");
-  }
+  // statementCacheSize and journalSizeLimitBytes are checked by core (createDriver).
   if (options.verbose !== undefined && typeof options.verbose !== "function") {
     throw misuse("verbose must be a function");
   }
@@ -104,12 +89,10 @@ export function resolveOptions(options: BetterSqliteOptions): ResolvedOptions {
     // "" stays "": SQLite's temporary database spills to a temp file when large.
     filename: filename === "file::memory:" ? ":memory:" : filename,
     memory,
-    statementCacheSize,
     readonly: options.readonly === true,
     fileMustExist: options.fileMustExist === true,
     nativeBinding: options.nativeBinding,
     verbose: options.verbose,
-    journalSizeLimitBytes,
   };
 }
 

@@ -1,7 +1,5 @@
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { BetterSqliteConnection } from "./connection.js";
-import { resolveOptions } from "./options.js";
+import { describe, expect, it, vi } from "vitest";
 import { useConnections } from "./test-support/open.js";
 
 const conns = useConnections();
@@ -53,66 +51,46 @@ describe("statements", () => {
   });
 });
 
-describe("the statement cache", () => {
-  let db: Database.Database | undefined;
-  afterEach(() => db?.close());
-
-  function raw(size: number) {
-    db = new Database(":memory:");
-    const prepare = vi.spyOn(db, "prepare");
-    const conn = new BetterSqliteConnection(db, size, 5000);
-    prepare.mockClear(); // the constructor prepares BEGIN/COMMIT/ROLLBACK once
-    return { conn, prepare };
-  }
-
-  it("prepares a statement once and reuses it", () => {
-    const { conn, prepare } = raw(10);
-    for (let i = 0; i < 5; i++) conn.get("SELECT ? AS i", [i]);
-    expect(prepare).toHaveBeenCalledTimes(1);
-    expect(conn.cachedStatements).toBe(1);
-  });
-
-  it("stays bounded and forgets the least recently used statement", () => {
-    const { conn, prepare } = raw(3);
-    for (let i = 0; i < 50; i++) conn.get(`SELECT ${i} AS i`);
-    expect(conn.cachedStatements).toBe(3);
-    prepare.mockClear();
-    conn.get("SELECT 49 AS i"); // still cached
-    expect(prepare).not.toHaveBeenCalled();
-    conn.get("SELECT 0 AS i"); // evicted long ago
-    expect(prepare).toHaveBeenCalledTimes(1);
-  });
-
-  it("does not cache a statement that failed to prepare", () => {
-    const { conn } = raw(3);
-    expect(() => conn.get("SELEC 1")).toThrow();
-    expect(conn.cachedStatements).toBe(0);
-  });
-
-  it("is emptied by close", () => {
-    const { conn } = raw(3);
-    conn.get("SELECT 1");
-    conn.close();
-    expect(conn.cachedStatements).toBe(0);
-    expect(db?.open).toBe(false);
-  });
-
-  it("is sized by statementCacheSize, 200 by default", async () => {
-    expect(resolveOptions({ filename: ":memory:" }).statementCacheSize).toBe(200);
+describe("the statement cache (core's, per connection)", () => {
+  /** Prepares counted while `use` runs (the spy sees core's prepares, not BEGIN/COMMIT's at open). */
+  async function countPrepares(use: () => Promise<void>): Promise<number> {
     const prepare = vi.spyOn(Database.prototype, "prepare");
     try {
-      const cycle = async (size: number) => {
-        const conn = await conns.open({ filename: ":memory:", statementCacheSize: size });
-        prepare.mockClear();
-        for (let round = 0; round < 2; round++) {
-          for (const sql of ["SELECT 1", "SELECT 2", "SELECT 3"]) await conn.get(sql);
-        }
-        return prepare.mock.calls.length;
-      };
-      expect(await cycle(3)).toBe(3); // all three stay cached
-      expect(await cycle(2)).toBe(6); // LRU over a cycle of three forgets each one in time
+      prepare.mockClear();
+      await use();
+      return prepare.mock.calls.length;
     } finally {
       prepare.mockRestore();
     }
+  }
+
+  it("prepares a statement once and reuses it, and does not keep one that failed to prepare", async () => {
+    const conn = await memory();
+    expect(
+      await countPrepares(async () => {
+        for (let i = 0; i < 5; i++) await conn.get("SELECT ? AS i", [i]);
+      }),
+    ).toBe(1);
+    for (let i = 0; i < 2; i++) {
+      await expect(conn.get("SELEC 1")).rejects.toMatchObject({ code: "ERROR" });
+    }
+  });
+
+  it("is sized by statementCacheSize, 200 by default", async () => {
+    const cycle = async (size: number | undefined, statements: number) => {
+      const conn = await conns.open({
+        filename: ":memory:",
+        ...(size === undefined ? {} : { statementCacheSize: size }),
+      });
+      return countPrepares(async () => {
+        for (let round = 0; round < 2; round++) {
+          for (let i = 0; i < statements; i++) await conn.get(`SELECT ${i}`);
+        }
+      });
+    };
+    expect(await cycle(3, 3)).toBe(3); // all three stay cached
+    expect(await cycle(2, 3)).toBe(6); // LRU over a cycle of three forgets each one in time
+    expect(await cycle(undefined, 200)).toBe(200);
+    expect(await cycle(undefined, 201)).toBe(402);
   });
 });

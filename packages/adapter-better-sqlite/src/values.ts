@@ -1,4 +1,4 @@
-import { fromBigInt, type Params, type RunResult } from "@llm-sessions/core";
+import { fromBigInt, type Params, type RunResult } from "@llm-sessions/core/driver";
 
 /** What better-sqlite3's `run`/`get`/`all` accept after the spread: no arguments, or one. */
 export type BindArgs = [] | [unknown];

@@ -1,14 +1,13 @@
 import type { SqliteConnection } from "@llm-sessions/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { type LibsqlEngine, libsql } from "./index.js";
+import { libsql } from "./index.js";
 import { tempDbPath } from "./test-support/tmp.js";
 
 /**
  * SQLITE_BUSY poisons a libSQL connection (libsql-client-ts #352; the libsql
  * package never resets a prepared statement that failed with BUSY): without
  * the adapter's reconnect, each test below sees writes that stay uncommitted
- * and hold the lock, a stale snapshot, or a BEGIN that keeps failing. Both
- * engines are held to it.
+ * and hold the lock, a stale snapshot, or a BEGIN that keeps failing.
  */
 
 const open: SqliteConnection[] = [];
@@ -17,8 +16,8 @@ afterEach(async () => {
   for (const conn of open.splice(0)) await conn.close();
 });
 
-async function setup(engine: LibsqlEngine) {
-  const driver = libsql({ url: `file:${tempDbPath()}`, engine });
+async function setup() {
+  const driver = libsql({ url: `file:${tempDbPath()}` });
   const connect = async (busyTimeoutMs: number) => {
     const conn = await driver.connect({ busyTimeoutMs });
     open.push(conn);
@@ -53,9 +52,9 @@ async function expectHealthy(victim: SqliteConnection, witness: SqliteConnection
   expect(await victim.get("PRAGMA synchronous")).toEqual({ synchronous: 1 });
 }
 
-describe.each(["native", "client"] as const)("SQLITE_BUSY (engine %s)", (engine) => {
+describe("SQLITE_BUSY", () => {
   it("at BEGIN IMMEDIATE: rejects with BUSY, then the connection works", async () => {
-    const { holder, victim, witness } = await setup(engine);
+    const { holder, victim, witness } = await setup();
     await whileLocked(holder, async () => {
       await expect(victim.transaction("immediate", async () => {})).rejects.toMatchObject({
         code: "BUSY",
@@ -65,7 +64,7 @@ describe.each(["native", "client"] as const)("SQLITE_BUSY (engine %s)", (engine)
   });
 
   it("on an autocommit write: rejects with BUSY, then the connection works", async () => {
-    const { holder, victim, witness } = await setup(engine);
+    const { holder, victim, witness } = await setup();
     await whileLocked(holder, async () => {
       await expect(victim.run("INSERT INTO t VALUES (2)")).rejects.toMatchObject({ code: "BUSY" });
     });
@@ -73,7 +72,7 @@ describe.each(["native", "client"] as const)("SQLITE_BUSY (engine %s)", (engine)
   });
 
   it("on a batch: rejects with BUSY, writes nothing, then the connection works", async () => {
-    const { holder, victim, witness } = await setup(engine);
+    const { holder, victim, witness } = await setup();
     await whileLocked(holder, async () => {
       await expect(
         victim.batch([{ sql: "INSERT INTO t VALUES (2)" }, { sql: "INSERT INTO t VALUES (3)" }]),
@@ -84,7 +83,7 @@ describe.each(["native", "client"] as const)("SQLITE_BUSY (engine %s)", (engine)
   });
 
   it("on the upgrade of a deferred transaction: rolls back, then reads fresh data and writes", async () => {
-    const { holder, victim, witness } = await setup(engine);
+    const { holder, victim, witness } = await setup();
     await expect(
       victim.transaction("deferred", async (tx) => {
         expect(await tx.all("SELECT x FROM t")).toEqual([]);

@@ -4,7 +4,7 @@ import { fileUrl, libsql } from "./index.js";
 import { emptyDatabase } from "./test-support/empty-database.js";
 
 /**
- * Known gaps of libSQL itself (both engines), by stable test id. The adapter
+ * Known gaps of libSQL itself, by stable test id. The adapter
  * cannot work around them without rewriting the caller's SQL.
  */
 const knownGaps = {
@@ -13,19 +13,17 @@ const knownGaps = {
 };
 
 // The shared contract suite, once on a file (a fresh path in a fresh temp dir
-// per call) and once on a private in-memory database, for each local engine.
-for (const engine of ["native", "client"] as const) {
-  runConformanceSuite({
-    name: `libsql ${engine} (file)`,
-    createDriver: ({ path }) => libsql({ url: fileUrl(path), engine }),
-    skip: knownGaps,
-  });
-  runConformanceSuite({
-    name: `libsql ${engine} (:memory:)`,
-    createDriver: () => libsql({ url: ":memory:", engine }),
-    skip: knownGaps,
-  });
-}
+// per call) and once on a private in-memory database.
+runConformanceSuite({
+  name: "libsql (file)",
+  createDriver: ({ path }) => libsql({ url: fileUrl(path) }),
+  skip: knownGaps,
+});
+runConformanceSuite({
+  name: "libsql (:memory:)",
+  createDriver: () => libsql({ url: ":memory:" }),
+  skip: knownGaps,
+});
 
 /**
  * A real libSQL server (sqld, Turso), when one is given. It must be a

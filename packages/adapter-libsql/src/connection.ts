@@ -1,25 +1,20 @@
-import type { Client } from "@libsql/client";
+import type { Client, Transaction as ClientTransaction } from "@libsql/client";
 import {
-  type Params,
   type RawConnection,
-  type RawTransaction,
-  type Row,
+  type RawStatement,
   type RunResult,
   SqliteError,
   type Statement,
   type TransactionMode,
-} from "@llm-sessions/core";
-import { mapLibsqlError } from "./errors.js";
-import { type Explainer, routeExplain } from "./explain.js";
-import { allRows, type Executor, firstRow, runStatement } from "./statements.js";
-import { LibsqlTransaction } from "./transaction.js";
+} from "@llm-sessions/core/driver";
+import { allRows, type Executor, firstRow, planBatch, runStatement } from "./statements.js";
 
 /**
  * A transaction-control statement sent alone through `exec`. @libsql/client
- * cannot keep a raw `BEGIN` open across calls: locally it rolls back whatever
- * a call leaves open, remotely each call is a stream of its own. So these
- * three are turned into the client's interactive transaction, held until the
- * matching COMMIT or ROLLBACK; statements in between go to it.
+ * cannot keep a raw `BEGIN` open across calls (each call outside a
+ * transaction is a server stream of its own), so these three are turned into
+ * the client's interactive transaction, held until the matching COMMIT or
+ * ROLLBACK; statements in between go to it.
  */
 const CONTROL =
   /^\s*(?:(BEGIN)(?:\s+(DEFERRED|IMMEDIATE|EXCLUSIVE))?|(COMMIT|END)|(ROLLBACK))(?:\s+TRANSACTION)?\s*;?\s*$/i;
@@ -39,85 +34,103 @@ function parseControl(sql: string): Control | undefined {
   return match[3] ? { kind: "commit" } : { kind: "rollback" };
 }
 
+/** `batch` inside a transaction runs inside this savepoint, so that it is all or nothing. */
+const SAVEPOINT = {
+  before: "SAVEPOINT llm_sessions_batch",
+  after: "RELEASE llm_sessions_batch",
+  undo: ["ROLLBACK TO llm_sessions_batch", "RELEASE llm_sessions_batch"],
+};
+
 /**
- * What local and remote connections share: statements through the client,
- * transactions through `client.transaction()`, and raw BEGIN/COMMIT/ROLLBACK
- * sent with `exec` (see `CONTROL`). Subclasses say how a batch runs outside a
- * transaction and may react to errors and check the connection.
+ * A connection through @libsql/client as the contract's raw connection:
+ * statements through the client, transactions through `client.transaction()`
+ * (held from `begin`, or from a raw BEGIN sent with `exec`, to the end),
+ * batches in one call. Subclasses say how a batch runs outside a transaction.
  */
 export abstract class LibsqlConnection implements RawConnection {
   protected readonly client: Client;
-  /** A local target: see `statements.ts` for what the local client reports wrong. */
-  protected readonly local: boolean;
-  /** The transaction a raw `exec("BEGIN")` opened. */
-  #held: LibsqlTransaction | undefined;
-  /** The client, with EXPLAIN statements sent to `explainer()`. */
-  #routed: Executor | undefined;
+  /** The client's transaction, open from `begin` (or a raw BEGIN) to COMMIT or ROLLBACK. */
+  #held: ClientTransaction | undefined;
 
-  protected constructor(client: Client, local: boolean) {
+  protected constructor(client: Client) {
     this.client = client;
-    this.local = local;
   }
 
-  run(sql: string, params?: Params): Promise<RunResult> {
-    return this.#route(
-      (tx) => tx.run(sql, params),
-      () => runStatement(this.#executor, sql, params, this.local),
-    );
-  }
-
-  get(sql: string, params?: Params): Promise<Row | undefined> {
-    return this.#route(
-      (tx) => tx.get(sql, params),
-      () => firstRow(this.#executor, sql, params),
-    );
-  }
-
-  all(sql: string, params?: Params): Promise<Row[]> {
-    return this.#route(
-      (tx) => tx.all(sql, params),
-      () => allRows(this.#executor, sql, params),
-    );
+  prepare(sql: string): RawStatement {
+    // The server prepares; a statement is its text, sent to the transaction while one is open.
+    return {
+      run: (params) => runStatement(this.#executor(), sql, params),
+      get: (params) => firstRow(this.#executor(), sql, params),
+      all: (params) => allRows(this.#executor(), sql, params),
+    };
   }
 
   exec(sql: string): Promise<void> {
     const control = parseControl(sql);
-    if (control) return this.call(() => this.#control(control));
-    return this.#route(
-      (tx) => tx.exec(sql),
-      () => this.client.executeMultiple(sql),
-    );
+    if (control) return this.#control(control);
+    return (this.#openHeld() ?? this.client).executeMultiple(sql);
   }
 
-  batch(statements: readonly Statement[]): Promise<RunResult[]> {
-    return this.#route(
-      (tx) => tx.batch(statements),
-      () => this.batchOutsideTransaction(statements),
-    );
+  async begin(mode: TransactionMode): Promise<void> {
+    if (this.#openHeld()) throw nested();
+    this.#held = await this.client.transaction(mode === "immediate" ? "write" : "deferred");
   }
 
-  begin(mode: TransactionMode): Promise<RawTransaction> {
-    return this.call(async () => {
-      if (this.#openHeld()) throw nested();
-      return this.openTransaction(mode);
-    });
+  async commit(): Promise<void> {
+    const held = this.#letGo("commit");
+    try {
+      await held.commit();
+    } finally {
+      // Idempotent; hands the stream back, rolling back what is left.
+      held.close();
+    }
   }
 
-  async inTransaction(): Promise<boolean> {
-    if (this.#openHeld()) return true;
-    await this.call(() => this.check());
-    return false;
+  async rollback(): Promise<void> {
+    const held = this.#letGo("rollback");
+    try {
+      // The server may have ended it already (a timeout): ROLLBACK would then fail.
+      if (!held.closed) await held.rollback();
+    } finally {
+      held.close();
+    }
+  }
+
+  /** False once the client's transaction is over, also when the server ended it. */
+  inTransaction(): boolean {
+    return this.#openHeld() !== undefined;
+  }
+
+  /**
+   * In one call: inside a transaction a savepoint around the statements
+   * (the client's own `tx.batch` stops at a failing statement but keeps what
+   * ran before it; ROLLBACK TO undoes that), outside one as the subclass says.
+   */
+  async batch(statements: readonly Statement[]): Promise<RunResult[]> {
+    const held = this.#openHeld();
+    if (!held) return this.batchOutsideTransaction(statements);
+    const plan = planBatch(statements, SAVEPOINT);
+    try {
+      return plan.results(await held.batch(plan.statements));
+    } catch (error) {
+      if (!held.closed) {
+        try {
+          await held.batch(SAVEPOINT.undo);
+        } catch {
+          // Part of the batch may remain: the transaction must not commit. Ending it here makes
+          // core refuse its later statements and its COMMIT (ABORT).
+          held.close();
+        }
+      }
+      throw error;
+    }
   }
 
   close(): void {
     // Closing the client rolls back a held transaction. Nothing else: closing
-    // never changes the journal mode (a file stays in WAL mode).
+    // never changes the journal mode.
     this.#held = undefined;
     if (!this.client.closed) this.client.close();
-  }
-
-  mapError(error: unknown): SqliteError {
-    return mapLibsqlError(error);
   }
 
   /** An atomic batch when no transaction is open. */
@@ -125,74 +138,29 @@ export abstract class LibsqlConnection implements RawConnection {
     statements: readonly Statement[],
   ): Promise<RunResult[]>;
 
-  /** Who answers EXPLAIN statements instead of the connection itself (see `explain.ts`); none by default. */
-  protected explainer(): Explainer | undefined {
-    return undefined;
+  #executor(): Executor {
+    return this.#openHeld() ?? this.client;
   }
 
-  /** Checks, when the pool asks, that the connection is still what `connect()` set up. */
-  protected async check(): Promise<void> {}
-
-  /** Sees every error before it is rethrown (a local connection heals after BUSY here). */
-  protected async afterError(_error: unknown): Promise<void> {}
-
-  /** Runs a client call, letting `afterError` see its error. */
-  protected async call<T>(op: () => Promise<T>): Promise<T> {
-    try {
-      return await op();
-    } catch (error) {
-      await this.afterError(error);
-      throw error;
-    }
-  }
-
-  protected async openTransaction(mode: TransactionMode): Promise<LibsqlTransaction> {
-    const tx = await this.client.transaction(mode === "immediate" ? "write" : "deferred");
-    return new LibsqlTransaction(tx, {
-      local: this.local,
-      afterError: (error) => this.afterError(error),
-      explainer: this.explainer(),
-    });
-  }
-
-  get #executor(): Executor {
-    this.#routed ??= routeExplain(this.client, this.explainer());
-    return this.#routed;
-  }
-
-  /** Statements go to the held raw transaction while it is open, else to the client. */
-  #route<T>(
-    inTransaction: (tx: LibsqlTransaction) => Promise<T>,
-    outside: () => Promise<T>,
-  ): Promise<T> {
-    const held = this.#openHeld();
-    return held ? inTransaction(held) : this.call(outside);
-  }
-
-  /** The held transaction, unless SQLite or the server ended it (then it is let go). */
-  #openHeld(): LibsqlTransaction | undefined {
-    if (this.#held && !this.#held.open) {
-      this.#held.dispose();
-      this.#held = undefined;
-    }
+  /** The held transaction, unless the server ended it (then it is let go). */
+  #openHeld(): ClientTransaction | undefined {
+    if (this.#held?.closed) this.#held = undefined;
     return this.#held;
+  }
+
+  /** The held transaction, let go first: a failed COMMIT ends the client's transaction too. */
+  #letGo(what: "commit" | "rollback"): ClientTransaction {
+    const held = this.#openHeld();
+    if (!held) throw new SqliteError("ERROR", `cannot ${what} - no transaction is active`);
+    this.#held = undefined;
+    return held;
   }
 
   /** SQLite's own messages for the same mistakes, so both adapters read alike. */
   async #control(control: Control): Promise<void> {
-    const held = this.#openHeld();
-    if (control.kind === "begin") {
-      if (held) throw nested();
-      this.#held = await this.openTransaction(control.mode);
-      return;
-    }
-    if (!held) {
-      throw new SqliteError("ERROR", `cannot ${control.kind} - no transaction is active`);
-    }
-    // Let go first: a failed COMMIT ends the client's transaction too (it is rolled back).
-    this.#held = undefined;
-    if (control.kind === "commit") await held.commit();
-    else await held.rollback();
+    if (control.kind === "begin") return this.begin(control.mode);
+    if (control.kind === "commit") return this.commit();
+    return this.rollback();
   }
 }
 

@@ -1,38 +1,21 @@
 import { resolve } from "node:path";
 import {
-  type ConnectOptions,
+  createDriver,
   type DriverCapabilities,
-  type RawConnection,
-  type SqliteConnection,
   type SqliteDriver,
-  SqliteError,
-  wrapConnection,
-} from "@llm-sessions/core";
+} from "@llm-sessions/core/driver";
 import { mapLibsqlError } from "./errors.js";
-import { LocalConnection } from "./local.js";
 import { openNative } from "./native/open.js";
-import {
-  type LibsqlOptions,
-  type ResolvedOptions,
-  resolveOptions,
-  type TargetKind,
-} from "./options.js";
-import type { PragmaSettings } from "./pragmas.js";
+import { type LibsqlOptions, resolveOptions, type TargetKind } from "./options.js";
 import { RemoteConnection } from "./remote.js";
-
-/** Default of `ConnectOptions.busyTimeoutMs`. */
-export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
-/** SQLite takes the busy timeout as a C int. */
-const MAX_BUSY_TIMEOUT_MS = 0x7fffffff;
 
 /**
  * A driver for `@llm-sessions/core` on libSQL: a local file, a private
  * `:memory:` database, or a remote libSQL server.
  *
- * Local databases run on the `libsql` package directly (`engine: "native"`,
- * the default: synchronous, prepared statements cached per connection), or
- * through `@libsql/client` with `engine: "client"`. A remote server is always
- * reached through `@libsql/client`.
+ * Local databases run on the `libsql` package directly (synchronous,
+ * prepared statements cached per connection); a remote server is reached
+ * through `@libsql/client`.
  *
  * Every `connect()` opens one native connection (or, remotely, a client
  * with its own streams), so the pool above owns the connections. Local
@@ -52,17 +35,25 @@ const MAX_BUSY_TIMEOUT_MS = 0x7fffffff;
  */
 export function libsql(options: LibsqlOptions): SqliteDriver {
   const resolved = resolveOptions(options);
-  const capabilities = capabilitiesOf(resolved.kind);
-  return {
+  return createDriver({
     name: "libsql",
     target: resolved.target,
     // An encrypted file's bytes are not SQLite's format: the core must not read them.
-    ...(resolved.kind === "file" && resolved.localPath && resolved.encryptionKey === undefined
-      ? { localPath: resolve(resolved.localPath) }
-      : {}),
-    capabilities,
-    connect: (connectOptions?: ConnectOptions) => connect(resolved, connectOptions),
-  };
+    localPath:
+      resolved.kind === "file" && resolved.localPath && resolved.encryptionKey === undefined
+        ? resolve(resolved.localPath)
+        : undefined,
+    capabilities: capabilitiesOf(resolved.kind),
+    // The libsql package answers synchronously; @libsql/client (a server) with promises.
+    synchronous: resolved.kind !== "remote",
+    tuning: {
+      statementCacheSize: options.statementCacheSize,
+      journalSizeLimitBytes: options.journalSizeLimitBytes,
+    },
+    open: (settings) =>
+      resolved.kind === "remote" ? RemoteConnection.open(resolved) : openNative(resolved, settings),
+    mapError: mapLibsqlError,
+  });
 }
 
 function capabilitiesOf(kind: TargetKind): DriverCapabilities {
@@ -82,59 +73,4 @@ function capabilitiesOf(kind: TargetKind): DriverCapabilities {
     walCheckpoint: local,
     vacuum: local,
   });
-}
-
-async function connect(
-  options: ResolvedOptions,
-  connectOptions: ConnectOptions = {},
-): Promise<SqliteConnection> {
-  const settings = pragmaSettings(options, connectOptions);
-  let raw: RawConnection;
-  try {
-    if (options.kind === "remote") raw = await RemoteConnection.open(options);
-    else if (options.engine === "client") raw = await LocalConnection.open(options, settings);
-    else raw = openNative(options, settings);
-  } catch (error) {
-    throw mapLibsqlError(error);
-  }
-  return wrapConnection(raw);
-}
-
-/** Checks the pool's options (also for a server, which ignores them, so that mistakes surface). */
-function pragmaSettings(options: ResolvedOptions, connectOptions: ConnectOptions): PragmaSettings {
-  const busyTimeoutMs = connectOptions.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
-  if (
-    !Number.isInteger(busyTimeoutMs) ||
-    busyTimeoutMs < 0 ||
-    busyTimeoutMs > MAX_BUSY_TIMEOUT_MS
-  ) {
-    throw new SqliteError(
-      "MISUSE",
-      `libsql: busyTimeoutMs must be an integer from 0 to ${MAX_BUSY_TIMEOUT_MS}`,
-    );
-  }
-  const durability = connectOptions.durability ?? "normal";
-  if (durability !== "normal" && durability !== "full") {
-    throw new SqliteError(
-      "MISUSE",
-      `libsql: durability must be "normal" or "full", got ${String(durability)}`,
-    );
-  }
-  const { cacheSizeKiB } = connectOptions;
-  if (cacheSizeKiB !== undefined && (!Number.isSafeInteger(cacheSizeKiB) || cacheSizeKiB < 1)) {
-    throw new SqliteError("MISUSE", "libsql: cacheSizeKiB must be a positive integer");
-  }
-  const { mmapSizeBytes } = connectOptions;
-  if (mmapSizeBytes !== undefined && (!Number.isSafeInteger(mmapSizeBytes) || mmapSizeBytes < 0)) {
-    throw new SqliteError("MISUSE", "libsql: mmapSizeBytes must be a non-negative integer");
-  }
-  return {
-    file: options.kind === "file",
-    readonly: connectOptions.readonly === true,
-    busyTimeoutMs,
-    durability,
-    journalSizeLimitBytes: options.journalSizeLimitBytes,
-    cacheSizeKiB,
-    mmapSizeBytes,
-  };
 }

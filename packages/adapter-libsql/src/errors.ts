@@ -1,4 +1,9 @@
-import { primaryCode, SqliteError, type SqliteErrorCode, toSqliteError } from "@llm-sessions/core";
+import {
+  primaryCode,
+  SqliteError,
+  type SqliteErrorCode,
+  toSqliteError,
+} from "@llm-sessions/core/driver";
 import { extendedName } from "./extended-codes.js";
 
 /**

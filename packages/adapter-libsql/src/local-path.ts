@@ -1,5 +1,5 @@
 import { isAbsolute } from "node:path";
-import { SqliteError } from "@llm-sessions/core";
+import { SqliteError } from "@llm-sessions/core/driver";
 
 /** A `file:` URL as @libsql/client reads it: `file:` [`//` authority] path [`?` query] [`#` fragment]. */
 const FILE_URL = /^file:(?:\/\/(?<authority>[^/?#]*))?(?<path>[^?#]*)(?<rest>[?#].*)?$/is;
@@ -8,8 +8,8 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 /**
  * The path the `libsql` package opens for a local URL, read by the rules
- * @libsql/client applies to the same URL, so that both engines open the same
- * file: `file:router.db` is relative to the working directory,
+ * @libsql/client applies to the same URL, so that a URL opens the file it
+ * opens with libSQL's own client: `file:router.db` is relative to the working directory,
  * `file:/abs.db` and `file:///abs.db` (or `file://localhost/abs.db`) are
  * absolute, and `%XX` escapes are decoded. `:memory:` and `file::memory:`
  * are a private in-memory database.
@@ -18,7 +18,7 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
  * a name that starts with `file:` as a URI of its own (`file:file%3Ax.db%3Fmode%3Dro`
  * would open `x.db` read-only) and `:memory:` as no file at all.
  *
- * Refused with `MISUSE`, for either engine: another host, a port or user
+ * Refused with `MISUSE`: another host, a port or user
  * info (a typo for a remote URL), a query or fragment (`?mode=ro` would
  * otherwise be ignored silently), and a path with a NUL (libSQL aborts the
  * process on one) or ill-formed UTF-16 (it would open a file of another name).

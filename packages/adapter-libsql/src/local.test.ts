@@ -2,12 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { type SqliteConnection, step } from "@llm-sessions/core";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  DEFAULT_JOURNAL_SIZE_LIMIT,
-  type LibsqlEngine,
-  type LibsqlOptions,
-  libsql as libsqlDriver,
-} from "./index.js";
+import { DEFAULT_JOURNAL_SIZE_LIMIT, libsql } from "./index.js";
 import { tempDbPath, tempDir } from "./test-support/tmp.js";
 
 const open: SqliteConnection[] = [];
@@ -16,14 +11,10 @@ afterEach(async () => {
   for (const conn of open.splice(0)) await conn.close();
 });
 
-// Every local behaviour, on both engines; what only one engine does is said where it differs.
-for (const engine of ["native", "client"] satisfies LibsqlEngine[]) {
-  describe(`engine "${engine}"`, () => localSuite(engine));
-}
+// Every local behaviour, on the libsql package.
+describe("local databases", () => localSuite());
 
-function localSuite(engine: LibsqlEngine): void {
-  const libsql = (options: LibsqlOptions) => libsqlDriver({ engine, ...options });
-
+function localSuite(): void {
   async function connectFile(
     file = tempDbPath(),
     ...args: Parameters<ReturnType<typeof libsql>["connect"]>
@@ -123,21 +114,6 @@ function localSuite(engine: LibsqlEngine): void {
       expect(await pragma(conn, "synchronous")).toBe(1);
       expect(await pragma(conn, "busy_timeout")).toBe(777);
     });
-
-    // The native engine owns its connection; only @libsql/client can swap it underneath.
-    if (engine === "client")
-      it("re-applies the pragmas if the client swapped connections", async () => {
-        const conn = await connectFile(tempDbPath(), { busyTimeoutMs: 777 });
-        // What a connection the client opened on its own looks like: no tag, other pragmas.
-        // (libSQL is built with foreign keys on, so only this shows that the adapter sets them.)
-        await conn.exec(
-          "PRAGMA temp.user_version = 0; PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF; PRAGMA busy_timeout = 1",
-        );
-        expect(await conn.inTransaction()).toBe(false);
-        expect(await pragma(conn, "synchronous")).toBe(1);
-        expect(await pragma(conn, "foreign_keys")).toBe(1);
-        expect(await pragma(conn, "busy_timeout")).toBe(777);
-      });
   });
 
   describe(":memory:", () => {
@@ -170,14 +146,6 @@ function localSuite(engine: LibsqlEngine): void {
       await a.exec("CREATE TABLE only_in_a(x)");
       await expect(b.all("SELECT * FROM only_in_a")).rejects.toMatchObject({ code: "ERROR" });
     });
-
-    if (engine === "client")
-      it("reports a lost database instead of carrying on with an empty one", async () => {
-        const conn = await connectMemory();
-        await conn.exec("PRAGMA temp.user_version = 0");
-        await expect(conn.inTransaction()).rejects.toMatchObject({ code: "CLOSED" });
-        await expect(conn.get("SELECT 1")).rejects.toMatchObject({ code: "CLOSED" });
-      });
   });
 
   describe("values", () => {
@@ -361,23 +329,14 @@ function localSuite(engine: LibsqlEngine): void {
       expect(await other.all("SELECT x FROM t")).toHaveLength(2);
     });
 
-    if (engine === "client")
-      it("does not let a BEGIN inside a longer script outlive exec (the client rolls it back)", async () => {
-        const conn = await connectMemory();
-        await conn.exec("CREATE TABLE t(x); BEGIN; INSERT INTO t VALUES (1);");
-        expect(await conn.inTransaction()).toBe(false);
-        expect(await conn.all("SELECT x FROM t")).toEqual([]);
-      });
-
-    if (engine === "native")
-      it("keeps a BEGIN inside a longer script open after exec, as SQLite does", async () => {
-        const conn = await connectMemory();
-        await conn.exec("CREATE TABLE t(x); BEGIN; INSERT INTO t VALUES (1);");
-        expect(await conn.inTransaction()).toBe(true);
-        await conn.exec("ROLLBACK");
-        expect(await conn.inTransaction()).toBe(false);
-        expect(await conn.all("SELECT x FROM t")).toEqual([]);
-      });
+    it("keeps a BEGIN inside a longer script open after exec, as SQLite does", async () => {
+      const conn = await connectMemory();
+      await conn.exec("CREATE TABLE t(x); BEGIN; INSERT INTO t VALUES (1);");
+      expect(await conn.inTransaction()).toBe(true);
+      await conn.exec("ROLLBACK");
+      expect(await conn.inTransaction()).toBe(false);
+      expect(await conn.all("SELECT x FROM t")).toEqual([]);
+    });
 
     it("rolls back a raw transaction left open at close", async () => {
       const file = tempDbPath();
@@ -526,20 +485,18 @@ function localSuite(engine: LibsqlEngine): void {
     });
   });
 
-  it(`transactionSteps ${engine === "native" ? "runs BEGIN to COMMIT without a promise turn" : "awaits each statement"}`, async () => {
+  it("transactionSteps runs BEGIN to COMMIT without a promise turn", async () => {
     const conn = await connectFile();
     await conn.exec("CREATE TABLE t (x TEXT)");
     const order: string[] = [];
-    await conn.transactionSteps?.("immediate", function* () {
+    await conn.transactionSteps("immediate", function* () {
       yield* step.run("INSERT INTO t VALUES ('a')");
       queueMicrotask(() => order.push("microtask"));
       yield* step.run("INSERT INTO t VALUES ('b')");
       order.push("body done");
     });
-    // The libsql package answers synchronously; @libsql/client with promises.
-    expect(order).toEqual(
-      engine === "native" ? ["body done", "microtask"] : ["microtask", "body done"],
-    );
+    // The libsql package answers synchronously.
+    expect(order).toEqual(["body done", "microtask"]);
     expect(await conn.get("SELECT count(*) AS n FROM t")).toEqual({ n: 2 });
   });
 }

@@ -9,7 +9,7 @@ describe("libsql() options", () => {
     [{ url: "file:x.db", journalSizeLimitBytes: 1.5 }, /journalSizeLimitBytes/],
     [{ url: "file:x.db", journalSizeLimitBytes: -2 }, /journalSizeLimitBytes/],
     [{ url: "file:x.db", filename: "x" }, /unknown option "filename"/],
-    [{ url: "file:x.db", engine: "better" }, /engine must be "native" or "client"/],
+    [{ url: "file:x.db", engine: "client" }, /unknown option "engine"/],
     [{ url: "https://db.example.com", encryptionKey: "k" }, /only supported for local files/],
     [{ url: "file:x.db", authToken: 1 }, /authToken must be a string/],
   ])("rejects %j with MISUSE", (options, message) => {
@@ -56,24 +56,18 @@ describe("libsql() options", () => {
     });
   });
 
-  it.each(["native", "client"] as const)(
-    "rejects a local URL with a query, a fragment or a host with MISUSE (engine %s)",
-    (engine) => {
-      for (const url of [
-        "file:x.db?mode=ro",
-        "file:x.db#f",
-        "file://host/x.db",
-        "file::memory:?cache=shared",
-      ]) {
-        expect(() => libsql({ url, engine })).toThrow(expect.objectContaining({ code: "MISUSE" }));
-      }
-    },
-  );
+  it("rejects a local URL with a query, a fragment or a host with MISUSE", () => {
+    for (const url of [
+      "file:x.db?mode=ro",
+      "file:x.db#f",
+      "file://host/x.db",
+      "file::memory:?cache=shared",
+    ]) {
+      expect(() => libsql({ url })).toThrow(expect.objectContaining({ code: "MISUSE" }));
+    }
+  });
 
-  it("chooses the engine: native for local URLs, client for remote ones", () => {
-    expect(() => libsql({ url: "https://h", engine: "native" })).toThrow(/local databases only/);
-    expect(() => libsql({ url: "file:x.db", engine: "fast" as never })).toThrow(/engine must be/);
-    expect(libsql({ url: "https://h", engine: "client" }).capabilities.remote).toBe(true);
+  it("refuses a bad statementCacheSize", () => {
     for (const statementCacheSize of [0, 1.5, -1]) {
       expect(() => libsql({ url: ":memory:", statementCacheSize })).toThrow(/statementCacheSize/);
     }

@@ -1,4 +1,4 @@
-import { SqliteError } from "@llm-sessions/core";
+import { SqliteError } from "@llm-sessions/core/driver";
 import { localPath } from "./local-path.js";
 
 /** Options of {@link libsql}. Every field but `url` is optional. */
@@ -31,28 +31,12 @@ export interface LibsqlOptions {
    */
   readonly journalSizeLimitBytes?: number;
   /**
-   * What drives a local database (`file:` or `:memory:`):
-   * - `"native"` (the default for local URLs): the `libsql` package directly,
-   *   synchronously, with a bounded cache of prepared statements per
-   *   connection. 2.4–10× less overhead than `"client"`.
-   * - `"client"`: `@libsql/client`, which prepares every statement on every
-   *   call. Kept as a fallback and for comparison.
-   *
-   * A remote server is always reached through `@libsql/client`: `"client"` is
-   * the only engine for remote URLs (and their default); `"native"` with a
-   * remote URL is rejected.
-   */
-  readonly engine?: LibsqlEngine;
-  /**
-   * How many prepared statements each local connection of the `"native"`
-   * engine keeps, least recently used forgotten first. Default `200`.
-   * (`@libsql/client` prepares every statement itself: no effect there.)
+   * How many prepared statements each local connection keeps, least recently
+   * used forgotten first. Default `200`. (A server prepares statements
+   * itself: no effect there.)
    */
   readonly statementCacheSize?: number;
 }
-
-/** What runs a local database: see {@link LibsqlOptions.engine}. */
-export type LibsqlEngine = "native" | "client";
 
 /** What kind of database the URL names. */
 export type TargetKind = "file" | "memory" | "remote";
@@ -65,28 +49,18 @@ export interface ResolvedOptions {
   readonly target: string;
   readonly authToken: string | undefined;
   readonly encryptionKey: string | undefined;
-  readonly journalSizeLimitBytes: number;
-  /** `"client"` for every remote URL. */
-  readonly engine: LibsqlEngine;
   /**
    * What the `libsql` package opens for a local target: the decoded path of
    * a `file:` URL, or `":memory:"`; undefined for a remote URL.
    */
   readonly localPath: string | undefined;
-  readonly statementCacheSize: number;
 }
-
-/** Default of `journalSizeLimitBytes`: 64 MiB. */
-export const DEFAULT_JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024;
-/** Default of `statementCacheSize`. */
-export const DEFAULT_STATEMENT_CACHE_SIZE = 200;
 
 const KNOWN_KEYS = new Set([
   "url",
   "authToken",
   "encryptionKey",
   "journalSizeLimitBytes",
-  "engine",
   "statementCacheSize",
 ]);
 
@@ -108,25 +82,10 @@ export function resolveOptions(options: LibsqlOptions): ResolvedOptions {
   if (encryptionKey !== undefined && (typeof encryptionKey !== "string" || encryptionKey === "")) {
     throw misuse("encryptionKey must be a non-empty string");
   }
-  const journalSizeLimitBytes = options.journalSizeLimitBytes ?? DEFAULT_JOURNAL_SIZE_LIMIT;
-  // It is interpolated into a pragma, so it must be an integer; -1 is SQLite's "no limit".
-  if (!Number.isSafeInteger(journalSizeLimitBytes) || journalSizeLimitBytes < -1) {
-    throw misuse("journalSizeLimitBytes must be an integer >= -1");
-  }
-  const statementCacheSize = options.statementCacheSize ?? DEFAULT_STATEMENT_CACHE_SIZE;
-  if (!Number.isSafeInteger(statementCacheSize) || statementCacheSize < 1) {
-    throw misuse("statementCacheSize must be an integer >= 1");
-  }
+  // journalSizeLimitBytes and statementCacheSize are checked by core (createDriver).
   const kind = kindOf(url);
   if (kind === "remote" && encryptionKey !== undefined) {
     throw misuse("encryptionKey is only supported for local files, not for a remote server");
-  }
-  const { engine = kind === "remote" ? "client" : "native" } = options;
-  if (engine !== "native" && engine !== "client") {
-    throw misuse(`engine must be "native" or "client", got ${JSON.stringify(engine)}`);
-  }
-  if (kind === "remote" && engine === "native") {
-    throw misuse('engine "native" drives local databases only; a remote URL needs "client"');
   }
   return {
     url,
@@ -134,11 +93,7 @@ export function resolveOptions(options: LibsqlOptions): ResolvedOptions {
     target: kind === "remote" ? redact(url) : url,
     authToken,
     encryptionKey,
-    journalSizeLimitBytes,
-    engine,
-    // Checked for both engines, so that a URL is accepted or refused the same way by either.
     localPath: kind === "remote" ? undefined : localPath(url, kind),
-    statementCacheSize,
   };
 }
 

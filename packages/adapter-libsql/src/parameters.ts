@@ -1,4 +1,4 @@
-import { LruCache, type Params, SqliteError, type SqliteValue } from "@llm-sessions/core";
+import { LruCache, type Params, SqliteError, type SqliteValue } from "@llm-sessions/core/driver";
 
 /**
  * What parameters one SQL text expects, read with SQLite's own tokenizer

@@ -1,7 +1,9 @@
 import net from "node:net";
 import { createClient } from "@libsql/client";
-import { type SqliteConnection, wrapConnection } from "@llm-sessions/core";
+import type { SqliteConnection } from "@llm-sessions/core";
+import { createDriver } from "@llm-sessions/core/driver";
 import { afterEach, describe, expect, it } from "vitest";
+import { mapLibsqlError } from "./errors.js";
 import { libsql } from "./index.js";
 import { RemoteConnection } from "./remote.js";
 import { emptyDatabase } from "./test-support/empty-database.js";
@@ -20,16 +22,25 @@ afterEach(async () => {
   for (const conn of open.splice(0)) await conn.close();
 });
 
-function remoteOverLocalFile(): SqliteConnection {
+async function remoteOverLocalFile(): Promise<SqliteConnection> {
   const client = createClient({ url: `file:${tempDbPath()}`, intMode: "bigint", concurrency: 1 });
-  const conn = wrapConnection(new RemoteConnection(client));
+  const driver = createDriver({
+    name: "libsql",
+    target: "remote over a local file",
+    localPath: undefined,
+    capabilities: libsql({ url: "http://127.0.0.1:1" }).capabilities,
+    synchronous: false,
+    open: () => new RemoteConnection(client),
+    mapError: mapLibsqlError,
+  });
+  const conn = await driver.connect();
   open.push(conn);
   return conn;
 }
 
 describe("remote connection logic", () => {
   it("runs statements and converts values", async () => {
-    const conn = remoteOverLocalFile();
+    const conn = await remoteOverLocalFile();
     await conn.exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v ANY) STRICT");
     expect(await conn.run("INSERT INTO t(v) VALUES (:v)", { v: 2n ** 60n })).toEqual({
       changes: 1,
@@ -43,7 +54,7 @@ describe("remote connection logic", () => {
   });
 
   it("sends a batch as one atomic write", async () => {
-    const conn = remoteOverLocalFile();
+    const conn = await remoteOverLocalFile();
     await conn.exec("CREATE TABLE u(v TEXT UNIQUE)");
     await expect(
       conn.batch([
@@ -62,7 +73,7 @@ describe("remote connection logic", () => {
   });
 
   it("makes tx.batch a savepoint and rolls a failed transaction back", async () => {
-    const conn = remoteOverLocalFile();
+    const conn = await remoteOverLocalFile();
     await conn.exec("CREATE TABLE u(v TEXT UNIQUE)");
     const results = await conn.transaction("immediate", async (tx) => {
       await tx.run("INSERT INTO u VALUES ('kept')");

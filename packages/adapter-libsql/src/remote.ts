@@ -1,5 +1,5 @@
 import { type Client, createClient } from "@libsql/client";
-import type { RunResult, Statement } from "@llm-sessions/core";
+import type { RunResult, Statement } from "@llm-sessions/core/driver";
 import { LibsqlConnection } from "./connection.js";
 import type { ResolvedOptions } from "./options.js";
 import { planBatch } from "./statements.js";
@@ -17,7 +17,7 @@ import { planBatch } from "./statements.js";
 export class RemoteConnection extends LibsqlConnection {
   /** Wraps a client; `open` is the way in, tests pass a client of their own. */
   constructor(client: Client) {
-    super(client, false);
+    super(client);
   }
 
   /** Creates the client and asks the server one question, so a bad URL or token fails at connect. */

@@ -4,8 +4,6 @@ import { libsql } from "./index.js";
 const explainGap =
   "libSQL never finishes an EXPLAIN statement (the connection then cannot commit, or reads an old snapshot), so the adapter runs it on a second connection, which a private :memory: database does not have; the file target runs this test";
 
-// The default engine (native) on both targets; @libsql/client on a file too,
-// so the fallback keeps the store's whole behaviour.
 runStoreSuite({
   name: "libsql (file)",
   createDriver: ({ path }) => libsql({ url: `file:${path}` }),
@@ -18,8 +16,4 @@ runStoreSuite({
     "query-plans.fork-copies-linear": explainGap,
     "search.page-walks-index-once": explainGap,
   },
-});
-runStoreSuite({
-  name: "libsql client (file)",
-  createDriver: ({ path }) => libsql({ url: `file:${path}`, engine: "client" }),
 });

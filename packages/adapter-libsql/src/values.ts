@@ -1,5 +1,5 @@
 import type { ResultSet, Value } from "@libsql/client";
-import { fromBigInt, type Row, type RunResult, type SqliteValue } from "@llm-sessions/core";
+import { fromBigInt, type Row, type RunResult, type SqliteValue } from "@llm-sessions/core/driver";
 
 /**
  * Rows as plain objects keyed by column name. @libsql/client's rows also

@@ -3,9 +3,7 @@ import type { SqliteConnection } from "@llm-sessions/core";
 import Database from "libsql";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { libsql } from "../index.js";
-import { resolveOptions } from "../options.js";
 import { tempDbPath } from "../test-support/tmp.js";
-import { openNative } from "./open.js";
 
 const open: SqliteConnection[] = [];
 
@@ -20,28 +18,22 @@ async function connect(url: string, busyTimeoutMs = 5000): Promise<SqliteConnect
 }
 
 describe("the native engine", () => {
-  it("keeps a bounded cache of prepared statements per connection", () => {
-    const raw = openNative(resolveOptions({ url: ":memory:", statementCacheSize: 2 }), {
-      file: false,
-      readonly: false,
-      busyTimeoutMs: 5000,
-      durability: "normal",
-      journalSizeLimitBytes: -1,
-      cacheSizeKiB: undefined,
-      mmapSizeBytes: undefined,
-    });
+  it("keeps a bounded cache of prepared statements per connection (statementCacheSize)", async () => {
+    const conn = await libsql({ url: ":memory:", statementCacheSize: 2 }).connect();
+    open.push(conn);
+    const prepare = vi.spyOn(Database.prototype, "prepare");
     try {
-      expect(raw.get("SELECT 1 AS a")).toEqual({ a: 1 });
-      expect(raw.cachedStatements).toBe(1);
-      raw.get("SELECT 1 AS a");
-      expect(raw.cachedStatements).toBe(1);
-      raw.get("SELECT 2 AS b");
-      raw.get("SELECT 3 AS c");
-      expect(raw.cachedStatements).toBe(2);
+      const prepared = (sql: string) => prepare.mock.calls.filter(([s]) => s === sql).length;
+      expect(await conn.get("SELECT 1 AS a")).toEqual({ a: 1 });
+      await conn.get("SELECT 1 AS a");
+      expect(prepared("SELECT 1 AS a")).toBe(1);
+      await conn.get("SELECT 2 AS b");
+      await conn.get("SELECT 3 AS c");
       // Evicted statements are prepared again when needed.
-      expect(raw.get("SELECT 1 AS a")).toEqual({ a: 1 });
+      expect(await conn.get("SELECT 1 AS a")).toEqual({ a: 1 });
+      expect(prepared("SELECT 1 AS a")).toBe(2);
     } finally {
-      raw.close();
+      prepare.mockRestore();
     }
   });
 
@@ -98,33 +90,24 @@ describe("the native engine", () => {
     expect(await other.all("SELECT x FROM t ORDER BY x")).toEqual([{ x: 0 }, { x: 2 }]);
   });
 
-  it("prepares a cached statement again only when get() could not reuse it (after a failure, run or all)", () => {
-    const raw = openNative(resolveOptions({ url: ":memory:" }), {
-      file: false,
-      readonly: false,
-      busyTimeoutMs: 5000,
-      durability: "normal",
-      journalSizeLimitBytes: -1,
-      cacheSizeKiB: undefined,
-      mmapSizeBytes: undefined,
-    });
+  it("prepares a cached statement again only when get() could not reuse it (after a failure, run or all)", async () => {
+    const conn = await connect(":memory:");
     const prepare = vi.spyOn(Database.prototype, "prepare");
     try {
-      raw.exec("CREATE TABLE t (id INTEGER PRIMARY KEY)");
+      await conn.exec("CREATE TABLE t (id INTEGER PRIMARY KEY)");
       const insert = "INSERT INTO t (id) VALUES (?) RETURNING id";
       const prepared = () => prepare.mock.calls.filter(([sql]) => sql === insert).length;
-      for (let id = 1; id <= 3; id++) expect(raw.get(insert, [id])).toEqual({ id });
+      for (let id = 1; id <= 3; id++) expect(await conn.get(insert, [id])).toEqual({ id });
       expect(prepared(), "repeated get() reuses the statement").toBe(1);
-      expect(() => raw.get(insert, [1])).toThrow(/UNIQUE/);
-      expect(raw.get(insert, [4])).toEqual({ id: 4 });
-      expect(raw.get(insert, [5])).toEqual({ id: 5 });
+      await expect(conn.get(insert, [1])).rejects.toThrow(/UNIQUE/);
+      expect(await conn.get(insert, [4])).toEqual({ id: 4 });
+      expect(await conn.get(insert, [5])).toEqual({ id: 5 });
       expect(prepared(), "once more after the failure, then reused").toBe(2);
-      expect(raw.all(insert, [6])).toEqual([{ id: 6 }]);
-      expect(raw.get(insert, [7])).toEqual({ id: 7 });
+      expect(await conn.all(insert, [6])).toEqual([{ id: 6 }]);
+      expect(await conn.get(insert, [7])).toEqual({ id: 7 });
       expect(prepared(), "once more after all()").toBe(3);
     } finally {
       prepare.mockRestore();
-      raw.close();
     }
   });
 

@@ -1,4 +1,4 @@
-import { type Row, rowBuilder, SqliteError } from "@llm-sessions/core";
+import { type Row, rowBuilder, SqliteError } from "@llm-sessions/core/driver";
 import type Database from "libsql";
 import type { BoundArgs } from "../parameters.js";
 

@@ -1,6 +1,6 @@
+import type { ConnectionSettings } from "@llm-sessions/core/driver";
 import Database from "libsql";
 import type { ResolvedOptions } from "../options.js";
-import { type PragmaSettings, pragmaScript } from "../pragmas.js";
 import { NativeConnection } from "./connection.js";
 
 /** What the package's constructor reads (its type declarations omit `encryptionKey`). */
@@ -10,24 +10,27 @@ interface OpenOptions {
 }
 
 /**
- * Opens a local database through the `libsql` package, with the pragmas
- * applied, as a raw connection. A file's connection can be reopened with the
- * same settings (see `NativeConnection`).
+ * Opens a local database through the `libsql` package as a raw connection
+ * (core applies the pragmas). A file's connection can be reopened with the
+ * same settings and pragmas (see `NativeConnection`).
  */
-export function openNative(options: ResolvedOptions, settings: PragmaSettings): NativeConnection {
+export function openNative(
+  options: ResolvedOptions,
+  settings: ConnectionSettings,
+): NativeConnection {
   const path = options.localPath as string;
   const init: OpenOptions = {
-    // As @libsql/client passes it; the busy_timeout pragma below says the same.
+    // As @libsql/client passes it; core's busy_timeout pragma says the same.
     timeout: settings.busyTimeoutMs,
     ...(options.encryptionKey === undefined ? {} : { encryptionKey: options.encryptionKey }),
   };
   const openBare = () => new Database(path, init as Database.Options);
-  const open = (): Database.Database => {
+  const reopen = (): Database.Database => {
     const db = openBare();
     try {
-      db.exec(pragmaScript(settings));
+      db.exec(settings.pragmas.join(";\n"));
     } catch (error) {
-      // A handle that failed its pragmas (NOTADB, a wrong key) must not keep the file open.
+      // A handle that failed its pragmas must not keep the file open.
       try {
         db.close();
       } catch {
@@ -38,9 +41,7 @@ export function openNative(options: ResolvedOptions, settings: PragmaSettings): 
     return db;
   };
   return new NativeConnection(
-    open(),
-    settings.file ? { reopen: open, openAside: openBare } : undefined,
-    options.statementCacheSize,
-    settings.busyTimeoutMs,
+    openBare(),
+    options.kind === "file" ? { reopen, openAside: openBare } : undefined,
   );
 }

@@ -1,4 +1,4 @@
-import { type Row, type RowBuilder, rowBuilder } from "@llm-sessions/core";
+import { type Row, type RowBuilder, rowBuilder } from "@llm-sessions/core/driver";
 import type Database from "libsql";
 import { type BoundArgs, type ParameterShape, shapeOf } from "../parameters.js";
 import { isExplain } from "./explain.js";
@@ -36,9 +36,9 @@ const RETURNING = /\breturning\b/i;
  */
 export class NativeStatement {
   #stmt: Prepared;
+  #db: Db;
   /** Whether `#stmt` is reset (as prepared, or as a successful `get` leaves it): see the class comment. */
   #readyForGet = true;
-  readonly #db: Db;
   readonly #sql: string;
   readonly shape: ParameterShape;
   /** It returns rows (SELECT, RETURNING, most PRAGMAs, EXPLAIN). */
@@ -63,6 +63,19 @@ export class NativeStatement {
     this.returning = this.reader && RETURNING.test(sql);
     this.explain = isExplain(sql);
     this.#schemaNamed = this.reader && STAR.test(sql.replace(COUNT_STAR, ""));
+    this.#configure();
+    if (this.reader) this.#rebuild();
+  }
+
+  /**
+   * Moves the statement to `db` when the connection replaced its native
+   * connection (after SQLITE_BUSY, see `NativeConnection`): prepared again there.
+   */
+  attach(db: Db): void {
+    if (db === this.#db) return;
+    this.#db = db;
+    this.#stmt = db.prepare(this.#sql);
+    this.#readyForGet = true;
     this.#configure();
     if (this.reader) this.#rebuild();
   }

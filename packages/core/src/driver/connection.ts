@@ -1,7 +1,11 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import type { MaybePromise, RawConnection, RawStatement } from "./adapter.js";
 import { SqliteError } from "./errors.js";
+import { type LockAttempt, withoutBlocking } from "./lock-wait.js";
+import { LruCache } from "./lru.js";
+import { drive } from "./maybe.js";
 import { Mutex } from "./mutex.js";
-import { continueSteps, isThenable, performStatement, step, type TxSteps } from "./steps.js";
+import { continueSteps, isThenable, performStatement, step } from "./steps.js";
 import type {
   BackupOptions,
   Params,
@@ -12,56 +16,28 @@ import type {
   Statement,
   Transaction,
   TransactionMode,
+  TxSteps,
 } from "./types.js";
 
-/**
- * The raw statements an adapter provides for one connection or one open
- * transaction. They may be sync or async and may throw the driver's own
- * errors: the wrapper maps them with `RawConnection.mapError`.
- */
-export interface RawQueryable {
-  /** Runs one statement; returns the changes and the last insert rowid. */
-  run(sql: string, params?: Params): RunResult | Promise<RunResult>;
-  /** The first row, or `undefined` when there is none. */
-  get(sql: string, params?: Params): Row | undefined | Promise<Row | undefined>;
-  /** Every row. */
-  all(sql: string, params?: Params): Row[] | Promise<Row[]>;
-  /** Several `;`-separated statements, without parameters. */
-  exec(sql: string): void | Promise<void>;
-  /** Atomic: outside a transaction a write transaction, inside one a savepoint. */
-  batch(statements: readonly Statement[]): RunResult[] | Promise<RunResult[]>;
-}
-
-/** An open transaction on a raw connection. */
-export interface RawTransaction extends RawQueryable {
-  /** Commits the transaction. */
-  commit(): void | Promise<void>;
-  /** Rolls the transaction back. */
-  rollback(): void | Promise<void>;
-}
-
-/** What an adapter implements per connection; `wrapConnection` adds the rest. */
-export interface RawConnection extends RawQueryable {
-  /** Starts a transaction (`BEGIN DEFERRED` or `BEGIN IMMEDIATE`, per `mode`). */
-  begin(mode: TransactionMode): RawTransaction | Promise<RawTransaction>;
-  /** Whether a transaction is open that the wrapper did not start (a raw BEGIN). */
-  inTransaction(): boolean | Promise<boolean>;
-  /** Closes the connection. */
-  close(): void | Promise<void>;
-  /** Turns a driver error into a `SqliteError` with a normalized code. */
-  mapError(error: unknown): SqliteError;
+/** What a connection needs to know of its adapter and settings. */
+export interface ConnectionContext {
+  /** The adapter's error mapping. */
+  readonly mapError: (error: unknown) => SqliteError;
   /**
-   * Optional: the online backup (see `SqliteConnection.backup`). Implement it
-   * exactly when the driver reports `capabilities.onlineBackup`. It is
-   * started while the wrapper holds the connection; from its first
-   * `onProgress` report on, other statements may run on the connection
-   * between its steps, so it must copy in steps that yield to the event loop
-   * and tolerate that (SQLite's backup API does: it folds this connection's
-   * commits in, and returns BUSY for a step while a write transaction is
-   * open, which the implementation must treat as "try the next step later").
+   * The database is a file that other connections share: BEGIN IMMEDIATE
+   * then waits for the write lock on later turns of the event loop (see
+   * `lock-wait.ts`). A private in-memory database has nothing to wait for,
+   * and a server waits on its own.
    */
-  backup?(destination: string, options?: BackupOptions): Promise<void>;
+  readonly waitForLock: boolean;
+  readonly busyTimeoutMs: number;
+  readonly statementCacheSize: number;
 }
+
+/** `batch` inside an open transaction runs in this savepoint, so that it is all or nothing. */
+const SAVEPOINT = "llm_sessions_batch";
+/** SQLite applies `busy_timeout` when the pragma is prepared, so it goes through `exec`. */
+const NO_WAIT = "PRAGMA busy_timeout = 0";
 
 /**
  * Marks the async context of a transaction callback with its connection. The
@@ -72,28 +48,46 @@ export interface RawConnection extends RawQueryable {
 const activeTransaction = new AsyncLocalStorage<{ readonly conn: object; open: boolean }>();
 
 /**
- * Wraps a raw adapter connection into the contract: calls from concurrent
+ * Turns an adapter's raw connection into the contract: calls from concurrent
  * async callers are serialized by a FIFO mutex; a transaction holds the mutex
- * for its whole callback, so no other caller's statement runs inside it; every
- * error leaves as a `SqliteError`; calls after `close()` reject with `CLOSED`;
- * a nested `transaction()` (or a statement sent to the connection instead of
- * the `tx` handle from inside a transaction, which would otherwise deadlock)
- * rejects with `MISUSE`.
+ * for its whole body, so no other caller's statement runs inside it; prepared
+ * statements are cached; every error leaves as a `SqliteError`; calls after
+ * `close()` reject with `CLOSED`; a nested `transaction()` (or a statement
+ * sent to the connection instead of the `tx` handle from inside a
+ * transaction, which would otherwise deadlock) rejects with `MISUSE`.
  */
-export function wrapConnection(raw: RawConnection): SqliteConnection {
-  return new WrappedConnection(raw);
+export function coreConnection(raw: RawConnection, context: ConnectionContext): SqliteConnection {
+  return new CoreConnection(raw, context);
 }
 
-class WrappedConnection implements SqliteConnection {
+class CoreConnection implements SqliteConnection {
   readonly #raw: RawConnection;
+  readonly #map: (error: unknown) => SqliteError;
+  readonly #waitForLock: boolean;
+  readonly #busyTimeoutMs: number;
+  readonly #wait: string;
+  readonly #statements: LruCache<string, RawStatement>;
   readonly #mutex = new Mutex();
   #closed = false;
   #closing: Promise<void> | undefined;
+  /**
+   * True from a successful BEGIN (of `transaction` or of a batch) to its end:
+   * every statement then first checks that SQLite has not ended the
+   * transaction on its own (after FULL or IOERR, say), because it would
+   * otherwise run, and commit, outside of it.
+   */
+  #inOwnTransaction = false;
   /** Present only when the adapter has an online backup (an own property, so `"backup" in conn` tells). */
   declare readonly backup?: (destination: string, options?: BackupOptions) => Promise<void>;
 
-  constructor(raw: RawConnection) {
+  constructor(raw: RawConnection, context: ConnectionContext) {
     this.#raw = raw;
+    this.#map = context.mapError;
+    this.#waitForLock = context.waitForLock;
+    this.#busyTimeoutMs = context.busyTimeoutMs;
+    this.#wait = `PRAGMA busy_timeout = ${context.busyTimeoutMs}`;
+    // Every driver here finalizes a statement when it is garbage collected, so eviction only drops it.
+    this.#statements = new LruCache(context.statementCacheSize);
     if (typeof raw.backup === "function") {
       const backup = raw.backup.bind(raw);
       Object.defineProperty(this, "backup", {
@@ -108,23 +102,23 @@ class WrappedConnection implements SqliteConnection {
   }
 
   run(sql: string, params?: Params): Promise<RunResult> {
-    return this.#serial(() => this.#raw.run(sql, params));
+    return this.#serial(() => this.#run(sql, params));
   }
 
   get<T extends object = Row>(sql: string, params?: Params): Promise<T | undefined> {
-    return this.#serial(() => this.#raw.get(sql, params)) as Promise<T | undefined>;
+    return this.#serial(() => this.#get(sql, params)) as Promise<T | undefined>;
   }
 
   all<T extends object = Row>(sql: string, params?: Params): Promise<T[]> {
-    return this.#serial(() => this.#raw.all(sql, params)) as Promise<T[]>;
+    return this.#serial(() => this.#all(sql, params)) as Promise<T[]>;
   }
 
   exec(sql: string): Promise<void> {
-    return this.#serial(() => this.#raw.exec(sql));
+    return this.#serial(() => this.#exec(sql));
   }
 
   batch(statements: readonly Statement[]): Promise<RunResult[]> {
-    return this.#serial(() => (statements.length === 0 ? [] : this.#raw.batch(statements)));
+    return this.#serial(() => this.#batch(statements));
   }
 
   inTransaction(): Promise<boolean> {
@@ -148,13 +142,157 @@ class WrappedConnection implements SqliteConnection {
 
   /**
    * Runs a body of yielded statements in one transaction. With a synchronous
-   * raw connection nothing between BEGIN and COMMIT waits on a promise: the
-   * write lock is held for the statements only. A raw answer that is a
-   * promise (an async driver), or an `await` step, hands the rest of the body
-   * to an async loop; the outcome is the same, only slower.
+   * adapter nothing between BEGIN and COMMIT waits on a promise: the write
+   * lock is held for the statements only. An answer that is a promise (an
+   * async driver), or an `await` step, hands the rest of the body to an
+   * async loop; the outcome is the same, only slower.
    */
   transactionSteps<T>(mode: TransactionMode, steps: () => TxSteps<T>): Promise<T> {
     return this.#transact(mode, "transactionSteps", steps);
+  }
+
+  close(): Promise<void> {
+    if (!this.#closing) {
+      this.#closed = true;
+      // Wait for the current holder so a transaction is not cut in half.
+      this.#closing = this.#mutex.run(async () => {
+        this.#statements.clear();
+        try {
+          await this.#raw.close();
+        } catch (error) {
+          throw this.#map(error);
+        }
+      });
+    }
+    return this.#closing;
+  }
+
+  // The statements themselves: answer as the adapter does (a value or a
+  // promise), with every error mapped.
+
+  #run(sql: string, params: Params | undefined): MaybePromise<RunResult> {
+    return this.#mapped(() => this.#statement(sql).run(params));
+  }
+
+  #get(sql: string, params: Params | undefined): MaybePromise<Row | undefined> {
+    return this.#mapped(() => this.#statement(sql).get(params));
+  }
+
+  #all(sql: string, params: Params | undefined): MaybePromise<Row[]> {
+    return this.#mapped(() => this.#statement(sql).all(params));
+  }
+
+  #exec(sql: string): MaybePromise<void> {
+    return this.#mapped(() => {
+      this.#checkStillInTransaction();
+      return this.#raw.exec(sql);
+    });
+  }
+
+  /** What a transaction body's statements run on (see `#drive`). */
+  readonly #runner = {
+    run: (sql: string, params?: Params) => this.#run(sql, params),
+    get: (sql: string, params?: Params) => this.#get(sql, params),
+    all: (sql: string, params?: Params) => this.#all(sql, params),
+    exec: (sql: string) => this.#exec(sql),
+    batch: (statements: readonly Statement[]) => this.#batch(statements),
+  };
+
+  #statement(sql: string): RawStatement {
+    this.#checkStillInTransaction();
+    let prepared = this.#statements.get(sql);
+    if (prepared === undefined) {
+      prepared = this.#raw.prepare(sql);
+      this.#statements.set(sql, prepared);
+    }
+    return prepared;
+  }
+
+  #checkStillInTransaction(): void {
+    if (this.#inOwnTransaction && !this.#raw.inTransaction()) {
+      throw new SqliteError(
+        "ABORT",
+        "the transaction is over: SQLite rolled it back after an error (BUSY, FULL, IOERR), or a COMMIT or ROLLBACK was sent through exec; start a new one",
+      );
+    }
+  }
+
+  /** Calls `op`, mapping what it throws or rejects with. */
+  #mapped<T>(op: () => MaybePromise<T>): MaybePromise<T> {
+    let out: MaybePromise<T>;
+    try {
+      out = op();
+    } catch (error) {
+      throw this.#map(error);
+    }
+    if (!isThenable(out)) return out;
+    return Promise.resolve(out).catch((error: unknown) => {
+      throw this.#map(error);
+    });
+  }
+
+  /**
+   * Atomic: inside an open transaction (ours or a raw BEGIN) a savepoint,
+   * outside its own write transaction, begun as `transaction` begins one.
+   * The adapter's own batch, when it has one, does the same in one call.
+   */
+  #batch(statements: readonly Statement[]): MaybePromise<RunResult[]> {
+    if (statements.length === 0) return [];
+    const batch = this.#raw.batch;
+    if (batch) {
+      return this.#mapped(() => {
+        this.#checkStillInTransaction();
+        return batch.call(this.#raw, statements);
+      });
+    }
+    this.#checkStillInTransaction();
+    return drive(
+      this.#raw.inTransaction() ? this.#inSavepoint(statements) : this.#inOwnWrite(statements),
+    );
+  }
+
+  *#inSavepoint(statements: readonly Statement[]): Generator<unknown, RunResult[], unknown> {
+    yield this.#exec(`SAVEPOINT ${SAVEPOINT}`);
+    try {
+      const results: RunResult[] = [];
+      for (const s of statements) results.push((yield this.#run(s.sql, s.params)) as RunResult);
+      yield this.#exec(`RELEASE ${SAVEPOINT}`);
+      return results;
+    } catch (error) {
+      yield this.#undoSavepoint();
+      throw error;
+    }
+  }
+
+  /** Undoes a failed batch's savepoint; if that fails, part of it may remain: the whole transaction is rolled back. */
+  #undoSavepoint(): MaybePromise<void> {
+    // SQLite may have rolled back the whole transaction already (FULL, IOERR).
+    if (!this.#raw.inTransaction()) return undefined;
+    let undone: MaybePromise<void>;
+    try {
+      undone = this.#raw.exec(`ROLLBACK TO ${SAVEPOINT}; RELEASE ${SAVEPOINT}`);
+    } catch {
+      return this.#rollbackQuietly();
+    }
+    return isThenable(undone)
+      ? Promise.resolve(undone).catch(() => this.#rollbackQuietly())
+      : undefined;
+  }
+
+  *#inOwnWrite(statements: readonly Statement[]): Generator<unknown, RunResult[], unknown> {
+    yield this.#begin("immediate");
+    this.#inOwnTransaction = true;
+    try {
+      const results: RunResult[] = [];
+      for (const s of statements) results.push((yield this.#run(s.sql, s.params)) as RunResult);
+      yield this.#commit();
+      return results;
+    } catch (error) {
+      yield this.#rollbackQuietly();
+      throw error;
+    } finally {
+      this.#inOwnTransaction = false;
+    }
   }
 
   /** BEGIN, the body, COMMIT (ROLLBACK when the body throws), holding the connection throughout. */
@@ -164,72 +302,128 @@ class WrappedConnection implements SqliteConnection {
     const release = this.#mutex.tryAcquire() ?? (await this.#mutex.acquire());
     try {
       this.#checkOpen();
-      let rawTx: RawTransaction;
+      const begun = this.#begin(mode);
+      if (isThenable(begun)) await begun;
+      this.#inOwnTransaction = true;
+      const handle = new TransactionHandle(this.#runner);
       try {
-        const begun = this.#raw.begin(mode);
-        rawTx = isThenable(begun) ? await begun : begun;
-      } catch (error) {
-        throw this.#raw.mapError(error);
-      }
-      const handle = new TransactionHandle(rawTx, this.#raw);
-      let result: T;
-      try {
-        const out = this.#drive(steps(), rawTx, handle);
-        result = out instanceof Pending ? await out.promise : out;
-      } catch (error) {
+        let result: T;
+        try {
+          const out = this.#drive(steps(), handle);
+          result = out instanceof Pending ? await out.promise : out;
+        } catch (error) {
+          handle.finish();
+          const rolledBack = this.#rollbackQuietly();
+          if (rolledBack) await rolledBack;
+          throw error;
+        }
         handle.finish();
-        await this.#rollback(rawTx);
-        throw error;
+        const committed = this.#commit();
+        if (committed) await committed;
+        return result;
+      } finally {
+        this.#inOwnTransaction = false;
       }
-      handle.finish();
-      const committing = this.#commit(rawTx);
-      if (committing) await committing;
-      return result;
     } finally {
       release();
     }
   }
 
-  /** Steps the body synchronously for as long as the raw connection answers synchronously. */
-  #drive<T>(body: TxSteps<T>, rawTx: RawTransaction, handle: TransactionHandle): T | Pending<T> {
+  /** Steps the body synchronously for as long as the adapter answers synchronously. */
+  #drive<T>(body: TxSteps<T>, handle: TransactionHandle): T | Pending<T> {
     let next = body.next();
     while (!next.done) {
       const s = next.value;
       let value: unknown;
       try {
-        value = s.kind === "await" ? s.fn(handle) : performStatement(rawTx, s);
+        value = s.kind === "await" ? s.fn(handle) : performStatement(this.#runner, s);
       } catch (error) {
-        // A driver's error is mapped; an await step's own error passes as it is.
-        next = body.throw(s.kind === "await" ? error : this.#raw.mapError(error));
+        next = body.throw(error);
         continue;
       }
       if (isThenable(value)) {
-        const mapped =
-          s.kind === "await"
-            ? Promise.resolve(value)
-            : Promise.resolve(value).catch((error: unknown) => {
-                throw this.#raw.mapError(error);
-              });
-        return new Pending(continueSteps(body, handle, next, mapped));
+        return new Pending(continueSteps(body, handle, next, Promise.resolve(value)));
       }
       next = body.next(value);
     }
     return next.value;
   }
 
-  close(): Promise<void> {
-    if (!this.#closing) {
-      this.#closed = true;
-      // Wait for the current holder so a transaction is not cut in half.
-      this.#closing = this.#mutex.run(async () => {
-        try {
-          await this.#raw.close();
-        } catch (error) {
-          throw this.#raw.mapError(error);
-        }
-      });
+  /**
+   * BEGIN. An IMMEDIATE one on a shared file waits for the write lock on
+   * later turns of the event loop, never inside SQLite's busy handler (see
+   * `lock-wait.ts`); a deferred BEGIN takes no lock.
+   */
+  #begin(mode: TransactionMode): MaybePromise<void> {
+    if (mode === "deferred" || !this.#waitForLock) {
+      return this.#mapped(() => this.#raw.begin(mode));
     }
-    return this.#closing;
+    return withoutBlocking(() => drive(this.#tryBeginImmediate()), this.#busyTimeoutMs);
+  }
+
+  /** One try at BEGIN IMMEDIATE without SQLite's busy wait. */
+  *#tryBeginImmediate(): Generator<unknown, LockAttempt, unknown> {
+    this.#checkOpen();
+    yield this.#mapped(() => this.#raw.exec(NO_WAIT));
+    try {
+      yield this.#mapped(() => this.#raw.begin("immediate"));
+      return { ok: true };
+    } catch (error) {
+      if (error instanceof SqliteError && error.code === "BUSY") return { ok: false, busy: error };
+      throw error;
+    } finally {
+      yield this.#mapped(() => this.#raw.exec(this.#wait));
+    }
+  }
+
+  /**
+   * COMMIT; if it fails, ROLLBACK and throw the mapped error. A transaction
+   * SQLite already ended is not committed: its writes are gone, so that is
+   * an `ABORT`. Returns nothing when the commit answered synchronously and
+   * succeeded, so a synchronous transaction stays synchronous to its end.
+   */
+  #commit(): Promise<void> | undefined {
+    let committed: MaybePromise<void>;
+    try {
+      this.#checkStillInTransaction();
+      committed = this.#raw.commit();
+    } catch (error) {
+      return this.#failedCommit(error);
+    }
+    if (!isThenable(committed)) return undefined;
+    return Promise.resolve(committed).catch((error: unknown) => this.#failedCommit(error));
+  }
+
+  async #failedCommit(error: unknown): Promise<never> {
+    await this.#rollbackQuietly();
+    throw this.#map(error);
+  }
+
+  /**
+   * Rolls back what is open; never throws. A connection that cannot roll
+   * back is in an unknown state: it is closed, and the pool replaces it.
+   */
+  #rollbackQuietly(): Promise<void> | undefined {
+    let rolledBack: MaybePromise<void>;
+    try {
+      // SQLite may have rolled back on its own (after FULL, say): ROLLBACK would then fail.
+      if (!this.#raw.inTransaction()) return undefined;
+      rolledBack = this.#raw.rollback();
+    } catch {
+      return this.#retire();
+    }
+    return isThenable(rolledBack)
+      ? Promise.resolve(rolledBack).catch(() => this.#retire())
+      : undefined;
+  }
+
+  async #retire(): Promise<void> {
+    this.#closed = true;
+    try {
+      await this.#raw.close();
+    } catch {
+      // Already broken; nothing more to do.
+    }
   }
 
   /**
@@ -262,44 +456,9 @@ class WrappedConnection implements SqliteConnection {
         },
       });
     } catch (error) {
-      throw this.#raw.mapError(error);
+      throw this.#map(error);
     } finally {
       letGo();
-    }
-  }
-
-  /**
-   * COMMIT; if it fails, ROLLBACK and throw the mapped error. Returns nothing
-   * when the raw commit answered synchronously and succeeded, so a
-   * synchronous transaction stays synchronous to its end.
-   */
-  #commit(rawTx: RawTransaction): Promise<void> | undefined {
-    let committed: void | Promise<void>;
-    try {
-      committed = rawTx.commit();
-    } catch (error) {
-      return this.#failedCommit(rawTx, error);
-    }
-    if (!isThenable(committed)) return undefined;
-    return Promise.resolve(committed).catch((error: unknown) => this.#failedCommit(rawTx, error));
-  }
-
-  async #failedCommit(rawTx: RawTransaction, error: unknown): Promise<never> {
-    await this.#rollback(rawTx);
-    throw this.#raw.mapError(error);
-  }
-
-  async #rollback(rawTx: RawTransaction): Promise<void> {
-    try {
-      await rawTx.rollback();
-    } catch {
-      // A connection that cannot roll back is in an unknown state: retire it.
-      this.#closed = true;
-      try {
-        await this.#raw.close();
-      } catch {
-        // Already broken; nothing more to do.
-      }
     }
   }
 
@@ -318,14 +477,14 @@ class WrappedConnection implements SqliteConnection {
     if (this.#closed) throw new SqliteError("CLOSED", "the connection is closed");
   }
 
-  async #serial<T>(op: () => T | Promise<T>): Promise<T> {
+  async #serial<T>(op: () => MaybePromise<T>): Promise<T> {
     this.#checkUsable("a statement");
     const release = this.#mutex.tryAcquire() ?? (await this.#mutex.acquire());
     try {
       this.#checkOpen();
       return await op();
     } catch (error) {
-      const mapped = this.#raw.mapError(error);
+      const mapped = this.#map(error);
       // An adapter reports a connection it had to give up as CLOSED: from
       // then on the pool sees it closed and replaces it.
       if (mapped.code === "CLOSED") this.#closed = true;
@@ -350,17 +509,24 @@ class Pending<T> {
   constructor(readonly promise: Promise<T>) {}
 }
 
+/** What the `tx` handle runs its statements on: the connection's own, already mapped. */
+interface Runner {
+  run(sql: string, params?: Params): MaybePromise<RunResult>;
+  get(sql: string, params?: Params): MaybePromise<Row | undefined>;
+  all(sql: string, params?: Params): MaybePromise<Row[]>;
+  exec(sql: string): MaybePromise<void>;
+  batch(statements: readonly Statement[]): MaybePromise<RunResult[]>;
+}
+
 /** The `tx` a transaction callback receives; dead once the callback settles. */
 class TransactionHandle implements Queryable {
-  readonly #tx: RawTransaction;
-  readonly #raw: RawConnection;
+  readonly #runner: Runner;
   #done = false;
   /** Statements of one transaction run one at a time, in call order. */
   readonly #mutex = new Mutex();
 
-  constructor(tx: RawTransaction, raw: RawConnection) {
-    this.#tx = tx;
-    this.#raw = raw;
+  constructor(runner: Runner) {
+    this.#runner = runner;
   }
 
   finish(): void {
@@ -368,33 +534,31 @@ class TransactionHandle implements Queryable {
   }
 
   run(sql: string, params?: Params): Promise<RunResult> {
-    return this.#call(() => this.#tx.run(sql, params));
+    return this.#call(() => this.#runner.run(sql, params));
   }
 
   get<T extends object = Row>(sql: string, params?: Params): Promise<T | undefined> {
-    return this.#call(() => this.#tx.get(sql, params)) as Promise<T | undefined>;
+    return this.#call(() => this.#runner.get(sql, params)) as Promise<T | undefined>;
   }
 
   all<T extends object = Row>(sql: string, params?: Params): Promise<T[]> {
-    return this.#call(() => this.#tx.all(sql, params)) as Promise<T[]>;
+    return this.#call(() => this.#runner.all(sql, params)) as Promise<T[]>;
   }
 
   exec(sql: string): Promise<void> {
-    return this.#call(() => this.#tx.exec(sql));
+    return this.#call(() => this.#runner.exec(sql));
   }
 
   batch(statements: readonly Statement[]): Promise<RunResult[]> {
-    return this.#call(() => (statements.length === 0 ? [] : this.#tx.batch(statements)));
+    return this.#call(() => this.#runner.batch(statements));
   }
 
-  async #call<T>(op: () => T | Promise<T>): Promise<T> {
+  async #call<T>(op: () => MaybePromise<T>): Promise<T> {
     if (this.#done) throw new SqliteError("MISUSE", "the transaction has already ended");
     const release = await this.#mutex.acquire();
     try {
       if (this.#done) throw new SqliteError("MISUSE", "the transaction has already ended");
       return await op();
-    } catch (error) {
-      throw this.#raw.mapError(error);
     } finally {
       release();
     }

@@ -1,9 +1,12 @@
-export {
-  type RawConnection,
-  type RawQueryable,
-  type RawTransaction,
-  wrapConnection,
-} from "./connection.js";
+export type {
+  AdapterTuning,
+  ConnectionSettings,
+  MaybePromise,
+  RawConnection,
+  RawStatement,
+  SqliteAdapter,
+} from "./adapter.js";
+export { createDriver } from "./create-driver.js";
 export {
   isBusyError,
   primaryCode,
@@ -16,6 +19,11 @@ export { fromBigInt } from "./integers.js";
 export { LruCache } from "./lru.js";
 export { Mutex } from "./mutex.js";
 export { type RowBuilder, rowBuilder } from "./row-builder.js";
+export {
+  DEFAULT_BUSY_TIMEOUT_MS,
+  DEFAULT_JOURNAL_SIZE_LIMIT,
+  DEFAULT_STATEMENT_CACHE_SIZE,
+} from "./settings.js";
 export { runSteps, step, type TxStep, type TxSteps } from "./steps.js";
 export type {
   BackupOptions,

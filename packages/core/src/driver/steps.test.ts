@@ -1,52 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { type RawConnection, type RawTransaction, wrapConnection } from "./connection.js";
-import { SqliteError, toSqliteError } from "./errors.js";
+import { SqliteError } from "./errors.js";
 import { runSteps, step, type TxSteps } from "./steps.js";
-import type { Params, Row, RunResult, Statement } from "./types.js";
-
-/**
- * A raw connection that logs what it is asked, answering synchronously or
- * with promises. `fail` makes statements whose SQL contains it throw a raw
- * driver error; "COMMIT" makes the commit fail.
- */
-function fakeRaw(options: { async: boolean; fail?: string }) {
-  const log: string[] = [];
-  const answer = <T>(what: string, value: T): T | Promise<T> => {
-    log.push(what);
-    if (options.fail && what.includes(options.fail)) {
-      const error = Object.assign(new Error(`${what} failed`), {
-        code: "SQLITE_CONSTRAINT_UNIQUE",
-      });
-      if (options.async) return Promise.reject(error);
-      throw error;
-    }
-    return options.async ? Promise.resolve(value) : value;
-  };
-  const statements = {
-    run: (sql: string, _p?: Params) => answer<RunResult>(sql, { changes: 1, lastInsertRowid: 1 }),
-    get: (sql: string, _p?: Params) => answer<Row | undefined>(sql, { sql }),
-    all: (sql: string, _p?: Params) => answer<Row[]>(sql, [{ sql }]),
-    exec: (sql: string) => answer<void>(sql, undefined),
-    batch: (s: readonly Statement[]) =>
-      answer<RunResult[]>(
-        s.map((x) => x.sql).join(";"),
-        s.map(() => ({ changes: 1, lastInsertRowid: 1 })),
-      ),
-  };
-  const raw: RawConnection = {
-    ...statements,
-    begin: (mode) =>
-      answer<RawTransaction>(`BEGIN ${mode}`, {
-        ...statements,
-        commit: () => answer<void>("COMMIT", undefined),
-        rollback: () => answer<void>("ROLLBACK", undefined),
-      }),
-    inTransaction: () => false,
-    close: () => undefined,
-    mapError: (e) => toSqliteError(e, { code: (e as { code?: string }).code }),
-  };
-  return { raw, log };
-}
+import { fakeRaw, wrap } from "./test-support/fake-raw.js";
 
 function* threeStatements(log: string[]): TxSteps<string> {
   const row = yield* step.get<{ sql: string }>("SELECT 1");
@@ -60,8 +15,8 @@ function* threeStatements(log: string[]): TxSteps<string> {
 describe("transactionSteps", () => {
   it("runs BEGIN to COMMIT without a promise turn when the driver answers synchronously", async () => {
     const { raw, log } = fakeRaw({ async: false });
-    const conn = wrapConnection(raw);
-    const result = await conn.transactionSteps?.("immediate", () => threeStatements(log));
+    const conn = wrap(raw);
+    const result = await conn.transactionSteps("immediate", () => threeStatements(log));
     expect(result).toBe("SELECT 1|SELECT 2");
     expect(log).toEqual([
       "BEGIN immediate",
@@ -75,8 +30,8 @@ describe("transactionSteps", () => {
 
   it("gives the same result with a driver that answers with promises, awaiting each step", async () => {
     const { raw, log } = fakeRaw({ async: true });
-    const conn = wrapConnection(raw);
-    const result = await conn.transactionSteps?.("immediate", () => threeStatements(log));
+    const conn = wrap(raw);
+    const result = await conn.transactionSteps("immediate", () => threeStatements(log));
     expect(result).toBe("SELECT 1|SELECT 2");
     // The microtask now runs while the body waits on the driver.
     expect(log.indexOf("microtask")).toBeLessThan(log.indexOf("COMMIT"));
@@ -94,9 +49,9 @@ describe("transactionSteps", () => {
 
     it(`throws a failing statement into the body as a SqliteError it can catch (${kind})`, async () => {
       const { raw, log } = fakeRaw({ async, fail: "INSERT dup" });
-      const conn = wrapConnection(raw);
+      const conn = wrap(raw);
       const caught: unknown[] = [];
-      const result = await conn.transactionSteps?.("immediate", function* () {
+      const result = await conn.transactionSteps("immediate", function* () {
         try {
           yield* step.run("INSERT dup");
         } catch (error) {
@@ -114,10 +69,10 @@ describe("transactionSteps", () => {
 
     it(`rolls back and rethrows when the body throws (${kind})`, async () => {
       const { raw, log } = fakeRaw({ async });
-      const conn = wrapConnection(raw);
+      const conn = wrap(raw);
       const boom = new Error("rule broken");
       await expect(
-        conn.transactionSteps?.("immediate", function* () {
+        conn.transactionSteps("immediate", function* () {
           yield* step.run("INSERT 1");
           throw boom;
         }),
@@ -129,9 +84,9 @@ describe("transactionSteps", () => {
 
     it(`rolls back and reports a failed COMMIT as a SqliteError (${kind})`, async () => {
       const { raw, log } = fakeRaw({ async, fail: "COMMIT" });
-      const conn = wrapConnection(raw);
+      const conn = wrap(raw);
       const error = await conn
-        .transactionSteps?.("immediate", function* () {
+        .transactionSteps("immediate", function* () {
           yield* step.run("INSERT 1");
         })
         .catch((e: unknown) => e);
@@ -141,8 +96,8 @@ describe("transactionSteps", () => {
 
     it(`runs an await step with the transaction's handle, then the rest of the body (${kind})`, async () => {
       const { raw, log } = fakeRaw({ async });
-      const conn = wrapConnection(raw);
-      const result = await conn.transactionSteps?.("deferred", function* () {
+      const conn = wrap(raw);
+      const result = await conn.transactionSteps("deferred", function* () {
         const inner = yield* step.await(async (tx) => {
           await new Promise((r) => setTimeout(r, 5));
           return (await tx.get<{ sql: string }>("SELECT inside"))?.sql;
@@ -157,7 +112,7 @@ describe("transactionSteps", () => {
 
   it("rethrows an await step's own error as it is, thrown or rejected, and rolls back", async () => {
     const { raw, log } = fakeRaw({ async: false });
-    const conn = wrapConnection(raw);
+    const conn = wrap(raw);
     const mine = new Error("mine");
     for (const fn of [
       () => {
@@ -166,7 +121,7 @@ describe("transactionSteps", () => {
       () => Promise.reject(mine),
     ]) {
       const error = await conn
-        .transactionSteps?.("immediate", function* () {
+        .transactionSteps("immediate", function* () {
           yield* step.run("INSERT 1");
           yield* step.await(fn as () => Promise<void>);
         })
@@ -178,10 +133,10 @@ describe("transactionSteps", () => {
 
   it("refuses to start from inside the connection's own transaction (it would wait for itself)", async () => {
     const { raw } = fakeRaw({ async: false });
-    const conn = wrapConnection(raw);
+    const conn = wrap(raw);
     const error = await conn
       .transaction("immediate", async () =>
-        conn.transactionSteps?.("immediate", function* () {
+        conn.transactionSteps("immediate", function* () {
           yield* step.run("INSERT 1");
         }),
       )
@@ -192,8 +147,8 @@ describe("transactionSteps", () => {
 
   it("runs steps one at a time with other callers: a waiting statement runs after COMMIT", async () => {
     const { raw, log } = fakeRaw({ async: true });
-    const conn = wrapConnection(raw);
-    const tx = conn.transactionSteps?.("immediate", function* () {
+    const conn = wrap(raw);
+    const tx = conn.transactionSteps("immediate", function* () {
       yield* step.run("INSERT 1");
       yield* step.run("INSERT 2");
     });
@@ -206,7 +161,7 @@ describe("transactionSteps", () => {
 describe("runSteps", () => {
   it("drives a body over any Queryable, throwing failures into it", async () => {
     const { raw, log } = fakeRaw({ async: true, fail: "bad" });
-    const conn = wrapConnection(raw);
+    const conn = wrap(raw);
     const result = await runSteps(
       (function* () {
         let failed = "";
@@ -221,6 +176,6 @@ describe("runSteps", () => {
       conn,
     );
     expect(result).toBe("CONSTRAINT SELECT 1");
-    expect(log).toEqual(["bad one", "SELECT 1"]);
+    expect(log).toEqual(["BEGIN immediate", "bad one", "ROLLBACK", "SELECT 1"]);
   });
 });

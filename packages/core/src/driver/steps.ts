@@ -1,8 +1,16 @@
-import type { RawQueryable } from "./connection.js";
-import type { Params, Queryable, Row, RunResult, Statement, Transaction } from "./types.js";
+import type {
+  Params,
+  Queryable,
+  Row,
+  RunResult,
+  Statement,
+  Transaction,
+  TxStep,
+  TxSteps,
+} from "./types.js";
 
 /**
- * A transaction body written as a generator of the statements it wants run.
+ * Transaction bodies written as generators of the statements they want run.
  *
  * Why: with a synchronous driver (better-sqlite3, the `libsql` package) a
  * body written with `await` between statements still holds SQLite's write
@@ -13,29 +21,15 @@ import type { Params, Queryable, Row, RunResult, Statement, Transaction } from "
  * answers synchronously, and `runSteps` drives it over any async `Queryable`.
  * One body, no second copy of the rules.
  *
- * Write bodies with the `step` helpers and `yield*`:
- *
  * ```ts
  * function* rename(id: string, title: string): TxSteps<number> {
  *   const r = yield* step.run("UPDATE sessions SET title = ? WHERE id = ?", [title, id]);
  *   return r.changes;
  * }
  * ```
- *
- * A failing statement is thrown into the body at its `yield*`, so `try`/`catch`
- * works as it does around an `await`.
  */
-export type TxStep =
-  | { readonly kind: "run"; readonly sql: string; readonly params?: Params }
-  | { readonly kind: "get"; readonly sql: string; readonly params?: Params }
-  | { readonly kind: "all"; readonly sql: string; readonly params?: Params }
-  | { readonly kind: "exec"; readonly sql: string }
-  | { readonly kind: "batch"; readonly statements: readonly Statement[] }
-  /** An async sub-step (a rare path, e.g. restoring an archived session): the rest of the body then runs async. */
-  | { readonly kind: "await"; readonly fn: (tx: Transaction) => Promise<unknown> };
 
-/** A transaction body: yields statements, returns the transaction's result. */
-export type TxSteps<T> = Generator<TxStep, T, unknown>;
+export type { TxStep, TxSteps };
 
 /** The statements a body can yield, typed; use them with `yield*`. */
 export const step = {
@@ -65,8 +59,14 @@ export const step = {
   },
 };
 
-/** The statements a step can ask of: an async handle, or a raw connection's transaction. */
-type StatementRunner = Pick<RawQueryable, "run" | "get" | "all" | "exec" | "batch">;
+/** What a statement step is run on: an async handle, or core's connection answering as the driver does. */
+export interface StatementRunner {
+  run(sql: string, params?: Params): unknown;
+  get(sql: string, params?: Params): unknown;
+  all(sql: string, params?: Params): unknown;
+  exec(sql: string): unknown;
+  batch(statements: readonly Statement[]): unknown;
+}
 
 /** Runs one statement step; the answer is a value or a promise, as `q` gives it. */
 export function performStatement(

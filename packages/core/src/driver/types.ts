@@ -4,8 +4,6 @@
  * remote (libSQL over HTTP) drivers share one interface.
  */
 
-import type { TxSteps } from "./steps.js";
-
 /**
  * A value SQLite can store. Integers come back as `number` when they are safe
  * (|n| <= 2^53 - 1) and as `bigint` otherwise, so no integer is ever rounded.
@@ -100,15 +98,14 @@ export interface SqliteConnection extends Queryable {
    */
   transaction<T>(mode: TransactionMode, fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /**
-   * Optional (connections made by `wrapConnection` have it): runs a body
-   * written as a generator of statements (`TxSteps`) in one transaction, with
-   * the same commit/rollback rules as `transaction`. When the adapter's raw
-   * connection answers synchronously, BEGIN to COMMIT runs without waiting on
-   * a single promise, so the write lock is held for the statements alone.
-   * Callers fall back to `transaction(mode, (tx) => runSteps(steps(), tx))`
-   * when it is absent (a decorating wrapper, say).
+   * Runs a body written as a generator of statements (`TxSteps`) in one
+   * transaction, with the same commit/rollback rules as `transaction`. When
+   * the adapter answers synchronously, BEGIN to COMMIT runs without waiting
+   * on a single promise, so the write lock is held for the statements alone.
+   * A decorating wrapper that cannot do better implements it as
+   * `transaction(mode, (tx) => runSteps(steps(), tx))`.
    */
-  transactionSteps?<T>(mode: TransactionMode, steps: () => TxSteps<T>): Promise<T>;
+  transactionSteps<T>(mode: TransactionMode, steps: () => TxSteps<T>): Promise<T>;
   /**
    * True when a transaction is open that `transaction()` did not start (a raw
    * `BEGIN` sent with `exec`). The pool checks it before reusing a connection.
@@ -213,3 +210,24 @@ export interface SqliteDriver {
    */
   connect(options?: ConnectOptions): Promise<SqliteConnection>;
 }
+
+/**
+ * One statement a transaction body yields (see `TxSteps`): a statement to
+ * run, or an async sub-step (a rare path, e.g. restoring an archived
+ * session) after which the rest of the body runs async.
+ */
+export type TxStep =
+  | { readonly kind: "run"; readonly sql: string; readonly params?: Params }
+  | { readonly kind: "get"; readonly sql: string; readonly params?: Params }
+  | { readonly kind: "all"; readonly sql: string; readonly params?: Params }
+  | { readonly kind: "exec"; readonly sql: string }
+  | { readonly kind: "batch"; readonly statements: readonly Statement[] }
+  | { readonly kind: "await"; readonly fn: (tx: Transaction) => Promise<unknown> };
+
+/**
+ * A transaction body written as a generator of the statements it wants run
+ * (write it with the `step` helpers and `yield*`); it returns the
+ * transaction's result. A failing statement is thrown into the body at its
+ * `yield*`, so `try`/`catch` works as it does around an `await`.
+ */
+export type TxSteps<T> = Generator<TxStep, T, unknown>;

@@ -7,6 +7,7 @@ import type {
   Statement,
   Transaction,
   TransactionMode,
+  TxSteps,
 } from "../driver/types.js";
 import { PoolMisuseError } from "./errors.js";
 
@@ -64,6 +65,10 @@ export class LeasedConnection implements SqliteConnection {
 
   async transaction<T>(mode: TransactionMode, fn: (tx: Transaction) => Promise<T>): Promise<T> {
     return this.#use().transaction(mode, fn);
+  }
+
+  async transactionSteps<T>(mode: TransactionMode, steps: () => TxSteps<T>): Promise<T> {
+    return this.#use().transactionSteps(mode, steps);
   }
 
   async inTransaction(): Promise<boolean> {

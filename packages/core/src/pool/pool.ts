@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { isBusyError, SqliteError } from "../driver/errors.js";
-import { runSteps, type TxSteps } from "../driver/steps.js";
+import type { TxSteps } from "../driver/steps.js";
 import type { Queryable, SqliteConnection, SqliteDriver, Transaction } from "../driver/types.js";
 import type { FileIdentity } from "../files/identity.js";
 import { backoffDelay } from "./backoff.js";
@@ -269,9 +269,7 @@ export class Pool {
         enter();
         return steps();
       };
-      return conn.transactionSteps
-        ? conn.transactionSteps("immediate", body)
-        : conn.transaction("immediate", (tx) => runSteps(body(), tx));
+      return conn.transactionSteps("immediate", body);
     });
   }
 

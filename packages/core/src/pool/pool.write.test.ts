@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { SqliteError } from "../driver/errors.js";
 import { step, type TxSteps } from "../driver/steps.js";
-import type { SqliteConnection } from "../driver/types.js";
 import { PoolMisuseError } from "./errors.js";
 import type { Pool } from "./pool.js";
 import { Pool as PoolClass } from "./pool.js";
@@ -284,42 +283,6 @@ describe("writeSteps", () => {
     ).rejects.toMatchObject({ code: "BUSY" });
     expect(bodies).toBe(1);
     expect(pool.stats().busyRetries).toBe(0);
-  });
-
-  it("runs the body through transaction() on a connection without transactionSteps", async () => {
-    const db = new FakeDatabase();
-    const inner = db.driver();
-    // A decorating wrapper that only knows the required methods.
-    const decorate = (c: SqliteConnection): SqliteConnection => ({
-      run: (sql, params) => c.run(sql, params),
-      get: (sql, params) => c.get(sql, params),
-      all: (sql, params) => c.all(sql, params),
-      exec: (sql) => c.exec(sql),
-      batch: (s) => c.batch(s),
-      transaction: (mode, fn) => c.transaction(mode, fn),
-      inTransaction: () => c.inTransaction(),
-      close: () => c.close(),
-      get closed() {
-        return c.closed;
-      },
-    });
-    const pool = await PoolClass.open({
-      ...inner,
-      name: inner.name,
-      target: inner.target,
-      capabilities: inner.capabilities,
-      connect: async (o) => decorate(await inner.connect(o)),
-    });
-    pools.push(pool);
-    expect(await pool.writeSteps(insertTwo)).toBe("two");
-    expect(db.work(1)).toEqual(["INSERT a", "INSERT b"]);
-    await expect(
-      pool.writeSteps(function* () {
-        yield* step.run("INSERT c");
-        throw new Error("no");
-      }),
-    ).rejects.toThrow("no");
-    expect(db.events.filter((e) => e.op === "rollback")).toHaveLength(1);
   });
 
   it("refuses writeSteps() from inside a writer callback instead of deadlocking", async () => {

@@ -1,11 +1,12 @@
-import type {
-  Params,
-  Queryable,
-  Row,
-  SqliteConnection,
-  SqliteDriver,
-  Statement,
-  Transaction,
+import {
+  type Params,
+  type Queryable,
+  type Row,
+  runSteps,
+  type SqliteConnection,
+  type SqliteDriver,
+  type Statement,
+  type Transaction,
 } from "@llm-sessions/core";
 
 /** One statement the store ran, with SQLite's plan for it. */
@@ -65,6 +66,9 @@ export function recordingDriver(driver: SqliteDriver): {
   const wrapConnection = (conn: SqliteConnection): SqliteConnection => ({
     ...wrapQueryable(conn),
     transaction: (mode, fn) => conn.transaction(mode, (tx: Transaction) => fn(wrapQueryable(tx))),
+    // Through transaction(), so that every statement of the body is recorded.
+    transactionSteps: (mode, steps) =>
+      conn.transaction(mode, (tx: Transaction) => runSteps(steps(), wrapQueryable(tx))),
     inTransaction: () => conn.inTransaction(),
     close: () => conn.close(),
     get closed() {

@@ -7,6 +7,7 @@ import {
   SqliteError,
   type Store,
   type Transaction,
+  type TxSteps,
   ValidationError,
 } from "@llm-sessions/core";
 import { describe, expect } from "vitest";
@@ -60,6 +61,8 @@ function writeFailingDriver(driver: SqliteDriver): {
     batch: (list) => conn.batch(list),
     transaction: <T>(mode: "immediate" | "deferred", fn: (tx: Transaction) => Promise<T>) =>
       failing.on && mode === "immediate" ? refuse() : conn.transaction(mode, fn),
+    transactionSteps: <T>(mode: "immediate" | "deferred", steps: () => TxSteps<T>) =>
+      failing.on && mode === "immediate" ? refuse() : conn.transactionSteps(mode, steps),
     inTransaction: () => conn.inTransaction(),
     close: () => conn.close(),
     get closed() {

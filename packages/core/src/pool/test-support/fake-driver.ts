@@ -1,26 +1,24 @@
 /**
  * A test double of a SQLite driver for the pool's unit tests. It is honest
- * where the pool relies on behaviour: connections go through the core's real
- * `wrapConnection` (so serialization, transactions, MISUSE and CLOSED are the
- * real thing), errors leave as raw driver errors with `SQLITE_*` codes mapped
- * by `toSqliteError`, and raw `BEGIN`/`ROLLBACK` sent with `exec` change what
- * `inTransaction()` reports. It models only what the pool looks at: delays,
+ * where the pool relies on behaviour: it is an adapter made into a driver by
+ * core's real `createDriver` (so serialization, transactions, MISUSE and
+ * CLOSED are the real thing), errors leave as raw driver errors with
+ * `SQLITE_*` codes mapped by `toSqliteError`, and raw `BEGIN`/`ROLLBACK` sent
+ * with `exec` change what `inTransaction()` reports. The pragmas core sends
+ * at connect are recorded apart from the statements. It models only what the pool looks at: delays,
  * failures, and a WAL frame counter that `PRAGMA wal_checkpoint` reads and
  * resets (TRUNCATE is busy while another connection is inside a read).
  */
-import {
-  type RawConnection,
-  type RawTransaction,
-  wrapConnection,
-} from "../../driver/connection.js";
-import { type SqliteError, type SqliteErrorCode, toSqliteError } from "../../driver/errors.js";
+
+import type { ConnectionSettings, RawConnection, RawStatement } from "../../driver/adapter.js";
+import { createDriver } from "../../driver/create-driver.js";
+import { type SqliteErrorCode, toSqliteError } from "../../driver/errors.js";
 import type {
   ConnectOptions,
   DriverCapabilities,
   Params,
   Row,
   RunResult,
-  SqliteConnection,
   SqliteDriver,
   Statement,
   TransactionMode,
@@ -30,7 +28,15 @@ import type {
 export interface FakeEvent {
   /** The connection's id (1, 2, ...). */
   readonly conn: number;
-  readonly op: "connect" | "close" | "begin" | "commit" | "rollback" | "statement";
+  readonly op:
+    | "connect"
+    | "close"
+    | "begin"
+    | "commit"
+    | "rollback"
+    | "statement"
+    /** The pragmas core applies at connect (in `coreEvents`). */
+    | "pragmas";
   /** The SQL for statements, the mode for `begin`. */
   readonly detail?: string;
   /** `performance.now()` when it happened. */
@@ -93,6 +99,8 @@ function rawError(code: SqliteErrorCode, what: string): Error {
 /** The shared "database" every fake connection reaches. */
 export class FakeDatabase {
   readonly events: FakeEvent[] = [];
+  /** What core sent on its own (the connect pragmas), apart from what the pool asked. */
+  readonly coreEvents: FakeEvent[] = [];
   readonly rules: FakeRule[] = [];
   /** Every connection ever opened, by id - 1. */
   readonly connections: FakeRawConnection[] = [];
@@ -112,23 +120,33 @@ export class FakeDatabase {
   /** A driver over this database. */
   driver(capabilities: Partial<DriverCapabilities> = {}): SqliteDriver {
     const caps = { ...FILE_CAPABILITIES, ...capabilities };
-    return {
+    const driver = createDriver({
       name: "fake",
       target: caps.file ? "fake.db" : ":memory:",
+      localPath: undefined,
       capabilities: caps,
-      connect: async (options?: ConnectOptions): Promise<SqliteConnection> => {
+      // It answers with promises: SQLite's wait for a lock would freeze nothing.
+      synchronous: false,
+      open: async (settings) => {
         const id = this.connections.length + 1;
-        try {
-          await this.apply("CONNECT", id, "connect");
-        } catch (error) {
-          // An adapter's connect() maps driver errors like every other call.
-          throw toSqliteError(error, { code: (error as { code?: string }).code });
-        }
-        const raw = new FakeRawConnection(this, id);
+        await this.apply("CONNECT", id, "connect");
+        const raw = new FakeRawConnection(this, id, settings);
         this.connections.push(raw);
-        this.connectOptions.push(options);
         this.record(id, "connect");
-        return wrapConnection(raw);
+        return raw;
+      },
+      mapError: (error) => {
+        const code = (error as { code?: unknown } | null)?.code;
+        return toSqliteError(error, { code: typeof code === "string" ? code : undefined });
+      },
+    });
+    return {
+      name: driver.name,
+      target: driver.target,
+      capabilities: caps,
+      connect: (options?: ConnectOptions) => {
+        this.connectOptions.push(options);
+        return driver.connect(options);
       },
     };
   }
@@ -181,18 +199,20 @@ export class FakeDatabase {
   }
 }
 
-/** One fake connection: the raw side `wrapConnection` wraps. */
+/** One fake connection: the raw side core wraps. */
 export class FakeRawConnection implements RawConnection {
   readonly id: number;
   readonly #db: FakeDatabase;
+  readonly #settings: ConnectionSettings;
   #closed = false;
   #rawTx = false;
   #wrapperTx: TransactionMode | undefined;
   #running = 0;
 
-  constructor(db: FakeDatabase, id: number) {
+  constructor(db: FakeDatabase, id: number, settings: ConnectionSettings) {
     this.#db = db;
     this.id = id;
+    this.#settings = settings;
   }
 
   get isClosed(): boolean {
@@ -204,19 +224,29 @@ export class FakeRawConnection implements RawConnection {
     return this.#rawTx || this.#wrapperTx !== undefined || this.#running > 0;
   }
 
-  run(sql: string, params?: Params): Promise<RunResult> {
+  prepare(sql: string): RawStatement {
+    return {
+      run: (params) => this.#run(sql, params),
+      get: (params) => this.#statement(sql, params).then((rows) => rows[0]),
+      all: (params) => this.#statement(sql, params),
+    };
+  }
+
+  #run(sql: string, params?: Params): Promise<RunResult> {
     return this.#statement(sql, params).then(() => ({ changes: 0, lastInsertRowid: 0 }));
   }
 
-  get(sql: string, params?: Params): Promise<Row | undefined> {
-    return this.#statement(sql, params).then((rows) => rows[0]);
-  }
-
-  all(sql: string, params?: Params): Promise<Row[]> {
-    return this.#statement(sql, params);
-  }
-
   async exec(sql: string): Promise<void> {
+    this.#check();
+    if (sql === this.#settings.pragmas.join(";\n")) {
+      this.#db.coreEvents.push({
+        conn: this.id,
+        op: "pragmas",
+        detail: sql,
+        at: performance.now(),
+      });
+      return;
+    }
     await this.#statement(sql);
     const s = sql.trim().toUpperCase();
     if (s.startsWith("BEGIN")) this.#rawTx = true;
@@ -225,38 +255,39 @@ export class FakeRawConnection implements RawConnection {
     }
   }
 
+  /** One call, statement by statement (the fake models no atomicity). */
   async batch(statements: readonly Statement[]): Promise<RunResult[]> {
     const out: RunResult[] = [];
-    for (const st of statements) out.push(await this.run(st.sql, st.params));
+    for (const st of statements) out.push(await this.#run(st.sql, st.params));
     return out;
   }
 
-  async begin(mode: TransactionMode): Promise<RawTransaction> {
+  async begin(mode: TransactionMode): Promise<void> {
     this.#check();
     await this.#db.apply(`BEGIN ${mode.toUpperCase()}`, this.id, "begin");
     this.#wrapperTx = mode;
     this.#db.record(this.id, "begin", mode);
-    const end = async (op: "commit" | "rollback"): Promise<void> => {
-      await this.#db.apply(op.toUpperCase(), this.id, op);
-      if (op === "commit" && this.#wrapperTx === "immediate") {
-        this.#db.walFrames += this.#db.framesPerWrite;
-      }
-      this.#wrapperTx = undefined;
-      this.#db.record(this.id, op);
-    };
-    return {
-      run: (sql, params) => this.run(sql, params),
-      get: (sql, params) => this.get(sql, params),
-      all: (sql, params) => this.all(sql, params),
-      exec: (sql) => this.exec(sql),
-      batch: (statements) => this.batch(statements),
-      commit: () => end("commit"),
-      rollback: () => end("rollback"),
-    };
+  }
+
+  commit(): Promise<void> {
+    return this.#end("commit");
+  }
+
+  rollback(): Promise<void> {
+    return this.#end("rollback");
+  }
+
+  async #end(op: "commit" | "rollback"): Promise<void> {
+    await this.#db.apply(op.toUpperCase(), this.id, op);
+    if (op === "commit" && this.#wrapperTx === "immediate") {
+      this.#db.walFrames += this.#db.framesPerWrite;
+    }
+    this.#wrapperTx = undefined;
+    this.#db.record(this.id, op);
   }
 
   inTransaction(): boolean {
-    return this.#rawTx;
+    return this.#rawTx || this.#wrapperTx !== undefined;
   }
 
   close(): void {
@@ -265,11 +296,6 @@ export class FakeRawConnection implements RawConnection {
     this.#rawTx = false;
     this.#wrapperTx = undefined;
     this.#db.record(this.id, "close");
-  }
-
-  mapError(error: unknown): SqliteError {
-    const code = (error as { code?: unknown } | null)?.code;
-    return toSqliteError(error, { code: typeof code === "string" ? code : undefined });
   }
 
   #check(): void {

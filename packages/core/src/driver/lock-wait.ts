@@ -1,9 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 
-/** What one try at the write lock gave: the transaction, or the BUSY error it met. */
-export type LockAttempt<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly busy: unknown };
+/** What one try at the write lock gave: done, or the BUSY error it met. */
+export type LockAttempt = { readonly ok: true } | { readonly ok: false; readonly busy: unknown };
 
 /** The first pause between two tries, doubled after each up to `MAX_PAUSE_MS` (SQLite's own handler pauses 1 to 100 ms). */
 const FIRST_PAUSE_MS = 1;
@@ -18,31 +16,42 @@ const MAX_PAUSE_MS = 25;
  * (BUSY after `busy_timeout`, with the event loop frozen all along). So
  * `attempt` tries without SQLite's wait, and is tried again on later turns
  * of the event loop until `busyTimeoutMs` has passed; then the last BUSY
- * error is thrown. Synchronous when the first try succeeds.
+ * error is thrown. Synchronous when the first try is.
  */
-export function withoutBlocking<T>(
-  attempt: () => LockAttempt<T>,
+export function withoutBlocking(
+  attempt: () => LockAttempt | Promise<LockAttempt>,
   busyTimeoutMs: number,
-): T | Promise<T> {
+): void | Promise<void> {
   const first = attempt();
-  if (first.ok) return first.value;
-  if (busyTimeoutMs <= 0) throw first.busy;
-  return retry(attempt, performance.now() + busyTimeoutMs, first.busy);
+  if (first instanceof Promise) {
+    return first.then((got) => (got.ok ? undefined : later(attempt, busyTimeoutMs, got.busy)));
+  }
+  if (first.ok) return undefined;
+  return later(attempt, busyTimeoutMs, first.busy);
 }
 
-async function retry<T>(
-  attempt: () => LockAttempt<T>,
+function later(
+  attempt: () => LockAttempt | Promise<LockAttempt>,
+  busyTimeoutMs: number,
+  busy: unknown,
+): Promise<void> {
+  if (busyTimeoutMs <= 0) return Promise.reject(busy);
+  return retry(attempt, performance.now() + busyTimeoutMs, busy);
+}
+
+async function retry(
+  attempt: () => LockAttempt | Promise<LockAttempt>,
   deadline: number,
   busy: unknown,
-): Promise<T> {
+): Promise<void> {
   let pause = FIRST_PAUSE_MS;
   let last = busy;
   for (;;) {
     const left = deadline - performance.now();
     if (left <= 0) throw last;
     await sleep(Math.min(pause, left));
-    const next = attempt();
-    if (next.ok) return next.value;
+    const next = await attempt();
+    if (next.ok) return;
     last = next.busy;
     pause = Math.min(pause * 2, MAX_PAUSE_MS);
   }
