@@ -6,7 +6,7 @@
 //   node scripts/node-versions.mjs 22.16.0 24 # these (a major means its newest)
 //
 // Each release comes from the npm registry (scripts/lib/node-dist.mjs).
-// better-sqlite3 is compiled once per release and better-sqlite3 version, kept
+// better-sqlite3 is compiled once per Node ABI and better-sqlite3 version, kept
 // in ~/.cache/llm-sessions/better-sqlite3, swapped into node_modules for the
 // run and swapped back at the end (also on Ctrl-C), so the workspace is left
 // built for the Node it was installed with.
@@ -54,9 +54,13 @@ function adapters() {
 /** better-sqlite3 compiled for one Node release, from the cache or built now. */
 function bindingFor(version, dir) {
   const { version: bsq } = JSON.parse(readFileSync(join(betterSqlite, "package.json"), "utf8"));
-  const cached = join(dirname(nodeCacheRoot()), "better-sqlite3", bsq, `node-${version}.node`);
+  // Native modules are built per ABI (every 22.x shares one), so one build serves a whole line.
+  const abi = spawnSync(join(dir, "bin", "node"), ["-p", "process.versions.modules"], {
+    encoding: "utf8",
+  }).stdout.trim();
+  const cached = join(dirname(nodeCacheRoot()), "better-sqlite3", bsq, `abi-${abi}.node`);
   if (existsSync(cached)) {
-    log(`better-sqlite3 ${bsq} for Node ${version}: cached`);
+    log(`better-sqlite3 ${bsq} for Node ${version} (ABI ${abi}): cached`);
     return cached;
   }
   log(`better-sqlite3 ${bsq} for Node ${version}: compiling (a few minutes)`);
