@@ -1,13 +1,9 @@
 import { resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import {
-  createDriver,
-  type DriverCapabilities,
-  type SqliteDriver,
-} from "@llm-sessions/core/driver";
+import { createDriver, type SqliteDriver } from "@llm-sessions/core/driver";
 import { NodeSqliteConnection } from "./connection.js";
 import { mapError } from "./errors.js";
-import { type NodeSqliteOptions, type ResolvedOptions, resolveOptions } from "./options.js";
+import { checkOptions, type NodeSqliteOptions } from "./options.js";
 
 /**
  * A driver for `@llm-sessions/core` on Node's own SQLite (`node:sqlite`, no
@@ -18,57 +14,39 @@ import { type NodeSqliteOptions, type ResolvedOptions, resolveOptions } from "./
  * unknown option or a value of the wrong type.
  */
 export function nodeSqlite(options: NodeSqliteOptions): SqliteDriver {
-  const resolved = resolveOptions(options);
-  let capabilities: DriverCapabilities | undefined;
+  const { memory } = checkOptions(options);
+  const { filename } = options;
   return createDriver({
     name: "node:sqlite",
-    target: resolved.filename,
-    localPath: resolved.memory ? undefined : resolve(resolved.filename),
-    get capabilities(): DriverCapabilities {
-      capabilities ??= capabilitiesOf(resolved);
-      return capabilities;
+    target: filename,
+    localPath: memory ? undefined : resolve(filename),
+    capabilities: {
+      local: true,
+      remote: false,
+      file: !memory,
+      // Each handle on :memory: (or "") is a database of its own.
+      sharedConnections: !memory,
+      onlineBackup: true,
+      // Node builds its SQLite with FTS5 on every supported release.
+      fts5: true,
+      walCheckpoint: true,
+      vacuum: true,
     },
     synchronous: true,
     tuning: {
-      readonly: resolved.readonly,
+      readonly: options.readonly,
       statementCacheSize: options.statementCacheSize,
       journalSizeLimitBytes: options.journalSizeLimitBytes,
     },
     open: (settings) =>
       new NodeSqliteConnection(
-        new DatabaseSync(resolved.filename, {
+        new DatabaseSync(filename, {
           // A private database cannot be opened read-only: core's query_only pragma covers it.
-          readOnly: settings.readonly && !resolved.memory,
+          readOnly: settings.readonly && !memory,
           // The store's SQL quotes strings with '...'; "..." is always a name.
           enableDoubleQuotedStringLiterals: false,
         }),
       ),
     mapError,
   });
-}
-
-function capabilitiesOf(options: ResolvedOptions): DriverCapabilities {
-  const file = !options.memory;
-  return {
-    local: true,
-    remote: false,
-    file,
-    // Each handle on :memory: (or "") is a database of its own.
-    sharedConnections: file,
-    onlineBackup: true,
-    fts5: probeFts5(),
-    walCheckpoint: true,
-    vacuum: true,
-  };
-}
-
-/** Node's SQLite is built with FTS5; asked all the same, on a private database. */
-function probeFts5(): boolean {
-  const db = new DatabaseSync(":memory:");
-  try {
-    const row = db.prepare("SELECT sqlite_compileoption_used('ENABLE_FTS5') AS on_").get();
-    return Number(row?.on_) === 1;
-  } finally {
-    db.close();
-  }
 }

@@ -10,20 +10,9 @@ import {
 } from "@llm-sessions/core/driver";
 import { support } from "./support.js";
 
-type Method = "run" | "get" | "all" | "iterate";
-
-/**
- * One node:sqlite statement as the contract's raw statement. Integers are
- * read as bigint (`setReadBigInts`), so that none beyond 2^53 is rounded or
- * refused, and the safe ones are narrowed back to numbers here.
- */
-/** What the connection tells a statement about itself and the connection. */
-export interface StatementContext {
-  /** The highest parameter number the statement reads and how many it reads. */
-  readonly parameters: { readonly highest: number; readonly distinct: number };
-  /** A promise to wait for before running, while a backup finishes. */
-  readonly paused: () => Promise<void> | undefined;
-}
+type When = <T>(fn: () => T) => MaybePromise<T>;
+/** The highest parameter number a statement reads, and how many distinct ones. */
+export type ParameterUse = { readonly highest: number; readonly distinct: number };
 
 /**
  * One node:sqlite statement as the contract's raw statement. Integers are
@@ -32,62 +21,54 @@ export interface StatementContext {
  */
 export class NodeSqliteStatement implements RawStatement {
   readonly #stmt: StatementSync;
-  readonly #context: StatementContext;
+  readonly #parameters: ParameterUse;
+  /** The connection's gate: now, or after a finishing backup. */
+  readonly #when: When;
 
-  constructor(stmt: StatementSync, context: StatementContext) {
+  constructor(stmt: StatementSync, parameters: ParameterUse, when: When) {
     this.#stmt = stmt;
-    this.#context = context;
+    this.#parameters = parameters;
+    this.#when = when;
     stmt.setReadBigInts(true);
   }
 
   run(params?: Params): MaybePromise<RunResult> {
-    const paused = this.#context.paused();
-    if (paused !== undefined) return paused.then(() => this.run(params));
-    const { changes, lastInsertRowid } = this.#call("run", params) as {
-      changes: number | bigint;
-      lastInsertRowid: number | bigint;
-    };
-    return {
-      changes: Number(changes),
-      lastInsertRowid:
-        typeof lastInsertRowid === "bigint" ? fromBigInt(lastInsertRowid) : lastInsertRowid,
-    };
+    return this.#when(() => {
+      const { changes, lastInsertRowid } = this.#stmt.run(...this.#bind(params));
+      return { changes: Number(changes), lastInsertRowid: fromBigInt(BigInt(lastInsertRowid)) };
+    });
   }
 
   get(params?: Params): MaybePromise<Row | undefined> {
-    const paused = this.#context.paused();
-    if (paused !== undefined) return paused.then(() => this.get(params));
-    const row = this.#call("get", params) as Row | undefined;
-    return row === undefined ? undefined : narrow(row);
+    return this.#when(() => {
+      const row = this.#stmt.get(...this.#bind(params)) as Row | undefined;
+      return row === undefined ? undefined : narrow(row);
+    });
   }
 
   all(params?: Params): MaybePromise<Row[]> {
-    const paused = this.#context.paused();
-    if (paused !== undefined) return paused.then(() => this.all(params));
-    const rows = support.allSeesNewColumns
-      ? (this.#call("all", params) as Row[])
-      : this.#iterate(params);
-    for (const row of rows) narrow(row);
-    return rows;
+    return this.#when(() => {
+      const args = this.#bind(params);
+      if (support.allSeesNewColumns) return (this.#stmt.all(...args) as Row[]).map(narrow);
+      // Node 22: iterate() sees a schema change that all() misses; a failed iteration is ended, which resets the statement.
+      const iterator = this.#stmt.iterate(...args) as IterableIterator<Row>;
+      try {
+        return Array.from(iterator, narrow);
+      } catch (error) {
+        iterator.return?.();
+        throw error;
+      }
+    });
   }
 
   /**
-   * all() for Node 22, whose all() misses columns after a schema change
-   * (iterate() sees them). An iteration that fails is ended, which resets the statement.
+   * The arguments for node:sqlite. A missing parameter is refused (`RANGE`:
+   * node:sqlite would bind NULL). A safe integer is bound as a bigint
+   * (node:sqlite binds every number as REAL: `3` would be `3.0`). Named keys
+   * bind with or without their prefix.
    */
-  #iterate(params: Params | undefined): Row[] {
-    const iterator = this.#call("iterate", params) as IterableIterator<Row>;
-    try {
-      return Array.from(iterator);
-    } catch (error) {
-      iterator.return?.();
-      throw error;
-    }
-  }
-
-  /** Refuses missing parameters (`RANGE`) that node:sqlite would bind as NULL, then runs. */
-  #call(method: Method, params: Params | undefined): unknown {
-    const { highest, distinct } = this.#context.parameters;
+  #bind(params: Params | undefined): SQLInputValue[] {
+    const { highest, distinct } = this.#parameters;
     const missing =
       params === undefined
         ? distinct > 0
@@ -95,22 +76,13 @@ export class NodeSqliteStatement implements RawStatement {
           ? params.length < highest
           : new Set(Object.keys(params).map((k) => k.replace(/^[:@$]/, ""))).size < distinct;
     if (missing) throw new SqliteError("RANGE", "a parameter of the statement has no value");
-    return call(this.#stmt, method, params);
+    if (params === undefined) return [];
+    if (Array.isArray(params)) return params.map(bindValue);
+    const named: Record<string, SQLInputValue> = {};
+    for (const [key, value] of Object.entries(params)) named[key] = bindValue(value);
+    // node:sqlite takes the named values as its first argument (typed as an overload).
+    return [named] as unknown as SQLInputValue[];
   }
-}
-
-/**
- * Binds and runs. A JS number that is a safe integer is bound as a bigint:
- * node:sqlite binds every number as REAL, so `3` would become `3.0`. Text
- * with a NUL is refused where node:sqlite would store it cut.
- * Named keys bind with or without their prefix (`id` and `:id` alike).
- */
-function call(stmt: StatementSync, method: Method, params: Params | undefined): unknown {
-  if (params === undefined) return stmt[method]();
-  if (Array.isArray(params)) return stmt[method](...params.map(bindValue));
-  const named: Record<string, SQLInputValue> = {};
-  for (const [key, value] of Object.entries(params)) named[key] = bindValue(value);
-  return stmt[method](named);
 }
 
 function bindValue(value: unknown): SQLInputValue {
