@@ -142,6 +142,27 @@ for (const [label, driver] of [
   process.stdout.write(run("node", ["quickstart.mjs"], { cwd: project }));
   log("quick start ran on every adapter");
 
+  // Core's two entry points: the store for users, the adapter contract for adapter authors.
+  writeFileSync(
+    join(project, "entries.mjs"),
+    `import assert from "node:assert/strict";
+import * as core from "@llm-sessions/core";
+import * as driver from "@llm-sessions/core/driver";
+
+assert.equal(typeof core.openStore, "function");
+assert.equal(typeof driver.createDriver, "function");
+// One error class, whichever entry it is imported from.
+assert.equal(driver.SqliteError, core.SqliteError);
+// The adapter contract stays out of the users' entry.
+for (const name of ["createDriver", "rowBuilder", "runSteps", "Pool"]) {
+  assert.equal(name in core, false, name + " is exported by @llm-sessions/core");
+}
+console.log("entries ok:", Object.keys(core).length, "and", Object.keys(driver).length, "runtime exports");
+`,
+  );
+  process.stdout.write(run("node", ["entries.mjs"], { cwd: project }));
+  log("@llm-sessions/core and @llm-sessions/core/driver import from the tarball");
+
   // The stress package's entry points resolve from the installed tarball.
   run(
     "node",
@@ -191,6 +212,20 @@ import { libsql } from "@llm-sessions/adapter-libsql";
 import { runConformanceSuite } from "@llm-sessions/stress/conformance";
 import { runStoreSuite } from "@llm-sessions/stress/store";
 import * as stress from "@llm-sessions/stress";
+import { createDriver, type SqliteAdapter, toSqliteError } from "@llm-sessions/core/driver";
+
+const adapter: SqliteAdapter = {
+  name: "typed",
+  target: "nowhere",
+  localPath: undefined,
+  capabilities: betterSqlite({ filename: ":memory:" }).capabilities,
+  synchronous: true,
+  open: () => {
+    throw new Error("not opened in this check");
+  },
+  mapError: (error) => toSqliteError(error),
+};
+console.log(createDriver(adapter).name);
 
 const store: Store = await openStore({ driver: betterSqlite({ filename: "./types.db" }) });
 const other: Store = await openStore({ driver: libsql({ url: "file:types-libsql.db" }) });

@@ -158,7 +158,14 @@ export async function runFtsStudy(
   appends: number,
   rounds: number,
 ): Promise<StudyRow[]> {
-  const v1 = (MIGRATIONS[0]?.statements ?? []) as readonly string[];
+  // v1's statements, keyed as the template's schema (v4) keys messages: by
+  // the session's integer key rather than its text id.
+  const v1 = (MIGRATIONS[0]?.statements ?? []).map((sql) =>
+    sql
+      .replaceAll("WHERE id = new.session_id", "WHERE pk = new.session_pk")
+      .replaceAll("WHERE id = old.session_id", "WHERE pk = old.session_pk")
+      .replaceAll("session_id = old.session_id", "session_pk = old.session_pk"),
+  ) as readonly string[];
   const files = new Map<string, string>();
   for (const [i, v] of VARIANTS.entries()) {
     progress(`search index study: preparing "${v.name}"…`);
@@ -233,11 +240,11 @@ function appendLoop(
     const id = sessionIds[i % sessionIds.length] as string;
     const t0 = performance.now();
     begin.run();
-    load.get(id);
+    const { pk } = load.get(id) as { pk: number };
     insert.get(
       timeOrderedId(),
-      id,
-      id,
+      pk,
+      pk,
       "user",
       texts[i % texts.length],
       null,

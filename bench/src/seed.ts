@@ -67,8 +67,8 @@ async function seedStore(layout: Layout, file: string): Promise<void> {
      VALUES (?, '', ?, ?, ?, ?, ?)`,
   );
   const insertMessage = db.prepare(
-    `INSERT INTO messages (id, session_id, seq, role, content, model, tokens, latency_ms, metadata, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{}', ?)`,
+    `INSERT INTO messages (id, session_pk, seq, role, content, model, tokens, latency_ms, metadata, created_at)
+     VALUES (?, (SELECT pk FROM sessions WHERE id = ? AND tenant_id = ''), ?, ?, ?, ?, ?, ?, '{}', ?)`,
   );
   // The insert trigger queues every message for the search index (schema v3);
   // each big transaction indexes its queue before it commits, so the index

@@ -7,26 +7,26 @@
  */
 
 export const MESSAGE_COLUMNS =
-  "id, session_id, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at";
+  "id, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at";
 
 export const SESSION_COLUMNS =
-  "id, tenant_id, title, model, status, metadata, message_count, token_count, last_seq, created_at, updated_at, last_activity_at, expires_at, archived_at, parent_id, parent_seq";
+  "pk, id, tenant_id, title, model, status, metadata, message_count, token_count, last_seq, created_at, updated_at, last_activity_at, expires_at, archived_at, (SELECT p.id FROM sessions AS p WHERE p.pk = sessions.parent_pk) AS parent_id, parent_seq";
 
 export const SQL = {
   begin: "BEGIN IMMEDIATE",
   commit: "COMMIT",
   /** loadSession (sessions/context.ts), root scope. */
-  loadSession: `SELECT ${SESSION_COLUMNS} FROM sessions WHERE sessions.id = ?`,
+  loadSession: `SELECT ${SESSION_COLUMNS} FROM sessions WHERE sessions.id = ? LIMIT 2`,
   /** sessions.create */
   createSession: `INSERT INTO sessions (id, tenant_id, title, model, metadata, created_at, updated_at, last_activity_at, expires_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${SESSION_COLUMNS}`,
   /** messages.append: one per message (INSERT_MESSAGE). */
-  insertMessage: `INSERT INTO messages (id, session_id, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at)
-  VALUES (?, ?, (SELECT last_seq + 1 FROM sessions WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (session_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+  insertMessage: `INSERT INTO messages (id, session_pk, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at)
+  VALUES (?, ?, (SELECT last_seq + 1 FROM sessions WHERE pk = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (session_pk, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
   RETURNING ${MESSAGE_COLUMNS}`,
   /** messages.last */
-  lastMessages: `SELECT id, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at FROM messages WHERE session_id = ?
+  lastMessages: `SELECT id, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at FROM messages WHERE session_pk = (SELECT CASE WHEN count(*) = 1 THEN max(pk) END FROM sessions WHERE id = ?)
          ORDER BY seq DESC LIMIT ?`,
   /** sessions.list, first page, default tenant. */
   listSessions: `SELECT ${SESSION_COLUMNS} FROM sessions WHERE tenant_id = ?
@@ -45,15 +45,15 @@ export const SQL = {
   dequeue:
     "DELETE FROM messages_fts_pending WHERE pk IN (SELECT pk FROM messages_fts_pending ORDER BY pk LIMIT ?)",
   /** sessions.fork: the new session row. */
-  forkSession: `INSERT INTO sessions (id, tenant_id, title, model, metadata, created_at, updated_at, last_activity_at, expires_at, parent_id, parent_seq)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  forkSession: `INSERT INTO sessions (id, tenant_id, title, model, metadata, created_at, updated_at, last_activity_at, expires_at, parent_pk, parent_seq)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`,
   /** sessions.fork: the copies. */
-  forkMessages: `INSERT INTO messages (id, session_id, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at)
+  forkMessages: `INSERT INTO messages (id, session_pk, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at)
            SELECT j.value, ?, m.seq, m.role, m.content, m.name, m.model, m.tokens, m.latency_ms, m.metadata, m.idempotency_key, m.created_at
-           FROM json_each(?) AS j CROSS JOIN messages AS m ON m.session_id = ? AND m.seq = j.key + 1
+           FROM json_each(?) AS j CROSS JOIN messages AS m ON m.session_pk = ? AND m.seq = j.key + 1
            ORDER BY j.key`,
   /** sessions.fork: the result. */
-  forkResult: `SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`,
+  forkResult: `SELECT ${SESSION_COLUMNS} FROM sessions WHERE pk = ?`,
 } as const;
 
 /**
@@ -76,8 +76,10 @@ export const SEARCH_QUEUE = {
 function searchPage(source: string, fts: string): string {
   return `SELECT ${MESSAGE_COLUMNS.split(", ")
     .map((c) => `m.${c}`)
-    .join(", ")}, m.pk AS pk, snippet(${fts}, 0, ?, ?, '…', 16) AS snippet
+    .join(", ")}, s.id AS session_id, s.tenant_id AS tenant_id, m.pk AS pk,
+       snippet(${fts}, 0, ?, ?, '…', 16) AS snippet
      FROM ${source} CROSS JOIN messages AS m ON m.pk = ${fts}.rowid
+       CROSS JOIN sessions AS s ON s.pk = m.session_pk
      WHERE ${fts} MATCH ?
      ORDER BY ${fts}.rowid DESC LIMIT ?`;
 }

@@ -163,11 +163,12 @@ export function timeOrderedId(): string {
   return `${t.slice(0, 8)}-${t.slice(8, 12)}-7${r.slice(15, 18)}-${r.slice(19, 23)}-${r.slice(24)}`;
 }
 
-function messageParams(sessionId: string, content: string): Params {
+/** The INSERT's parameters for a message of the session whose key is `sessionPk`. */
+function messageParams(sessionPk: number, content: string): Params {
   return [
     timeOrderedId(),
-    sessionId,
-    sessionId,
+    sessionPk,
+    sessionPk,
     "user",
     content,
     null,
@@ -199,7 +200,7 @@ function forkParams(parent: Record<string, unknown>): { session: Params; ids: st
       now,
       now,
       (parent.expires_at as number | null) ?? null,
-      parent.id as string,
+      Number(parent.pk),
       atSeq,
     ],
     ids: JSON.stringify(Array.from({ length: atSeq }, timeOrderedId)),
@@ -321,8 +322,8 @@ function syncOps(
       const id = hot().id;
       const content = text();
       return write(() => {
-        s.loadSession.get(id);
-        const stored = [s.insertMessage.get(...messageParams(id, content))];
+        const { pk } = s.loadSession.get(id) as { pk: number };
+        const stored = [s.insertMessage.get(...messageParams(pk, content))];
         indexIfDue(1);
         return stored;
       });
@@ -331,8 +332,8 @@ function syncOps(
       const id = hot().id;
       const contents = Array.from({ length: 10 }, text);
       return write(() => {
-        s.loadSession.get(id);
-        const stored = contents.map((c) => s.insertMessage.get(...messageParams(id, c)));
+        const { pk } = s.loadSession.get(id) as { pk: number };
+        const stored = contents.map((c) => s.insertMessage.get(...messageParams(pk, c)));
         indexIfDue(10);
         return stored;
       });
@@ -342,9 +343,9 @@ function syncOps(
       const fork = write(() => {
         const parent = s.loadSession.get(parentId) as Record<string, unknown>;
         const { session, ids } = forkParams(parent);
-        s.forkSession.run(...session);
-        s.forkMessages.run(session[0], ids, parentId);
-        return s.forkResult.get(session[0]) as { message_count: number };
+        const { pk } = s.forkSession.get(...session) as { pk: number };
+        s.forkMessages.run(pk, ids, parent.pk);
+        return s.forkResult.get(pk) as { message_count: number };
       });
       return fork;
     },

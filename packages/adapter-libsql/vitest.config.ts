@@ -5,6 +5,8 @@ export default defineConfig({
   resolve: { alias: workspaceAliases },
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    // One libSQL server (sqld) for the remote suites of the whole run.
+    globalSetup: ["./src/test-support/sqld-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

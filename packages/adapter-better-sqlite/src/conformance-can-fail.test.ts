@@ -1,4 +1,5 @@
-import type { RunResult, SqliteConnection, SqliteDriver } from "@llm-sessions/core";
+import type { SqliteDriver } from "@llm-sessions/core";
+import type { RunResult, SqliteConnection } from "@llm-sessions/core/driver";
 import { runConformanceTest } from "@llm-sessions/stress/conformance";
 import { describe, expect, it } from "vitest";
 import { betterSqlite } from "./index.js";

@@ -1,4 +1,5 @@
-import { SqliteError, step } from "@llm-sessions/core";
+import { SqliteError } from "@llm-sessions/core";
+import { step } from "@llm-sessions/core/driver";
 import { describe, expect, it } from "vitest";
 import { useConnections } from "./test-support/open.js";
 import { useTempDir } from "./test-support/temp-dir.js";
@@ -171,7 +172,7 @@ describe("transactionSteps", () => {
   it("runs BEGIN to COMMIT without a promise turn (better-sqlite3 answers synchronously)", async () => {
     const conn = await withTable();
     const order: string[] = [];
-    await conn.transactionSteps?.("immediate", function* () {
+    await conn.transactionSteps("immediate", function* () {
       yield* step.run("INSERT INTO t(x) VALUES ('a')");
       queueMicrotask(() => order.push("microtask"));
       yield* step.run("INSERT INTO t(x) VALUES ('b')");

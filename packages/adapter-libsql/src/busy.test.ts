@@ -1,4 +1,4 @@
-import type { SqliteConnection } from "@llm-sessions/core";
+import type { SqliteConnection } from "@llm-sessions/core/driver";
 import { afterEach, describe, expect, it } from "vitest";
 import { libsql } from "./index.js";
 import { tempDbPath } from "./test-support/tmp.js";

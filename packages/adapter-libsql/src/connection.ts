@@ -116,10 +116,15 @@ export abstract class LibsqlConnection implements RawConnection {
       if (!held.closed) {
         try {
           await held.batch(SAVEPOINT.undo);
-        } catch {
-          // Part of the batch may remain: the transaction must not commit. Ending it here makes
-          // core refuse its later statements and its COMMIT (ABORT).
-          held.close();
+        } catch (undoError) {
+          // A server (sqld) parses a whole batch before running any of it: one
+          // that cannot be parsed ran nothing, SAVEPOINT included, so there is
+          // nothing to undo and the transaction goes on, as SQLite's would.
+          if (!/no such savepoint/i.test(String((undoError as Error)?.message))) {
+            // Part of the batch may remain: the transaction must not commit. Ending it here
+            // makes core refuse its later statements and its COMMIT (ABORT).
+            held.close();
+          }
         }
       }
       throw error;

@@ -51,7 +51,9 @@ export function libsql(options: LibsqlOptions): SqliteDriver {
       journalSizeLimitBytes: options.journalSizeLimitBytes,
     },
     open: (settings) =>
-      resolved.kind === "remote" ? RemoteConnection.open(resolved) : openNative(resolved, settings),
+      resolved.kind === "remote"
+        ? RemoteConnection.open(resolved, settings.readonly)
+        : openNative(resolved, settings),
     mapError: mapLibsqlError,
   });
 }
@@ -72,5 +74,8 @@ function capabilitiesOf(kind: TargetKind): DriverCapabilities {
     // A server rejects wal_checkpoint and VACUUM.
     walCheckpoint: local,
     vacuum: local,
+    // sqld queues a second writer instead of answering BUSY, and the client
+    // sends BEGIN with the transaction's first statement (README: "On a server").
+    ...(local ? {} : { queuesWriters: true, beginsLazily: true }),
   });
 }

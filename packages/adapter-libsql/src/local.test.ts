@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { type SqliteConnection, step } from "@llm-sessions/core";
+import { type SqliteConnection, step } from "@llm-sessions/core/driver";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_JOURNAL_SIZE_LIMIT, libsql } from "./index.js";
 import { tempDbPath, tempDir } from "./test-support/tmp.js";

@@ -6,7 +6,7 @@ import { LruCache, type Params, SqliteError, type SqliteValue } from "@llm-sessi
  * without a word, extra positional values are dropped, and an object of
  * values for a statement with an anonymous `?` makes libSQL's native layer
  * panic, which aborts the whole process. So every statement is checked here,
- * before it reaches libSQL (through either engine), and fails with `RANGE`
+ * before it reaches libSQL (locally or on a server), and fails with `RANGE`
  * like better-sqlite3.
  */
 export interface ParameterShape {
@@ -26,7 +26,7 @@ export type BoundArgs = SqliteValue[] | Record<string, SqliteValue>;
 
 /**
  * Checks `params` against what `sql` expects and turns them into values for
- * libSQL (either engine):
+ * libSQL (the package or the client):
  * - an array (or nothing) must hold exactly one value per parameter;
  * - an object needs a key for every named parameter (`{ id }` or
  *   `{ ":id" }` for `:id`, `@id`, `$id`); keys the statement does not use are
@@ -37,7 +37,7 @@ export function bindParams(sql: string, params: Params | undefined): BoundArgs {
   return bindShape(shapeOf(sql), params);
 }
 
-/** `bindParams` for a shape already looked up (the native engine keeps it with its statement). */
+/** `bindParams` for a shape already looked up (a local statement keeps it). */
 export function bindShape(shape: ParameterShape, params: Params | undefined): BoundArgs {
   if (params === undefined || isList(params)) {
     const given = params?.length ?? 0;

@@ -1,19 +1,18 @@
 import net from "node:net";
 import { createClient } from "@libsql/client";
-import type { SqliteConnection } from "@llm-sessions/core";
+import type { SqliteConnection } from "@llm-sessions/core/driver";
 import { createDriver } from "@llm-sessions/core/driver";
 import { afterEach, describe, expect, it } from "vitest";
 import { mapLibsqlError } from "./errors.js";
 import { libsql } from "./index.js";
 import { RemoteConnection } from "./remote.js";
-import { emptyDatabase } from "./test-support/empty-database.js";
 import { tempDbPath } from "./test-support/tmp.js";
 
 /**
  * The remote code path (one-call batches, savepoint batches sent with
  * `tx.batch`, no per-connection state) run over a local client, which has the
- * same `Client` and `Transaction` interface. A real server is exercised by
- * conformance.test.ts when LLM_SESSIONS_LIBSQL_URL is set.
+ * same `Client` and `Transaction` interface. A real server is exercised by the
+ * remote-*.test.ts suites.
  */
 
 const open: SqliteConnection[] = [];
@@ -98,25 +97,6 @@ describe("remote connection logic", () => {
   });
 });
 
-describe("emptyDatabase (prepares a shared server for each conformance test)", () => {
-  it("drops tables, views, triggers, indexes and FTS tables, referenced ones too", async () => {
-    const driver = libsql({ url: `file:${tempDbPath()}` });
-    const conn = await driver.connect();
-    open.push(conn);
-    await conn.exec(`
-      CREATE TABLE parent(id INTEGER PRIMARY KEY);
-      CREATE TABLE child(p INTEGER REFERENCES parent(id));
-      INSERT INTO parent VALUES (1); INSERT INTO child VALUES (1);
-      CREATE INDEX child_p ON child(p);
-      CREATE VIEW v AS SELECT * FROM child;
-      CREATE TRIGGER tr AFTER INSERT ON parent BEGIN SELECT 1; END;
-      CREATE VIRTUAL TABLE f USING fts5(body);
-    `);
-    await emptyDatabase(driver);
-    expect(await conn.all("SELECT name FROM sqlite_schema")).toEqual([]);
-  });
-});
-
 describe("remote driver", () => {
   it("declares what a server cannot do and hides the token from target", () => {
     const driver = libsql({ url: "libsql://db.example.com?authToken=secret", authToken: "x" });
@@ -130,6 +110,8 @@ describe("remote driver", () => {
       fts5: true,
       walCheckpoint: false,
       vacuum: false,
+      queuesWriters: true,
+      beginsLazily: true,
     });
   });
 

@@ -1,5 +1,5 @@
 import { type Client, createClient } from "@libsql/client";
-import type { RunResult, Statement } from "@llm-sessions/core/driver";
+import { type RunResult, SqliteError, type Statement } from "@llm-sessions/core/driver";
 import { LibsqlConnection } from "./connection.js";
 import type { ResolvedOptions } from "./options.js";
 import { planBatch } from "./statements.js";
@@ -20,8 +20,20 @@ export class RemoteConnection extends LibsqlConnection {
     super(client);
   }
 
-  /** Creates the client and asks the server one question, so a bad URL or token fails at connect. */
-  static async open(options: ResolvedOptions): Promise<RemoteConnection> {
+  /**
+   * Creates the client and asks the server one question, so a bad URL or
+   * token fails at connect. A read-only connection is refused with
+   * `UNSUPPORTED`: a server has no read-only streams, and taking the option
+   * while writing anyway would be a lie. Read-only access to a server is a
+   * property of its token (a JWT without write rights).
+   */
+  static async open(options: ResolvedOptions, readonly: boolean): Promise<RemoteConnection> {
+    if (readonly) {
+      throw new SqliteError(
+        "UNSUPPORTED",
+        `libsql: ${options.target} is a server, which has no read-only connections (give a read-only token instead)`,
+      );
+    }
     const client = createClient({
       url: options.url,
       authToken: options.authToken,

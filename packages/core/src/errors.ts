@@ -61,10 +61,59 @@ export class SessionArchivedError extends LlmSessionsError {
   }
 }
 
-/** A caller-chosen id is already taken. */
+/** A caller-chosen id is already taken (in the caller's own tenant), or a write lost a race. */
 export class ConflictError extends LlmSessionsError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super("CONFLICT", message, options);
+  constructor(message: string, options?: { cause?: unknown }, code = "CONFLICT") {
+    super(code, message, options);
+  }
+}
+
+/**
+ * An append reused an idempotency key of its session for a different
+ * message: a retry must send the message it sent the first time. Nothing
+ * was written (the whole batch is refused).
+ */
+export class IdempotencyConflictError extends ConflictError {
+  /** The session the key belongs to. */
+  readonly sessionId: string;
+  /** The key that was reused. */
+  readonly idempotencyKey: string;
+  /** The fields in which the message differs from the one stored with the key. */
+  readonly fields: readonly string[];
+
+  constructor(sessionId: string, idempotencyKey: string, fields: readonly string[]) {
+    super(
+      `idempotency key ${JSON.stringify(idempotencyKey)} of session ${JSON.stringify(sessionId)} was used for a different message (${fields.join(", ")} differ): a retry must send the same message`,
+      undefined,
+      "IDEMPOTENCY_CONFLICT",
+    );
+    this.sessionId = sessionId;
+    this.idempotencyKey = idempotencyKey;
+    this.fields = fields;
+  }
+}
+
+/**
+ * The root store (the all-tenants view) was given a session id that more
+ * than one tenant holds: ids are unique per tenant, so the id alone does not
+ * name one session. Address it through `store.tenant(tenantId)` (`null` for
+ * the default tenant). Tenant views never see this error.
+ */
+export class AmbiguousSessionIdError extends LlmSessionsError {
+  /** The id that was asked for. */
+  readonly sessionId: string;
+  /** The tenants that hold a session with this id (`null`: the default tenant). */
+  readonly tenantIds: readonly (string | null)[];
+
+  constructor(sessionId: string, tenantIds: readonly (string | null)[]) {
+    super(
+      "AMBIGUOUS_SESSION_ID",
+      `session id ${JSON.stringify(sessionId)} is held by ${tenantIds.length} tenants (${tenantIds
+        .map((t) => (t === null ? "the default tenant" : JSON.stringify(t)))
+        .join(", ")}): use store.tenant(tenantId) to name one`,
+    );
+    this.sessionId = sessionId;
+    this.tenantIds = tenantIds;
   }
 }
 

@@ -1,8 +1,16 @@
-export * from "./driver/index.js";
+/**
+ * `@llm-sessions/core`: the session store for users — `openStore`, its
+ * options, its errors and the types of what it stores and reports. Authors of
+ * SQLite adapters import `@llm-sessions/core/driver`.
+ */
+export { SqliteError, type SqliteErrorCode } from "./driver/errors.js";
 export { MAX_BUSY_TIMEOUT_MS } from "./driver/limits.js";
+export type { ConnectOptions, DriverCapabilities, SqliteDriver } from "./driver/types.js";
 export {
+  AmbiguousSessionIdError,
   ConflictError,
   DatabaseCorruptError,
+  IdempotencyConflictError,
   LlmSessionsError,
   MigrationRequiredError,
   SchemaTooNewError,
@@ -74,7 +82,32 @@ export {
   type MigrateLegacyOptions,
   migrateLegacy,
 } from "./migrate-legacy.js";
-export * from "./pool/index.js";
+export {
+  CHECKPOINT_MODES,
+  type CheckpointMode,
+  type CheckpointResult,
+  type CheckpointStats,
+} from "./pool/checkpoint.js";
+export {
+  PoolClosedError,
+  PoolCloseTimeoutError,
+  type PoolLaneName,
+  PoolMisuseError,
+  PoolOptionsError,
+  PoolOverloadedError,
+  PoolTimeoutError,
+  StoreClosedError,
+} from "./pool/errors.js";
+export type { PoolLaneStats } from "./pool/lane.js";
+export {
+  type BusyRetryOptions,
+  type CheckpointOptions,
+  POOL_DEFAULTS,
+  type PoolCloseOptions,
+  type PoolOptions,
+} from "./pool/options.js";
+export type { WaitPercentiles } from "./pool/percentiles.js";
+export type { PoolStats } from "./pool/stats.js";
 export {
   LEGACY_ROLES,
   type LegacyV0Counts,

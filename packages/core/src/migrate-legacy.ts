@@ -122,7 +122,9 @@ export async function migrateLegacy(options: MigrateLegacyOptions): Promise<Lega
       legacy = (await pool.write((tx) => migrateLegacyV0InTx(tx, clock()))) ?? NOTHING;
     }
     // Brings a versioned database forward (and refuses foreign layouts, unchanged).
-    const after = await pool.withWriter((conn) => runMigrations(conn));
+    const after = await pool.withWriter((conn) =>
+      runMigrations(conn, { stampApplicationId: opts.driver.capabilities.local }),
+    );
     const schema: MigrationResult = {
       from: before.version,
       to: after.to,

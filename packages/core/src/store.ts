@@ -199,8 +199,11 @@ const TENANT_VIEWS_KEPT = 256;
  * The store itself is the **all-tenants administrator view**: `sessions`,
  * `messages`, `search`, `stats` and `lifecycle` reach every tenant's sessions
  * (`sessions.list()` lists them all unless given `tenantId`); sessions it
- * creates without `tenantId` belong to the default tenant. Hand code that acts
- * for one tenant a `store.tenant(id)` view, never the store itself.
+ * creates without `tenantId` belong to the default tenant. Session ids are
+ * unique per tenant, so a call that names a session by id finds it in
+ * whichever tenant holds it, and is `AmbiguousSessionIdError` when several
+ * do (name the tenant with `store.tenant(id)`). Hand code that acts for one
+ * tenant a `store.tenant(id)` view, never the store itself.
  */
 export class Store extends ScopedStore {
   readonly #pool: Pool;
@@ -244,24 +247,25 @@ export class Store extends ScopedStore {
   }
 
   /**
-   * The same API scoped to one tenant: sessions it creates belong to the
-   * tenant, and nothing of another tenant is visible in any method (reads,
-   * appends, pops, forks, updates, deletes, lists, search and stats): another
-   * tenant's session is `SessionNotFoundError`, as if it did not exist.
+   * The same API scoped to one tenant (`null`: the default tenant, whose
+   * sessions the root store creates without `tenantId`): sessions it creates
+   * belong to the tenant, and nothing of another tenant is visible in any
+   * method (reads, appends, pops, forks, updates, deletes, lists, search and
+   * stats): another tenant's session is `SessionNotFoundError`, as if it did
+   * not exist.
    *
-   * Session and message ids are unique in the whole store, not per tenant: a
-   * caller-chosen id that any tenant holds is `ConflictError` (the same error
-   * whoever holds it). That collision is the one fact a tenant can learn
-   * about another's data, so in multi-tenant use let the store choose ids
-   * (random UUIDv7s) or make caller-chosen ones unguessable or prefixed with
-   * the tenant.
+   * Ids belong to their tenant: session ids are unique per tenant, message
+   * ids per session, idempotency keys per session. A caller-chosen id that
+   * another tenant holds is created like any free id, so no call tells a
+   * tenant whether an id exists elsewhere.
    *
    * Cheap to call per request: the most recently used views are kept, views
    * share the store's connections and metrics, and a view keeps working
    * after it is no longer kept.
    */
-  tenant(tenantId: string): SessionStore {
-    const id = parse("store.tenant", this.#ctx.schemas.tenantId, tenantId);
+  tenant(tenantId: string | null): SessionStore {
+    // The default tenant is stored as "", which no named tenant can be.
+    const id = tenantId === null ? "" : parse("store.tenant", this.#ctx.schemas.tenantId, tenantId);
     return this.#tenants.get(id, () => {
       const scope: Scope = { tenantId: id };
       const scoped = new ScopedStore({ ...this.#ctx, scope });
@@ -368,7 +372,9 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     // Before migrations: a damaged file is refused before anything writes to it.
     const verify = opts.verifyOnOpen ?? (opts.driver.capabilities.file ? "quick" : false);
     if (verify) await verifyOnOpen(pool, verify);
-    migration = await pool.withWriter((conn) => runMigrations(conn));
+    migration = await pool.withWriter((conn) =>
+      runMigrations(conn, { stampApplicationId: opts.driver.capabilities.local }),
+    );
   } catch (error) {
     await pool.close();
     throw error;
@@ -392,9 +398,9 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     archived: {
       autoRestore: opts.autoRestore ?? false,
       keepSnapshots: policy.keepSnapshots,
-      readMessages: async (q, id) => (await readSnapshot(q, id)).messages,
-      restore: async (tx, id) => {
-        if (await restoreInTx(tx, id)) lifecycle?.countRestore();
+      readMessages: async (q, session) => (await readSnapshot(q, session)).messages,
+      restore: async (tx, session) => {
+        if (await restoreInTx(tx, session.pk)) lifecycle?.countRestore();
       },
     },
     searchIndex,

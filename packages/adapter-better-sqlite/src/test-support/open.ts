@@ -1,4 +1,5 @@
-import type { ConnectOptions, SqliteConnection } from "@llm-sessions/core";
+import type { ConnectOptions } from "@llm-sessions/core";
+import type { SqliteConnection } from "@llm-sessions/core/driver";
 import { afterEach } from "vitest";
 import { betterSqlite } from "../driver.js";
 import type { BetterSqliteOptions } from "../options.js";

@@ -1,10 +1,5 @@
-import {
-  type Queryable,
-  type SqliteConnection,
-  type SqliteDriver,
-  SqliteError,
-  type Transaction,
-} from "@llm-sessions/core";
+import { type SqliteDriver, SqliteError } from "@llm-sessions/core";
+import type { Queryable, SqliteConnection, Transaction } from "@llm-sessions/core/driver";
 import { betterSqlite } from "../index.js";
 
 /**

@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import type { SqliteConnection } from "@llm-sessions/core";
+import type { SqliteConnection } from "@llm-sessions/core/driver";
 import Database from "libsql";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { libsql } from "../index.js";

@@ -1,6 +1,7 @@
 /**
- * A small bounded map that forgets the least recently used entry: adapters
- * keep prepared statements in one per connection.
+ * A small bounded map that forgets the least recently used entry: core keeps
+ * each connection's prepared statements in one, and an adapter may keep its
+ * own per-SQL data in another.
  */
 export class LruCache<K, V> {
   readonly #max: number;

@@ -159,6 +159,22 @@ export interface DriverCapabilities {
   readonly walCheckpoint: boolean;
   /** `VACUUM` and `VACUUM INTO` are allowed. */
   readonly vacuum: boolean;
+  /**
+   * True on a server (sqld): a write that meets another connection's write
+   * lock waits on the server until the lock is released, or until the
+   * server ends the holder's transaction at its own limit (about 5 s); it
+   * never fails `BUSY` and `busyTimeoutMs` does not apply. Absent or false:
+   * it fails `BUSY` once `busyTimeoutMs` has passed.
+   */
+  readonly queuesWriters?: boolean;
+  /**
+   * True when BEGIN travels with a transaction's first statement (a server
+   * through `@libsql/client`: no round trip of its own), so
+   * `transaction("immediate")` takes the write lock with that statement and
+   * a transaction that has run nothing holds none. Absent or false: the lock
+   * is held before the callback runs.
+   */
+  readonly beginsLazily?: boolean;
 }
 
 /** Options the pool passes to every connection it opens. */

@@ -8,7 +8,7 @@ import type { Executor } from "../sessions/context.js";
 
 /** One problem an integrity check found. */
 export interface IntegrityFinding {
-  /** Which check: `sqlite`, `foreign-keys`, `counters`, `seq`, `orphans`, `fts`, `snapshots`. */
+  /** Which check: `sqlite`, `foreign-keys`, `counters`, `seq`, `orphans`, `tenants`, `fts`, `snapshots`. */
   readonly check: string;
   /** What is wrong, in words. */
   readonly message: string;
@@ -40,24 +40,36 @@ const SAMPLE = 10;
 
 /** Sessions whose counters differ from their rows (archived ones keep counters by design). */
 export const COUNTERS_SQL = `
-  SELECT s.id FROM sessions s
+  SELECT s.id AS id, s.pk AS pk FROM sessions s
   LEFT JOIN (
-    SELECT session_id, count(*) AS n, coalesce(sum(tokens), 0) AS t, max(seq) AS last
-    FROM messages GROUP BY session_id
-  ) m ON m.session_id = s.id
+    SELECT session_pk, count(*) AS n, coalesce(sum(tokens), 0) AS t, max(seq) AS last
+    FROM messages GROUP BY session_pk
+  ) m ON m.session_pk = s.pk
   WHERE s.status != 'archived'
     AND (s.message_count != coalesce(m.n, 0) OR s.token_count != coalesce(m.t, 0)
          OR s.last_seq != coalesce(m.last, 0))`;
 
-/** Sessions whose seq is not exactly 1..n. */
+/** Sessions whose seq is not exactly 1..n (by id; an orphan's by its key). */
 export const SEQ_SQL = `
-  SELECT session_id AS id FROM messages GROUP BY session_id
-  HAVING min(seq) != 1 OR max(seq) != count(*) OR count(DISTINCT seq) != count(*)`;
+  SELECT coalesce((SELECT s.id FROM sessions s WHERE s.pk = m.session_pk), '#' || m.session_pk) AS id,
+    m.session_pk AS pk
+  FROM messages m GROUP BY m.session_pk
+  HAVING min(m.seq) != 1 OR max(m.seq) != count(*) OR count(DISTINCT m.seq) != count(*)`;
 
 /** A message `m` whose session does not exist. */
-export const ORPHANS_CONDITION = "NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = m.session_id)";
+export const ORPHANS_CONDITION = "NOT EXISTS (SELECT 1 FROM sessions s WHERE s.pk = m.session_pk)";
 
-const ORPHANS_SQL = `SELECT DISTINCT m.session_id AS id FROM messages m WHERE ${ORPHANS_CONDITION}`;
+/** Orphans are named by the internal key of their missing session. */
+const ORPHANS_SQL = `SELECT DISTINCT '#' || m.session_pk AS id FROM messages m WHERE ${ORPHANS_CONDITION}`;
+
+/**
+ * Forks whose parent is another tenant's session: the store forks within a
+ * tenant only, so only a hand edit makes one, and it would show one
+ * tenant another's session id (`parentId`).
+ */
+export const CROSS_TENANT_PARENTS_SQL = `
+  SELECT s.id AS id, s.pk AS pk FROM sessions s JOIN sessions p ON p.pk = s.parent_pk
+  WHERE p.tenant_id != s.tenant_id`;
 
 /** The message of a finding whose check could not read what it needed: the pages are damaged. */
 export const UNREADABLE = "could not be checked: SQLite reports the database as damaged";
@@ -65,7 +77,8 @@ export const UNREADABLE = "could not be checked: SQLite reports the database as 
 /** Archived sessions whose messages left the table but whose snapshot is missing. */
 const ARCHIVED_WITHOUT_SNAPSHOT_SQL = `
   SELECT s.id FROM sessions s
-  WHERE s.status = 'archived' AND NOT EXISTS (SELECT 1 FROM snapshots p WHERE p.session_id = s.id)`;
+  WHERE s.status = 'archived' AND NOT EXISTS (
+    SELECT 1 FROM snapshots p WHERE p.tenant_id = s.tenant_id AND p.session_id = s.id)`;
 
 /** Snapshots are read a page at a time: a payload holds a whole conversation. */
 const SNAPSHOT_PAGE = 50;
@@ -84,11 +97,16 @@ async function idsFinding(
 /** Snapshots whose stored checksum is not the SHA-256 of their payload. */
 async function snapshotFinding(q: Queryable): Promise<IntegrityFinding | undefined> {
   const bad: string[] = [];
-  let after = "";
+  let after = 0;
   for (;;) {
-    const rows = await q.all<{ session_id: string; checksum: string; payload: Uint8Array }>(
-      `SELECT session_id, checksum, payload FROM snapshots WHERE session_id > ?
-       ORDER BY session_id LIMIT ${SNAPSHOT_PAGE}`,
+    const rows = await q.all<{
+      rowid: number;
+      session_id: string;
+      checksum: string;
+      payload: Uint8Array;
+    }>(
+      `SELECT rowid, session_id, checksum, payload FROM snapshots WHERE rowid > ?
+       ORDER BY rowid LIMIT ${SNAPSHOT_PAGE}`,
       [after],
     );
     for (const row of rows) {
@@ -97,7 +115,7 @@ async function snapshotFinding(q: Queryable): Promise<IntegrityFinding | undefin
     }
     const last = rows[rows.length - 1];
     if (!last || rows.length < SNAPSHOT_PAGE) break;
-    after = last.session_id;
+    after = Number(last.rowid);
   }
   if (bad.length === 0) return undefined;
   return {
@@ -151,7 +169,7 @@ function isWriteRefused(error: unknown): boolean {
 /**
  * Checks the database without changing anything: SQLite's own check,
  * foreign keys, session counters against their rows, gap-free seq, orphaned
- * messages, snapshot checksums, and the search index against the table
+ * messages, forks linked across tenants, snapshot checksums, and the search index against the table
  * (with the messages still queued for it indexed inside a transaction that
  * is rolled back). When the database cannot be written (a read-only file,
  * a full disk) that last check cannot run — FTS5 spells it as an INSERT —
@@ -165,7 +183,16 @@ export async function checkIntegrity(
 ): Promise<IntegrityReport> {
   const started = performance.now();
   const findings: IntegrityFinding[] = [];
-  const checks = ["sqlite", "foreign-keys", "counters", "seq", "orphans", "snapshots", "fts"];
+  const checks = [
+    "sqlite",
+    "foreign-keys",
+    "counters",
+    "seq",
+    "orphans",
+    "tenants",
+    "snapshots",
+    "fts",
+  ];
   await guarded(findings, "sqlite", async () => {
     await db.readSnapshot(async (tx) => {
       // SQLite 3.53's quick_check also checks FTS5 indexes, but on a connection
@@ -204,6 +231,7 @@ export async function checkIntegrity(
         ["counters", "session counters differ from their messages", COUNTERS_SQL],
         ["seq", "message seq is not gap-free 1..n", SEQ_SQL],
         ["orphans", "messages whose session does not exist", ORPHANS_SQL],
+        ["tenants", "forks whose parent is another tenant's session", CROSS_TENANT_PARENTS_SQL],
         ["snapshots", "archived sessions without a snapshot", ARCHIVED_WITHOUT_SNAPSHOT_SQL],
       ] as const) {
         await guarded(findings, check, () => idsFinding(tx, check, message, sql));

@@ -30,7 +30,10 @@ export interface IntegrityRepairOptions {
 export interface RepairActions {
   /** Messages whose session does not exist, moved to `quarantined_messages`. */
   readonly orphansQuarantined: number;
-  /** Sessions whose `parent_id` named a missing session, set to NULL (as ON DELETE SET NULL would have). */
+  /**
+   * Sessions whose parent link named a missing session (cleared, as ON
+   * DELETE SET NULL would have) or another tenant's session (cleared).
+   */
   readonly parentLinksCleared: number;
   /** Sessions whose messages were renumbered 1..n (in their existing order). */
   readonly seqRenumbered: number;
@@ -99,7 +102,7 @@ const NO_ACTIONS: RepairActions = {
  * 1. orphaned messages (their session is gone, possible only when something
  *    wrote with foreign keys off) move to `quarantined_messages`, whole, with
  *    the reason `orphan`; they are never deleted silently;
- * 2. `parent_id` links to missing sessions are cleared;
+ * 2. parent links to missing sessions, or to another tenant's, are cleared;
  * 3. sessions whose seq is not 1..n are renumbered in their existing order
  *    (by seq, then insertion);
  * 4. counters (message_count, token_count, last_seq) are recomputed for
@@ -174,7 +177,7 @@ function damaged(target: string, lines: readonly string[]): DatabaseCorruptError
   );
 }
 
-const ids = (rows: readonly { id: string }[]): string => JSON.stringify(rows.map((r) => r.id));
+const pks = (rows: readonly { pk: number }[]): string => JSON.stringify(rows.map((r) => r.pk));
 
 async function repairInTx(
   tx: Transaction,
@@ -189,8 +192,8 @@ async function repairInTx(
   // update inside the trigger touches nothing).
   const quarantined = await tx.run(
     `INSERT INTO quarantined_messages (reason, source, quarantined_at, session_id, message_id, original)
-     SELECT 'orphan', 'repair', ?, m.session_id, m.id, json_object(
-       'pk', m.pk, 'id', m.id, 'session_id', m.session_id, 'seq', m.seq, 'role', m.role,
+     SELECT 'orphan', 'repair', ?, NULL, m.id, json_object(
+       'pk', m.pk, 'id', m.id, 'session_pk', m.session_pk, 'seq', m.seq, 'role', m.role,
        'content', m.content, 'name', m.name, 'model', m.model, 'tokens', m.tokens,
        'latency_ms', m.latency_ms, 'metadata', m.metadata,
        'idempotency_key', m.idempotency_key, 'created_at', m.created_at)
@@ -198,22 +201,24 @@ async function repairInTx(
     [now],
   );
   if (quarantined.changes > 0) await tx.run(`DELETE FROM messages AS m WHERE ${ORPHANS_CONDITION}`);
+  // A link to a missing session, or to another tenant's: cleared.
   const parents = await tx.run(
-    `UPDATE sessions SET parent_id = NULL
-     WHERE parent_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sessions p WHERE p.id = sessions.parent_id)`,
+    `UPDATE sessions SET parent_pk = NULL
+     WHERE parent_pk IS NOT NULL AND NOT EXISTS (
+       SELECT 1 FROM sessions p WHERE p.pk = sessions.parent_pk AND p.tenant_id = sessions.tenant_id)`,
   );
   const seqRenumbered = await renumberSeq(tx);
-  const wrong = await tx.all<{ id: string }>(COUNTERS_SQL);
+  const wrong = await tx.all<{ pk: number }>(COUNTERS_SQL);
   if (wrong.length > 0) {
     await tx.run(
       `UPDATE sessions SET
-         message_count = (SELECT count(*) FROM messages WHERE session_id = sessions.id),
-         token_count = (SELECT coalesce(sum(tokens), 0) FROM messages WHERE session_id = sessions.id),
-         last_seq = (SELECT coalesce(max(seq), 0) FROM messages WHERE session_id = sessions.id),
+         message_count = (SELECT count(*) FROM messages WHERE session_pk = sessions.pk),
+         token_count = (SELECT coalesce(sum(tokens), 0) FROM messages WHERE session_pk = sessions.pk),
+         last_seq = (SELECT coalesce(max(seq), 0) FROM messages WHERE session_pk = sessions.pk),
          last_activity_at = max(last_activity_at,
-           coalesce((SELECT max(created_at) FROM messages WHERE session_id = sessions.id), 0))
-       WHERE id IN (SELECT value FROM json_each(?))`,
-      [ids(wrong)],
+           coalesce((SELECT max(created_at) FROM messages WHERE session_pk = sessions.pk), 0))
+       WHERE pk IN (SELECT value FROM json_each(?))`,
+      [pks(wrong)],
     );
   }
   if (rebuildSearch) {
@@ -242,29 +247,29 @@ async function repairInTx(
  * which would fire the counter and search-index triggers for every row and
  * change the rowids the search index points at.
  *
- * UNIQUE (session_id, seq) is checked row by row, so a direct renumbering
+ * UNIQUE (session_pk, seq) is checked row by row, so a direct renumbering
  * could collide with a row not yet moved; two passes avoid that: first every
  * affected row goes above the table's highest seq, then down to its place.
  */
 async function renumberSeq(tx: Transaction): Promise<number> {
-  const broken = await tx.all<{ id: string }>(SEQ_SQL);
+  const broken = await tx.all<{ pk: number }>(SEQ_SQL);
   if (broken.length === 0) return 0;
   const trigger = await tx.get<{ sql: string }>(
     "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'messages_identity_is_fixed'",
   );
   const top = await tx.get<{ top: number }>("SELECT coalesce(max(seq), 0) AS top FROM messages");
   const offset = Number(top?.top ?? 0);
-  const list = ids(broken);
+  const list = pks(broken);
   if (trigger) await tx.exec("DROP TRIGGER messages_identity_is_fixed");
   await tx.run(
     `UPDATE messages SET seq = ranked.n + ?
-     FROM (SELECT pk, row_number() OVER (PARTITION BY session_id ORDER BY seq, pk) AS n
-           FROM messages WHERE session_id IN (SELECT value FROM json_each(?))) AS ranked
+     FROM (SELECT pk, row_number() OVER (PARTITION BY session_pk ORDER BY seq, pk) AS n
+           FROM messages WHERE session_pk IN (SELECT value FROM json_each(?))) AS ranked
      WHERE messages.pk = ranked.pk`,
     [offset, list],
   );
   await tx.run(
-    "UPDATE messages SET seq = seq - ? WHERE session_id IN (SELECT value FROM json_each(?))",
+    "UPDATE messages SET seq = seq - ? WHERE session_pk IN (SELECT value FROM json_each(?))",
     [offset, list],
   );
   if (trigger) await tx.exec(trigger.sql);

@@ -1,9 +1,9 @@
 import type { Transaction } from "../driver/index.js";
 import { SCHEMA_VERSION } from "../schema/index.js";
 import {
-  MESSAGE_COLUMNS,
   type MessageRow,
   SESSION_COLUMNS,
+  SESSION_MESSAGE_COLUMNS,
   type SessionRow,
 } from "../sessions/rows.js";
 import { encodeSnapshot, readSnapshot } from "./snapshot.js";
@@ -20,19 +20,27 @@ import { encodeSnapshot, readSnapshot } from "./snapshot.js";
  */
 export async function archiveInTx(
   tx: Transaction,
-  sessionId: string,
+  sessionPk: number,
   now: number,
   activeBefore: number | null,
 ): Promise<boolean> {
-  const session = await tx.get<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`, [
-    sessionId,
+  const found = await tx.get<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE pk = ?`, [
+    sessionPk,
   ]);
-  if (!session || session.status === "archived") return false;
-  if (activeBefore !== null && Number(session.last_activity_at) > activeBefore) return false;
-  const messages = await tx.all<MessageRow>(
-    `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = ? ORDER BY seq`,
-    [sessionId],
+  if (!found || found.status === "archived") return false;
+  if (activeBefore !== null && Number(found.last_activity_at) > activeBefore) return false;
+  // Snapshots hold rows in the form they have had since v1 (no internal
+  // keys; messages name their session), so any version's snapshot restores.
+  const { pk: _pk, ...session } = found;
+  const rows = await tx.all<Omit<MessageRow, "session_id">>(
+    `SELECT ${SESSION_MESSAGE_COLUMNS} FROM messages WHERE session_pk = ? ORDER BY seq`,
+    [sessionPk],
   );
+  const messages: MessageRow[] = rows.map(({ id, ...rest }) => ({
+    id,
+    session_id: session.id,
+    ...rest,
+  }));
   const { payload, checksum } = encodeSnapshot({
     format: 1,
     schemaVersion: SCHEMA_VERSION,
@@ -41,20 +49,20 @@ export async function archiveInTx(
     messages,
   });
   await tx.run(
-    `INSERT INTO snapshots (session_id, tenant_id, schema_version, created_at, message_count, checksum, payload)
+    `INSERT INTO snapshots (tenant_id, session_id, schema_version, created_at, message_count, checksum, payload)
      VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (session_id) DO UPDATE SET tenant_id = excluded.tenant_id,
+     ON CONFLICT (tenant_id, session_id) DO UPDATE SET
        schema_version = excluded.schema_version, created_at = excluded.created_at,
        message_count = excluded.message_count, checksum = excluded.checksum, payload = excluded.payload`,
-    [sessionId, session.tenant_id, SCHEMA_VERSION, now, messages.length, checksum, payload],
+    [session.tenant_id, session.id, SCHEMA_VERSION, now, messages.length, checksum, payload],
   );
-  await tx.run("DELETE FROM messages WHERE session_id = ?", [sessionId]);
+  await tx.run("DELETE FROM messages WHERE session_pk = ?", [sessionPk]);
   // The delete trigger counted the messages down; an archived session keeps its counters.
   await tx.run(
     `UPDATE sessions SET status = 'archived', archived_at = ?,
        message_count = ?, token_count = ?, last_seq = ?
-     WHERE id = ?`,
-    [now, session.message_count, session.token_count, session.last_seq, sessionId],
+     WHERE pk = ?`,
+    [now, session.message_count, session.token_count, session.last_seq, sessionPk],
   );
   return true;
 }
@@ -67,31 +75,33 @@ export async function archiveInTx(
  * and the session row becomes what it was, with status `active`. Returns
  * false when the session is not archived.
  */
-export async function restoreInTx(tx: Transaction, sessionId: string): Promise<boolean> {
-  const current = await tx.get<{ status: string }>("SELECT status FROM sessions WHERE id = ?", [
-    sessionId,
-  ]);
+export async function restoreInTx(tx: Transaction, sessionPk: number): Promise<boolean> {
+  const current = await tx.get<{ status: string; id: string; tenant_id: string }>(
+    "SELECT status, id, tenant_id FROM sessions WHERE pk = ?",
+    [sessionPk],
+  );
   if (current?.status !== "archived") return false;
-  const snapshot = await readSnapshot(tx, sessionId);
+  const snapshot = await readSnapshot(tx, current);
   const s = snapshot.session;
   if (snapshot.messages.length > 0) {
     // One statement for all messages: fast locally, one round trip remotely.
     await tx.run(
-      `INSERT INTO messages (id, session_id, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at)
+      `INSERT INTO messages (id, session_pk, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at)
        SELECT value ->> 'id', ?, value ->> 'seq', value ->> 'role', value ->> 'content', value ->> 'name',
               value ->> 'model', value ->> 'tokens', value ->> 'latency_ms', value ->> 'metadata',
               value ->> 'idempotency_key', value ->> 'created_at'
        FROM json_each(?) ORDER BY key`,
-      [sessionId, JSON.stringify(snapshot.messages)],
+      [sessionPk, JSON.stringify(snapshot.messages)],
     );
   }
-  // The row as it was; a parent deleted meanwhile is gone for good.
+  // The row as it was; a parent deleted meanwhile is gone for good (a
+  // parent is in the same tenant).
   await tx.run(
     `UPDATE sessions SET status = 'active', archived_at = NULL, title = ?, model = ?, metadata = ?,
        message_count = ?, token_count = ?, last_seq = ?, created_at = ?, updated_at = ?,
        last_activity_at = ?, expires_at = ?,
-       parent_id = (SELECT id FROM sessions WHERE id = ?), parent_seq = ?
-     WHERE id = ?`,
+       parent_pk = (SELECT p.pk FROM sessions AS p WHERE p.id = ? AND p.tenant_id = ?), parent_seq = ?
+     WHERE pk = ?`,
     [
       s.title,
       s.model,
@@ -104,10 +114,14 @@ export async function restoreInTx(tx: Transaction, sessionId: string): Promise<b
       s.last_activity_at,
       s.expires_at,
       s.parent_id,
+      current.tenant_id,
       s.parent_seq,
-      sessionId,
+      sessionPk,
     ],
   );
-  await tx.run("DELETE FROM snapshots WHERE session_id = ?", [sessionId]);
+  await tx.run("DELETE FROM snapshots WHERE tenant_id = ? AND session_id = ?", [
+    current.tenant_id,
+    current.id,
+  ]);
   return true;
 }

@@ -139,11 +139,9 @@ export class LifecycleApi {
     const sessionId = parse("lifecycle.archive", this.#ctx.schemas.id, id);
     const now = this.#ctx.clock();
     const row = await this.#ctx.db.write(async (tx) => {
-      await loadSession(tx, this.#ctx.scope, sessionId);
-      if (await archiveInTx(tx, sessionId, now, null)) this.#figures.archived += 1;
-      return tx.get<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`, [
-        sessionId,
-      ]);
+      const { pk } = await loadSession(tx, this.#ctx.scope, sessionId);
+      if (await archiveInTx(tx, pk, now, null)) this.#figures.archived += 1;
+      return tx.get<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE pk = ?`, [pk]);
     });
     return toSession(row as SessionRow);
   }
@@ -159,11 +157,9 @@ export class LifecycleApi {
   async restore(id: string): Promise<Session> {
     const sessionId = parse("lifecycle.restore", this.#ctx.schemas.id, id);
     const row = await this.#ctx.db.write(async (tx) => {
-      await loadSession(tx, this.#ctx.scope, sessionId);
-      if (await restoreInTx(tx, sessionId)) this.#figures.restored += 1;
-      return tx.get<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`, [
-        sessionId,
-      ]);
+      const { pk } = await loadSession(tx, this.#ctx.scope, sessionId);
+      if (await restoreInTx(tx, pk)) this.#figures.restored += 1;
+      return tx.get<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE pk = ?`, [pk]);
     });
     // The restored messages are queued for the search index.
     this.#ctx.searchIndex.written();
@@ -179,8 +175,8 @@ export class LifecycleApi {
       if (session.status === "archived") throw new SessionArchivedError(sessionId);
       return tx.get<SessionRow>(
         `UPDATE sessions SET status = 'active', last_activity_at = max(last_activity_at, ?)
-         WHERE id = ? RETURNING ${SESSION_COLUMNS}`,
-        [now, sessionId],
+         WHERE pk = ? RETURNING ${SESSION_COLUMNS}`,
+        [now, session.pk],
       );
     });
     if (!row) throw new SessionNotFoundError(sessionId);

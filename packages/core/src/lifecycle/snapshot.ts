@@ -24,7 +24,8 @@ export interface SnapshotContent {
   readonly format: 1;
   readonly schemaVersion: number;
   readonly createdAt: number;
-  readonly session: SessionRow;
+  /** The session row without its internal key (`pk`), as snapshots have held it since v1. */
+  readonly session: Omit<SessionRow, "pk">;
   readonly messages: MessageRow[];
 }
 
@@ -65,16 +66,16 @@ export function decodeSnapshot(
   return content;
 }
 
-/** Reads and verifies the stored snapshot of a session. */
+/** Reads and verifies the stored snapshot of a session (its public id and stored tenant). */
 export async function readSnapshot(
   q: Pick<Queryable, "get">,
-  sessionId: string,
+  session: { readonly id: string; readonly tenant_id: string },
 ): Promise<SnapshotContent> {
   const row = await q.get<{ payload: Uint8Array; checksum: string }>(
-    "SELECT payload, checksum FROM snapshots WHERE session_id = ?",
-    [sessionId],
+    "SELECT payload, checksum FROM snapshots WHERE tenant_id = ? AND session_id = ?",
+    [session.tenant_id, session.id],
   );
   if (!row)
-    throw new SnapshotCorruptError(sessionId, "the session is archived but has no snapshot");
-  return decodeSnapshot(sessionId, row.payload, row.checksum);
+    throw new SnapshotCorruptError(session.id, "the session is archived but has no snapshot");
+  return decodeSnapshot(session.id, row.payload, row.checksum);
 }

@@ -31,20 +31,23 @@ async function inBatches(
   }
 }
 
-/** Deletes sessions (and, unless kept, their snapshots) inside a write transaction. */
+/** Deletes sessions (by key) and, unless kept, their snapshots inside a write transaction. */
 export async function purgeInTx(
   tx: Transaction,
-  ids: readonly string[],
+  pks: readonly number[],
   keepSnapshots: boolean,
 ): Promise<void> {
-  if (ids.length === 0) return;
-  const list = JSON.stringify(ids);
-  await tx.run("DELETE FROM sessions WHERE id IN (SELECT value FROM json_each(?))", [list]);
+  if (pks.length === 0) return;
+  const list = JSON.stringify(pks);
   if (!keepSnapshots) {
-    await tx.run("DELETE FROM snapshots WHERE session_id IN (SELECT value FROM json_each(?))", [
-      list,
-    ]);
+    // While the sessions still exist: a snapshot is found by its session's tenant and id.
+    await tx.run(
+      `DELETE FROM snapshots WHERE (tenant_id, session_id) IN (
+         SELECT s.tenant_id, s.id FROM sessions AS s WHERE s.pk IN (SELECT value FROM json_each(?)))`,
+      [list],
+    );
   }
+  await tx.run("DELETE FROM sessions WHERE pk IN (SELECT value FROM json_each(?))", [list]);
 }
 
 /**
@@ -65,13 +68,13 @@ export async function sweepOnce(
     const cutoff = now - policy.purgeAfterMs;
     for (const status of ["archived", "idle", "active"]) {
       purged += await inBatches(db, n, async (tx) => {
-        const rows = await tx.all<{ id: string }>(
-          "SELECT id FROM sessions WHERE status = ? AND last_activity_at <= ? LIMIT ?",
+        const rows = await tx.all<{ pk: number }>(
+          "SELECT pk FROM sessions WHERE status = ? AND last_activity_at <= ? LIMIT ?",
           [status, cutoff, n],
         );
         await purgeInTx(
           tx,
-          rows.map((r) => r.id),
+          rows.map((r) => r.pk),
           policy.keepSnapshots,
         );
         return rows.length;
@@ -79,13 +82,13 @@ export async function sweepOnce(
     }
   }
   purged += await inBatches(db, n, async (tx) => {
-    const rows = await tx.all<{ id: string }>(
-      "SELECT id FROM sessions WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ?",
+    const rows = await tx.all<{ pk: number }>(
+      "SELECT pk FROM sessions WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ?",
       [now, n],
     );
     await purgeInTx(
       tx,
-      rows.map((r) => r.id),
+      rows.map((r) => r.pk),
       policy.keepSnapshots,
     );
     return rows.length;
@@ -98,11 +101,11 @@ export async function sweepOnce(
       // A batch can select a session that `archiveInTx` then declines; count
       // selections (to know when to stop) apart from archives (to report).
       await inBatches(db, n, async (tx) => {
-        const rows = await tx.all<{ id: string }>(
-          "SELECT id FROM sessions WHERE status = ? AND last_activity_at <= ? LIMIT ?",
+        const rows = await tx.all<{ pk: number }>(
+          "SELECT pk FROM sessions WHERE status = ? AND last_activity_at <= ? LIMIT ?",
           [status, cutoff, n],
         );
-        for (const { id } of rows) if (await archiveInTx(tx, id, now, cutoff)) archived += 1;
+        for (const { pk } of rows) if (await archiveInTx(tx, pk, now, cutoff)) archived += 1;
         return rows.length;
       });
     }
@@ -113,8 +116,8 @@ export async function sweepOnce(
     const cutoff = now - policy.idleAfterMs;
     idled = await inBatches(db, n, async (tx) => {
       const result = await tx.run(
-        `UPDATE sessions SET status = 'idle' WHERE id IN (
-           SELECT id FROM sessions WHERE status = 'active' AND last_activity_at <= ? LIMIT ?)`,
+        `UPDATE sessions SET status = 'idle' WHERE pk IN (
+           SELECT pk FROM sessions WHERE status = 'active' AND last_activity_at <= ? LIMIT ?)`,
         [cutoff, n],
       );
       return result.changes;

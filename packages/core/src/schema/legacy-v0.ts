@@ -207,9 +207,9 @@ export async function migrateLegacyV0InTx(
     ? "CASE WHEN typeof(m.tokens) IN ('integer', 'real') AND m.tokens >= 0 THEN CAST(m.tokens AS INTEGER) END"
     : "NULL";
   const inserted = await tx.run(
-    `INSERT INTO messages (id, session_id, seq, role, content, model, tokens, metadata, created_at)
-     SELECT 'v0-' || m.message_id, x.id,
-            row_number() OVER (PARTITION BY x.id ORDER BY m.message_id),
+    `INSERT INTO messages (id, session_pk, seq, role, content, model, tokens, metadata, created_at)
+     SELECT 'v0-' || m.message_id, x.pk,
+            row_number() OVER (PARTITION BY x.pk ORDER BY m.message_id),
             ${roleOf}, coalesce(CAST(m.content AS TEXT), ''), CAST(${m("model")} AS TEXT), ${tokens},
             CASE WHEN ${roleOf} IS m.role THEN '{}' ELSE json_object('v0Role', m.role) END,
             coalesce(${msSql(m("timestamp"))}, x.created_at)

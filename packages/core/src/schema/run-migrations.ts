@@ -37,13 +37,27 @@ async function checkStartingPoint(tx: Transaction, version: number): Promise<voi
   }
 }
 
+/** Options of {@link runMigrations}. */
+export interface MigrationOptions {
+  /**
+   * Stamp `STORE_APPLICATION_ID` into the header. Default true; false on a
+   * server (sqld refuses to set header pragmas, and the header there is not
+   * a file anyone opens).
+   */
+  readonly stampApplicationId?: boolean;
+}
+
 /**
  * Brings the schema up to `SCHEMA_VERSION`, one migration per write
  * transaction, each recorded in `user_version` inside that transaction. Safe
  * when several processes open the same file at once: each migration re-reads
  * the version after taking the write lock.
  */
-export async function runMigrations(conn: SqliteConnection): Promise<MigrationResult> {
+export async function runMigrations(
+  conn: SqliteConnection,
+  options: MigrationOptions = {},
+): Promise<MigrationResult> {
+  const stamp = options.stampApplicationId ?? true;
   const from = await userVersion(conn);
   if (from > SCHEMA_VERSION) throw new SchemaTooNewError(from, SCHEMA_VERSION);
   const applied: number[] = [];
@@ -56,7 +70,7 @@ export async function runMigrations(conn: SqliteConnection): Promise<MigrationRe
       for (const statement of migration.statements) await tx.exec(statement);
       // user_version lives in the header and is written by this transaction.
       await tx.exec(`PRAGMA user_version = ${migration.version}`);
-      await tx.exec(`PRAGMA application_id = ${STORE_APPLICATION_ID}`);
+      if (stamp) await tx.exec(`PRAGMA application_id = ${STORE_APPLICATION_ID}`);
       applied.push(migration.version);
     });
   }

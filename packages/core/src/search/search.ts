@@ -1,8 +1,19 @@
 import type { Transaction } from "../driver/index.js";
 import { ConflictError, ValidationError } from "../errors.js";
-import { type StoreContext, scopeFilter } from "../sessions/context.js";
+import {
+  loadSession,
+  type StoreContext,
+  scopeFilter,
+  sessionPkParams,
+  sessionPkSql,
+} from "../sessions/context.js";
 import { decodeCursor, encodeCursor } from "../sessions/cursor.js";
-import { MESSAGE_COLUMNS, type MessageRow, toMessage } from "../sessions/rows.js";
+import {
+  type MessageRow,
+  SESSION_MESSAGE_COLUMNS,
+  tenantFromDb,
+  toMessage,
+} from "../sessions/rows.js";
 import type { Message, MessageRole, Page } from "../sessions/types.js";
 import { parse } from "../sessions/validation.js";
 import { checkSearchBounds, SEARCH_BOUNDS } from "./bounds.js";
@@ -42,6 +53,11 @@ export interface SearchHit {
   /** The matching message. */
   readonly message: Message;
   /**
+   * The tenant of the message's session (`null`: the default tenant). On the
+   * root store it tells apart two tenants' sessions with the same id.
+   */
+  readonly tenantId: string | null;
+  /**
    * This hit's position in the whole result, from 1 (the newest match),
    * counted across pages: lower is newer.
    */
@@ -54,6 +70,7 @@ export interface SearchHit {
 
 interface HitRow extends MessageRow {
   pk: number;
+  tenant_id: string;
   snippet: string;
 }
 
@@ -69,8 +86,8 @@ interface HitRow extends MessageRow {
  * model filter) sees depends only on the messages it can see. It also bounds
  * the work: FTS5 walks its matches newest first and the query stops after
  * the page, where a ranking must score every match before the first row.
- * The cursor names the last message by its id (not its row number, which
- * counts every tenant's messages).
+ * The cursor names the last message by its tenant, session id and message
+ * id (not its row number, which counts every tenant's messages).
  *
  * Never writes: messages still queued for the index are matched in a
  * connection-private temp index (see `queued-index.ts`), in the same
@@ -96,6 +113,9 @@ export async function search(
   const [open, close] = opts.mark ?? ["«", "»"];
   const markers = newSnippetMarkers();
   const plan = { ctx, opts, fts, markers, limit, after };
+  if (opts.sessionId !== undefined && ctx.scope.tenantId === null) {
+    await refuseAmbiguousSession(ctx, opts.sessionId);
+  }
 
   let rows: HitRow[];
   try {
@@ -113,7 +133,8 @@ export async function search(
   const items = page.map((row, i): SearchHit => {
     const parts = splitSnippet(row.snippet, markers);
     return {
-      message: toMessage(row),
+      message: toMessage(row, row.session_id),
+      tenantId: tenantFromDb(row.tenant_id),
       rank: first + i + 1,
       snippetParts: parts,
       snippet: joinSnippet(parts, open, close),
@@ -122,7 +143,10 @@ export async function search(
   const last = page.at(-1);
   return {
     items,
-    nextCursor: rows.length > limit && last ? encodeCursor([first + page.length, last.id]) : null,
+    nextCursor:
+      rows.length > limit && last
+        ? encodeCursor([first + page.length, last.tenant_id, last.session_id, last.id])
+        : null,
   };
 }
 
@@ -132,12 +156,12 @@ interface PagePlan {
   readonly fts: string;
   readonly markers: SnippetMarkers;
   readonly limit: number;
-  readonly after: { position: number; messageId: string } | undefined;
+  readonly after: SearchCursor | undefined;
 }
 
 /** Up to `limit + 1` hits, newest first, from the index and (with `withQueue`) the queue. */
 async function findPage(tx: Transaction, plan: PagePlan, withQueue: boolean): Promise<HitRow[]> {
-  const before = plan.after ? await boundaryPk(tx, plan.ctx, plan.after.messageId) : undefined;
+  const before = plan.after ? await boundaryPk(tx, plan.ctx, plan.after) : undefined;
   const indexed = await tx.all<HitRow>(...pageQuery("messages_fts", plan, before));
   if (!withQueue || !(await loadQueued(tx))) return indexed;
   try {
@@ -166,16 +190,14 @@ function pageQuery(
   const fts = source.replace(/^temp\./, "");
   const where = [`${fts} MATCH ?`];
   const params: (string | number)[] = [plan.markers.open, plan.markers.close, plan.fts];
-  let join = "";
   const scope = scopeFilter(plan.ctx.scope, "s");
   if (scope.sql !== "") {
-    join = " CROSS JOIN sessions AS s ON s.id = m.session_id";
     where.push(scope.sql.replace(/^ AND /, ""));
     params.push(...scope.params);
   }
   if (plan.opts.sessionId !== undefined) {
-    where.push("m.session_id = ?");
-    params.push(plan.opts.sessionId);
+    where.push(`m.session_pk = ${sessionPkSql(plan.ctx.scope)}`);
+    params.push(...sessionPkParams(plan.ctx.scope, plan.opts.sessionId));
   }
   if (plan.opts.role !== undefined) {
     where.push("m.role = ?");
@@ -190,12 +212,14 @@ function pageQuery(
     params.push(before);
   }
   params.push(plan.limit + 1);
-  const columns = MESSAGE_COLUMNS.split(", ")
+  const columns = SESSION_MESSAGE_COLUMNS.split(", ")
     .map((c) => `m.${c}`)
     .join(", ");
   return [
-    `SELECT ${columns}, m.pk AS pk, snippet(${fts}, 0, ?, ?, '…', 16) AS snippet
-     FROM ${source} CROSS JOIN messages AS m ON m.pk = ${fts}.rowid${join}
+    `SELECT ${columns}, s.id AS session_id, s.tenant_id AS tenant_id, m.pk AS pk,
+       snippet(${fts}, 0, ?, ?, '…', 16) AS snippet
+     FROM ${source} CROSS JOIN messages AS m ON m.pk = ${fts}.rowid
+       CROSS JOIN sessions AS s ON s.pk = m.session_pk
      WHERE ${where.join(" AND ")}
      ORDER BY ${fts}.rowid DESC LIMIT ?`,
     params,
@@ -203,12 +227,16 @@ function pageQuery(
 }
 
 /** The row number of the cursor's message, if this scope still sees it. */
-async function boundaryPk(tx: Transaction, ctx: StoreContext, messageId: string): Promise<number> {
+async function boundaryPk(
+  tx: Transaction,
+  ctx: StoreContext,
+  after: SearchCursor,
+): Promise<number> {
   const scope = scopeFilter(ctx.scope, "s");
   const row = await tx.get<{ pk: number }>(
-    `SELECT m.pk AS pk FROM messages AS m JOIN sessions AS s ON s.id = m.session_id
-     WHERE m.id = ?${scope.sql}`,
-    [messageId, ...scope.params],
+    `SELECT m.pk AS pk FROM sessions AS s JOIN messages AS m ON m.session_pk = s.pk
+     WHERE s.id = ? AND s.tenant_id = ? AND m.id = ?${scope.sql}`,
+    [after.sessionId, after.tenant, after.messageId, ...scope.params],
   );
   if (row === undefined) {
     // Popped, deleted or archived since the previous page (or not this
@@ -220,12 +248,41 @@ async function boundaryPk(tx: Transaction, ctx: StoreContext, messageId: string)
   return Number(row.pk);
 }
 
-function decodeSearchCursor(cursor: string): { position: number; messageId: string } {
-  const [position, messageId] = decodeCursor("search", cursor, ["number", "string"] as const);
+/**
+ * On the root store, a `sessionId` filter that several tenants hold names
+ * no one session: `AmbiguousSessionIdError` (an id held by none matches
+ * nothing, as on a tenant view).
+ */
+async function refuseAmbiguousSession(ctx: StoreContext, sessionId: string): Promise<void> {
+  await ctx.db.read(async (q) => {
+    const held = await q.get<{ n: number }>(
+      "SELECT count(*) AS n FROM (SELECT 1 FROM sessions WHERE id = ? LIMIT 2)",
+      [sessionId],
+    );
+    if (Number(held?.n ?? 0) > 1) await loadSession(q, ctx.scope, sessionId);
+  });
+}
+
+/** Where a search page continues: after this message, at this position. */
+interface SearchCursor {
+  readonly position: number;
+  /** The stored tenant of the message's session. */
+  readonly tenant: string;
+  readonly sessionId: string;
+  readonly messageId: string;
+}
+
+function decodeSearchCursor(cursor: string): SearchCursor {
+  const [position, tenant, sessionId, messageId] = decodeCursor("search", cursor, [
+    "number",
+    "string",
+    "string",
+    "string",
+  ] as const);
   if (!Number.isSafeInteger(position) || position < 0) {
     throw new ValidationError("search", [
       { path: "cursor", message: "is not a cursor this store issued" },
     ]);
   }
-  return { position, messageId };
+  return { position, tenant, sessionId, messageId };
 }

@@ -1,7 +1,13 @@
 import { type Queryable, runSteps, step, type Transaction, type TxSteps } from "../driver/index.js";
-import { SessionArchivedError, SessionNotFoundError } from "../errors.js";
+import { AmbiguousSessionIdError, SessionArchivedError, SessionNotFoundError } from "../errors.js";
 import type { StoreLimits } from "./limits.js";
-import { type MessageRow, SESSION_COLUMNS, type SessionRow, tenantToDb } from "./rows.js";
+import {
+  type MessageRow,
+  SESSION_COLUMNS,
+  type SessionRow,
+  tenantFromDb,
+  tenantToDb,
+} from "./rows.js";
 import type { Schemas } from "./validation.js";
 
 /**
@@ -20,7 +26,12 @@ export interface Executor {
 /**
  * Which sessions a store handle sees. The root store (`tenantId: null`) is
  * the all-tenants administrator view: every session, in every operation; a
- * tenant view only its own tenant's, and reports others as not found.
+ * tenant view only its own tenant's, and reports others as not found. The
+ * default tenant's view has `tenantId: ""`, its stored form.
+ *
+ * Session ids are unique per tenant, so the root store finds a session by
+ * id in any tenant, and refuses an id that several tenants hold
+ * (`AmbiguousSessionIdError`).
  */
 export interface Scope {
   readonly tenantId: string | null;
@@ -36,9 +47,9 @@ export interface ArchivedSessions {
   /** Keep snapshots when a session is deleted. */
   readonly keepSnapshots: boolean;
   /** The messages of an archived session, from its verified snapshot, in seq order. */
-  readMessages(q: Pick<Queryable, "get">, sessionId: string): Promise<MessageRow[]>;
+  readMessages(q: Pick<Queryable, "get">, session: SessionRow): Promise<MessageRow[]>;
   /** Restores inside the caller's write transaction. */
-  restore(tx: Transaction, sessionId: string): Promise<void>;
+  restore(tx: Transaction, session: SessionRow): Promise<void>;
 }
 
 /**
@@ -88,7 +99,7 @@ export function* loadWritableSessionSteps(
   const session = yield* loadSessionSteps(ctx.scope, id);
   if (session.status !== "archived") return session;
   if (!ctx.archived.autoRestore) throw new SessionArchivedError(id);
-  yield* step.await((tx) => ctx.archived.restore(tx, id));
+  yield* step.await((tx) => ctx.archived.restore(tx, session));
   return yield* loadSessionSteps(ctx.scope, id);
 }
 
@@ -107,10 +118,40 @@ export function loadSession(q: Queryable, scope: Scope, id: string): Promise<Ses
 /** `loadSession` as transaction steps. */
 export function* loadSessionSteps(scope: Scope, id: string): TxSteps<SessionRow> {
   const filter = scopeFilter(scope);
-  const row = yield* step.get<SessionRow>(
-    `SELECT ${SESSION_COLUMNS} FROM sessions WHERE sessions.id = ?${filter.sql}`,
+  // Two rows at most: enough to tell one session from an ambiguous id.
+  const rows = yield* step.all<SessionRow>(
+    `SELECT ${SESSION_COLUMNS} FROM sessions WHERE sessions.id = ?${filter.sql} LIMIT 2`,
     [id, ...filter.params],
   );
+  const [row] = rows;
   if (!row) throw new SessionNotFoundError(id);
+  if (rows.length > 1) {
+    const holders = yield* step.all<{ tenant_id: string }>(
+      "SELECT tenant_id FROM sessions WHERE id = ? ORDER BY tenant_id LIMIT 10",
+      [id],
+    );
+    throw new AmbiguousSessionIdError(
+      id,
+      holders.map((h) => tenantFromDb(h.tenant_id)),
+    );
+  }
   return row;
+}
+
+/**
+ * A scalar subquery for the `pk` of the scope's session with the id bound
+ * to its one parameter: NULL when the scope has no such session, and on the
+ * root store also when several tenants hold the id (the caller then loads
+ * the session to say which it is). Lets a hot read find the session and its
+ * messages in one statement.
+ */
+export function sessionPkSql(scope: Scope): string {
+  return scope.tenantId === null
+    ? "(SELECT CASE WHEN count(*) = 1 THEN max(pk) END FROM sessions WHERE id = ?)"
+    : "(SELECT pk FROM sessions WHERE id = ? AND tenant_id = ?)";
+}
+
+/** The parameters of `sessionPkSql(scope)` for session `id`. */
+export function sessionPkParams(scope: Scope, id: string): string[] {
+  return scope.tenantId === null ? [id] : [id, tenantToDb(scope.tenantId)];
 }

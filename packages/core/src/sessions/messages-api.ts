@@ -1,15 +1,17 @@
 import { step, type TxSteps } from "../driver/index.js";
-import { ValidationError } from "../errors.js";
+import { IdempotencyConflictError, ValidationError } from "../errors.js";
 import {
   loadSession,
   loadWritableSession,
   loadWritableSessionSteps,
   type StoreContext,
-  scopeFilter,
+  sessionPkParams,
+  sessionPkSql,
 } from "./context.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
+import { idempotencyDifferences } from "./idempotency.js";
 import { MAX_SEQ } from "./limits.js";
-import { MESSAGE_COLUMNS, type MessageRow, SESSION_MESSAGE_COLUMNS, toMessage } from "./rows.js";
+import { type MessageRow, SESSION_MESSAGE_COLUMNS, toMessage } from "./rows.js";
 import { rethrowIdConflict } from "./sessions-api.js";
 import type { ListMessagesOptions, Message, NewMessage, Page } from "./types.js";
 import { parse } from "./validation.js";
@@ -19,12 +21,15 @@ import { parse } from "./validation.js";
  * insert trigger advances, so each message of a batch gets the next number. A
  * repeated idempotency key inserts nothing (and fires no trigger).
  */
-const INSERT_MESSAGE = `INSERT INTO messages (id, session_id, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at)
-  VALUES (?, ?, (SELECT last_seq + 1 FROM sessions WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (session_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-  RETURNING ${MESSAGE_COLUMNS}`;
+const INSERT_MESSAGE = `INSERT INTO messages (id, session_pk, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at)
+  VALUES (?, ?, (SELECT last_seq + 1 FROM sessions WHERE pk = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (session_pk, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+  RETURNING ${SESSION_MESSAGE_COLUMNS}`;
 
-const SELECT_BY_KEY = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = ? AND idempotency_key = ?`;
+const SELECT_BY_KEY = `SELECT ${SESSION_MESSAGE_COLUMNS} FROM messages WHERE session_pk = ? AND idempotency_key = ?`;
+
+/** A message row as read through its session (no session column). */
+type SessionMessageRow = Omit<MessageRow, "session_id">;
 
 /** The message operations of the public face: `store.messages`. */
 export class MessagesApi {
@@ -38,7 +43,9 @@ export class MessagesApi {
    * Appends one message or several, atomically (all or none), and returns
    * them as stored, in input order, with their `seq`. A message whose
    * `idempotencyKey` this session already has is not stored again: the stored
-   * one is returned in its place.
+   * one is returned in its place, when it is the same message (a retry);
+   * when it differs in any field the caller gave, the append is an
+   * `IdempotencyConflictError` and nothing is written.
    */
   async append(
     sessionId: string,
@@ -52,10 +59,11 @@ export class MessagesApi {
       Array.isArray(messages) ? messages : [messages],
     );
     const now = this.#ctx.clock();
+    // The session's key goes in the two placeholders (0) once it is loaded.
     const rows = list.map((m) => [
       m.id ?? this.#ctx.newId(),
-      id,
-      id,
+      0,
+      0,
       m.role,
       m.content,
       m.name ?? null,
@@ -70,10 +78,12 @@ export class MessagesApi {
     // Written as steps: on a synchronous driver the whole transaction runs
     // without waiting on a promise (the hot write of every model call).
     const { stored, indexed } = await ctx.db.writeSteps(function* () {
-      yield* loadWritableSessionSteps(ctx, id);
+      const session = yield* loadWritableSessionSteps(ctx, id);
       const stored: Message[] = [];
-      for (const params of rows) {
-        stored.push(yield* insertOne(params));
+      for (const [i, params] of rows.entries()) {
+        params[1] = session.pk;
+        params[2] = session.pk;
+        stored.push(yield* insertOne(params, id, list[i] as NewMessage));
       }
       // The append that finds about a batch queued indexes it in this transaction.
       const indexed = yield* ctx.searchIndex.indexIfDue(stored.length);
@@ -95,10 +105,10 @@ export class MessagesApi {
     const rows = await this.#ctx.db.read(async (q) => {
       // The hot read: the model's context window on every turn. session_id is
       // the argument, so it is not read back.
-      const found = await q.all<Omit<MessageRow, "session_id">>(
-        `SELECT ${SESSION_MESSAGE_COLUMNS} FROM messages WHERE session_id = ?${visibleSession(scope)}
+      const found = await q.all<SessionMessageRow>(
+        `SELECT ${SESSION_MESSAGE_COLUMNS} FROM messages WHERE session_pk = ${sessionPkSql(scope)}
          ORDER BY seq DESC LIMIT ?`,
-        [id, ...scopeFilter(scope).params, count],
+        [...sessionPkParams(scope, id), count],
       );
       // An empty answer must tell "no messages" from "no such session" and
       // from "archived" (whose messages live in its snapshot).
@@ -138,7 +148,7 @@ export class MessagesApi {
           limit,
         )
       : await this.#pageAfter(id, Math.max(opts.afterSeq ?? 0, cursor?.seq ?? 0), limit);
-    const items = page.rows.map((row) => toMessage(row));
+    const items = page.rows.map((row) => toMessage(row, id));
     const edge = backward ? items[0] : items[items.length - 1];
     return {
       items,
@@ -153,10 +163,10 @@ export class MessagesApi {
   async #pageAfter(id: string, after: number, limit: number): Promise<PageRows> {
     const { scope } = this.#ctx;
     const rows = await this.#ctx.db.read(async (q) => {
-      const found = await q.all<MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = ? AND seq > ?${visibleSession(scope)}
+      const found = await q.all<SessionMessageRow>(
+        `SELECT ${SESSION_MESSAGE_COLUMNS} FROM messages WHERE session_pk = ${sessionPkSql(scope)} AND seq > ?
          ORDER BY seq LIMIT ?`,
-        [id, after, ...scopeFilter(scope).params, limit + 1],
+        [...sessionPkParams(scope, id), after, limit + 1],
       );
       if (found.length > 0) return found;
       const archived = await this.#archivedMessages(q, id);
@@ -169,10 +179,10 @@ export class MessagesApi {
   async #pageBefore(id: string, before: number, limit: number): Promise<PageRows> {
     const { scope } = this.#ctx;
     const newestFirst = await this.#ctx.db.read(async (q) => {
-      const found = await q.all<MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = ? AND seq < ?${visibleSession(scope)}
+      const found = await q.all<SessionMessageRow>(
+        `SELECT ${SESSION_MESSAGE_COLUMNS} FROM messages WHERE session_pk = ${sessionPkSql(scope)} AND seq < ?
          ORDER BY seq DESC LIMIT ?`,
-        [id, before, ...scopeFilter(scope).params, limit + 1],
+        [...sessionPkParams(scope, id), before, limit + 1],
       );
       if (found.length > 0) return found;
       const archived = await this.#archivedMessages(q, id);
@@ -184,10 +194,14 @@ export class MessagesApi {
     return { rows: newestFirst.slice(0, limit).reverse(), more: newestFirst.length > limit };
   }
 
-  /** [] for a live session with no messages (or none in range); snapshot rows for an archived one. */
+  /**
+   * [] for a live session with no messages (or none in range); snapshot rows
+   * for an archived one. Loading the session also tells "no such session"
+   * (and, on the root store, an id several tenants hold) from "no messages".
+   */
   async #archivedMessages(q: Parameters<typeof loadSession>[0], id: string): Promise<MessageRow[]> {
     const session = await loadSession(q, this.#ctx.scope, id);
-    return session.status === "archived" ? this.#ctx.archived.readMessages(q, id) : [];
+    return session.status === "archived" ? this.#ctx.archived.readMessages(q, session) : [];
   }
 
   /** Removes the newest message (undo) and returns it; `null` when the session is empty. */
@@ -196,20 +210,20 @@ export class MessagesApi {
     const now = this.#ctx.clock();
     return this.#ctx.db.write(async (tx) => {
       const session = await loadWritableSession(tx, this.#ctx, id);
-      const row = await tx.get<MessageRow>(
-        `DELETE FROM messages WHERE session_id = ? AND seq = ? RETURNING ${MESSAGE_COLUMNS}`,
-        [id, session.last_seq],
+      const row = await tx.get<SessionMessageRow>(
+        `DELETE FROM messages WHERE session_pk = ? AND seq = ? RETURNING ${SESSION_MESSAGE_COLUMNS}`,
+        [session.pk, session.last_seq],
       );
       if (!row) return null;
-      await tx.run("UPDATE sessions SET updated_at = ? WHERE id = ?", [now, id]);
-      return toMessage(row);
+      await tx.run("UPDATE sessions SET updated_at = ? WHERE pk = ?", [now, session.pk]);
+      return toMessage(row, id);
     });
   }
 }
 
 /** A page's rows and whether the list goes on past them. */
 interface PageRows {
-  readonly rows: MessageRow[];
+  readonly rows: SessionMessageRow[];
   readonly more: boolean;
 }
 
@@ -247,21 +261,27 @@ function decodeMessageCursor(
   return key;
 }
 
-/** Restricts a messages query to sessions the scope can see (nothing for the root store). */
-function visibleSession(scope: StoreContext["scope"]): string {
-  return scope.tenantId === null
-    ? ""
-    : " AND EXISTS (SELECT 1 FROM sessions WHERE sessions.id = messages.session_id AND sessions.tenant_id = ?)";
-}
-
-function* insertOne(params: (string | number | null)[]): TxSteps<Message> {
-  let row: MessageRow | undefined;
+function* insertOne(
+  params: (string | number | null)[],
+  sessionId: string,
+  given: NewMessage,
+): TxSteps<Message> {
+  let row: SessionMessageRow | undefined;
   try {
-    row = yield* step.get<MessageRow>(INSERT_MESSAGE, params);
+    row = yield* step.get<SessionMessageRow>(INSERT_MESSAGE, params);
   } catch (error) {
     rethrowIdConflict(error, "message", String(params[0]));
   }
-  // No row: the idempotency key was already used; return what was stored then.
-  row ??= yield* step.get<MessageRow>(SELECT_BY_KEY, [params[1] ?? null, params[10] ?? null]);
-  return toMessage(row as MessageRow);
+  if (row) return toMessage(row, sessionId);
+  // No row: the idempotency key was already used. The same message is a
+  // retry and gets what was stored then; a different one is refused.
+  const stored = (yield* step.get<SessionMessageRow>(SELECT_BY_KEY, [
+    params[1] ?? null,
+    params[10] ?? null,
+  ])) as SessionMessageRow;
+  const differ = idempotencyDifferences(given, stored);
+  if (differ.length > 0) {
+    throw new IdempotencyConflictError(sessionId, String(params[10]), differ);
+  }
+  return toMessage(stored, sessionId);
 }

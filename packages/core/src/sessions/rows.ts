@@ -1,7 +1,11 @@
 import type { JsonObject, Message, MessageRole, Session, SessionStatus } from "./types.js";
 
-/** A `sessions` row as SQLite returns it. */
+/**
+ * A `sessions` row as SQLite returns it (with `SESSION_COLUMNS`): `pk` is
+ * the internal key, `parent_id` the parent's public id.
+ */
 export interface SessionRow {
+  pk: number;
   id: string;
   tenant_id: string;
   title: string | null;
@@ -20,7 +24,10 @@ export interface SessionRow {
   parent_seq: number | null;
 }
 
-/** A `messages` row as SQLite returns it. */
+/**
+ * A message as snapshots hold it: the columns of `SESSION_MESSAGE_COLUMNS`
+ * and the session's public id (the form snapshots have had since v1).
+ */
 export interface MessageRow {
   id: string;
   session_id: string;
@@ -36,23 +43,31 @@ export interface MessageRow {
   created_at: number;
 }
 
-/** The columns of a message, in the order `MessageRow` has them. */
-export const MESSAGE_COLUMNS =
-  "id, session_id, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at";
-
 /**
- * The same without `session_id`, for reads of one session's messages (the
- * caller knows the id): 50 fewer strings made per last(50), about 5% of it.
+ * The columns of a message row, without its session (a message is read
+ * through its session, whose id the caller has).
  */
 export const SESSION_MESSAGE_COLUMNS =
   "id, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at";
 
-export const SESSION_COLUMNS =
-  "id, tenant_id, title, model, status, metadata, message_count, token_count, last_seq, created_at, updated_at, last_activity_at, expires_at, archived_at, parent_id, parent_seq";
+/** The names `SESSION_COLUMNS` gives its columns, for a select from a subquery of them. */
+export const SESSION_COLUMN_NAMES =
+  "pk, id, tenant_id, title, model, status, metadata, message_count, token_count, last_seq, created_at, updated_at, last_activity_at, expires_at, archived_at, parent_id, parent_seq";
+
+/**
+ * A session's columns as `SessionRow` has them, from a statement on the
+ * `sessions` table (unaliased): the parent's public id is looked up by its
+ * key (a fork's parent is in the same tenant).
+ */
+export const SESSION_COLUMNS = SESSION_COLUMN_NAMES.replace(
+  "parent_id",
+  "(SELECT p.id FROM sessions AS p WHERE p.pk = sessions.parent_pk) AS parent_id",
+);
 
 /** The default tenant is stored as '' (so it can be indexed) and shown as null. */
 export const tenantToDb = (tenantId: string | null | undefined): string => tenantId ?? "";
-const tenantFromDb = (tenantId: string): string | null => (tenantId === "" ? null : tenantId);
+export const tenantFromDb = (tenantId: string): string | null =>
+  tenantId === "" ? null : tenantId;
 
 export function toSession(row: SessionRow): Session {
   return {
@@ -75,14 +90,11 @@ export function toSession(row: SessionRow): Session {
   };
 }
 
-/** A message row as `Message`; `sessionId` stands in for a row read without `session_id`. */
-export function toMessage(
-  row: MessageRow | Omit<MessageRow, "session_id">,
-  sessionId?: string,
-): Message {
+/** A message row of session `sessionId` as `Message`. */
+export function toMessage(row: Omit<MessageRow, "session_id">, sessionId: string): Message {
   return {
     id: row.id,
-    sessionId: "session_id" in row ? row.session_id : (sessionId as string),
+    sessionId,
     seq: Number(row.seq),
     role: row.role as MessageRole,
     content: row.content,

@@ -1,4 +1,4 @@
-import { SESSION_COLUMNS, tenantToDb } from "./rows.js";
+import { SESSION_COLUMN_NAMES, SESSION_COLUMNS, tenantToDb } from "./rows.js";
 import type { JsonScalar, SessionOrder, SessionStatus } from "./types.js";
 
 /** A statement and its parameters. */
@@ -7,8 +7,12 @@ export interface PageQuery {
   readonly params: (string | number)[];
 }
 
-/** The last row of the previous page: (its time in the list's order, id). */
-export type PageKey = readonly [number, string];
+/**
+ * The last row of the previous page: its time in the list's order, its id
+ * and, on the all-tenants list, its stored tenant (ids are unique per
+ * tenant only, so two tenants' sessions can tie on time and id).
+ */
+export type PageKey = readonly [time: number, id: string, tenant?: string];
 
 /** What `sessions.list` narrows the list by (besides the tenant). */
 export interface SessionFilters {
@@ -28,6 +32,9 @@ const TIME_COLUMN: Record<SessionOrder, string> = {
 };
 
 const orderBy = (order: SessionOrder): string => `ORDER BY ${TIME_COLUMN[order]} DESC, id DESC`;
+
+/** The all-tenants order: ties of time and id broken by tenant. */
+const everyTenantOrderBy = (order: SessionOrder): string => `${orderBy(order)}, tenant_id DESC`;
 
 /**
  * SQL conditions (joined by AND) for the model, metadata and title filters;
@@ -122,12 +129,17 @@ export function everyTenantPage(
     }
     where.push(...filterConditions(filters, params));
     if (after) {
-      where.push("(created_at, id) < (?, ?)");
-      params.push(after[0], after[1]);
+      if (after[2] === undefined) {
+        where.push("(created_at, id) < (?, ?)");
+        params.push(after[0], after[1]);
+      } else {
+        where.push("(created_at, id, tenant_id) < (?, ?, ?)");
+        params.push(after[0], after[1], after[2]);
+      }
     }
     const clause = where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "";
     return {
-      sql: `SELECT ${SESSION_COLUMNS} FROM sessions${clause} ${orderBy(order)} LIMIT ?`,
+      sql: `SELECT ${SESSION_COLUMNS} FROM sessions${clause} ${everyTenantOrderBy(order)} LIMIT ?`,
       params: [...params, n],
     };
   }
@@ -137,16 +149,23 @@ export function everyTenantPage(
     const where = ["status = ?", ...filterConditions(filters, params)];
     if (after) {
       // The keyset condition spelt so that its first term is a range on the index.
-      where.push("last_activity_at <= ? AND (last_activity_at < ? OR id < ?)");
-      params.push(after[0], after[0], after[1]);
+      if (after[2] === undefined) {
+        where.push("last_activity_at <= ? AND (last_activity_at < ? OR id < ?)");
+        params.push(after[0], after[0], after[1]);
+      } else {
+        where.push(
+          "last_activity_at <= ? AND (last_activity_at < ? OR id < ? OR (id = ? AND tenant_id < ?))",
+        );
+        params.push(after[0], after[0], after[1], after[1], after[2]);
+      }
     }
     params.push(n);
-    return `SELECT ${SESSION_COLUMNS} FROM sessions WHERE ${where.join(" AND ")} ${orderBy(order)} LIMIT ?`;
+    return `SELECT ${SESSION_COLUMNS} FROM sessions WHERE ${where.join(" AND ")} ${everyTenantOrderBy(order)} LIMIT ?`;
   };
   if (filters.status) return { sql: arm(filters.status), params };
   const arms = STATUSES.map((s) => `SELECT * FROM (${arm(s)})`).join(" UNION ALL ");
   return {
-    sql: `SELECT ${SESSION_COLUMNS} FROM (${arms}) ${orderBy(order)} LIMIT ?`,
+    sql: `SELECT ${SESSION_COLUMN_NAMES} FROM (${arms}) ${everyTenantOrderBy(order)} LIMIT ?`,
     params: [...params, n],
   };
 }

@@ -1,6 +1,6 @@
 import { SqliteError } from "../driver/index.js";
 import { ConflictError, SessionArchivedError, ValidationError } from "../errors.js";
-import { loadSession, loadWritableSession, type StoreContext, scopeFilter } from "./context.js";
+import { loadSession, loadWritableSession, type StoreContext } from "./context.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { MAX_METADATA_DEPTH, type StoreLimits } from "./limits.js";
 import { mergePatch } from "./merge-patch.js";
@@ -19,22 +19,28 @@ import type {
 } from "./types.js";
 import { parse } from "./validation.js";
 
+/** The unique constraints that hold caller-chosen ids, and where each id is unique. */
+const ID_CONSTRAINTS = [
+  { failed: "sessions.id, sessions.tenant_id", within: "this tenant" },
+  { failed: "messages.session_pk, messages.id", within: "this session" },
+] as const;
+
 /**
  * A caller-chosen id that is taken surfaces as a `ConflictError`, not a raw
- * constraint. Ids are unique in the whole store, so the error (class, message
- * and cause) is the same whichever tenant holds the id, and says no more than
- * that it is taken.
+ * constraint. Session ids are unique per tenant and message ids per session,
+ * so only an id of the caller's own tenant can be taken.
  */
 export function rethrowIdConflict(error: unknown, what: string, id: string): never {
-  if (
-    error instanceof SqliteError &&
-    error.code === "CONSTRAINT" &&
-    /UNIQUE constraint failed: \w+\.id|PRIMARY KEY/.test(error.message)
-  ) {
-    throw new ConflictError(
-      `${what} id ${JSON.stringify(id)} is already taken (ids are unique across all tenants)`,
-      { cause: error },
+  if (error instanceof SqliteError && error.code === "CONSTRAINT") {
+    const held = ID_CONSTRAINTS.find((c) =>
+      error.message.includes(`UNIQUE constraint failed: ${c.failed}`),
     );
+    if (held) {
+      throw new ConflictError(
+        `${what} id ${JSON.stringify(id)} is already taken in ${held.within}`,
+        { cause: error },
+      );
+    }
   }
   throw error;
 }
@@ -58,30 +64,37 @@ function mergedMetadata(stored: string, patch: JsonObject, limits: StoreLimits):
 
 /**
  * A list cursor names its order, so that one issued for another order is
- * refused: by last activity `[time, id]` (the form cursors had before
- * `orderBy`, still accepted), by creation `["created", time, id]`.
+ * refused: by last activity `[time, id]`, by creation `["created", time,
+ * id]`. A page of the all-tenants list adds the session's stored tenant
+ * (`tenant`), as two tenants' sessions can tie on time and id.
  */
-function encodeListCursor(last: Session, order: SessionOrder): string {
-  return order === "created"
-    ? encodeCursor(["created", last.createdAt, last.id])
-    : encodeCursor([last.lastActivityAt, last.id]);
+function encodeListCursor(last: Session, order: SessionOrder, everyTenant: boolean): string {
+  const key: (string | number)[] =
+    order === "created" ? ["created", last.createdAt, last.id] : [last.lastActivityAt, last.id];
+  if (everyTenant) key.push(tenantToDb(last.tenantId));
+  return encodeCursor(key);
 }
 
 function decodeListCursor(cursor: string, order: SessionOrder): PageKey {
-  if (order === "lastActivity") {
-    return decodeCursor("sessions.list", cursor, ["number", "string"] as const);
+  const created = order === "created";
+  const types = (created ? ["string", "number", "string"] : ["number", "string"]) as (
+    | "string"
+    | "number"
+  )[];
+  let key: (string | number)[];
+  try {
+    key = decodeCursor("sessions.list", cursor, types);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    key = decodeCursor("sessions.list", cursor, [...types, "string"]);
   }
-  const [tag, time, id] = decodeCursor("sessions.list", cursor, [
-    "string",
-    "number",
-    "string",
-  ] as const);
-  if (tag !== "created") {
+  if (created && key.shift() !== "created") {
     throw new ValidationError("sessions.list", [
       { path: "cursor", message: "is not a cursor this store issued" },
     ]);
   }
-  return [time, id];
+  const [time, id, tenant] = key as [number, string, string | undefined];
+  return tenant === undefined ? [time, id] : [time, id, tenant];
 }
 
 /** The session operations of the public face: `store.sessions`. */
@@ -93,10 +106,11 @@ export class SessionsApi {
   }
 
   /**
-   * Creates a session. With a caller-chosen `id` that any session of the
-   * store has, whatever its tenant: `ConflictError` (ids are store-wide; see
-   * `Store.tenant`). On the root store, without `tenantId` the session
-   * belongs to the default tenant.
+   * Creates a session. Session ids are unique per tenant: a caller-chosen
+   * `id` that a session of the same tenant has is a `ConflictError`; one
+   * that another tenant holds is no concern of this tenant's and is created.
+   * On the root store, without `tenantId` the session belongs to the
+   * default tenant.
    */
   async create(input: NewSession = {}): Promise<Session> {
     const { scope, schemas } = this.#ctx;
@@ -104,7 +118,7 @@ export class SessionsApi {
     if (
       scope.tenantId !== null &&
       data.tenantId !== undefined &&
-      data.tenantId !== scope.tenantId
+      tenantToDb(data.tenantId) !== scope.tenantId
     ) {
       throw new ValidationError("sessions.create", [
         { path: "tenantId", message: "cannot differ from the tenant this store is scoped to" },
@@ -163,7 +177,7 @@ export class SessionsApi {
     if (
       scope.tenantId !== null &&
       opts.tenantId !== undefined &&
-      opts.tenantId !== scope.tenantId
+      tenantToDb(opts.tenantId) !== scope.tenantId
     ) {
       throw new ValidationError("sessions.list", [
         { path: "tenantId", message: "cannot differ from the tenant this store is scoped to" },
@@ -173,16 +187,16 @@ export class SessionsApi {
     const order = opts.orderBy ?? "lastActivity";
     const after = opts.cursor ? decodeListCursor(opts.cursor, order) : null;
     const tenant = scope.tenantId ?? opts.tenantId;
-    const query =
-      tenant === undefined
-        ? everyTenantPage(opts, order, after, limit + 1)
-        : tenantPage(tenant, opts, order, after, limit + 1);
+    const everyTenant = tenant === undefined;
+    const query = everyTenant
+      ? everyTenantPage(opts, order, after, limit + 1)
+      : tenantPage(tenant, opts, order, after, limit + 1);
     const rows = await this.#ctx.db.read((q) => q.all<SessionRow>(query.sql, query.params));
     const items = rows.slice(0, limit).map(toSession);
     const last = items[items.length - 1];
     return {
       items,
-      nextCursor: rows.length > limit && last ? encodeListCursor(last, order) : null,
+      nextCursor: rows.length > limit && last ? encodeListCursor(last, order, everyTenant) : null,
     };
   }
 
@@ -220,8 +234,8 @@ export class SessionsApi {
         params.push(key === "metadata" ? JSON.stringify(value) : (value as string | number | null));
       }
       const row = await tx.get<SessionRow>(
-        `UPDATE sessions SET ${[...sets, "updated_at = ?"].join(", ")} WHERE id = ? RETURNING ${SESSION_COLUMNS}`,
-        [...params, now, sessionId],
+        `UPDATE sessions SET ${[...sets, "updated_at = ?"].join(", ")} WHERE pk = ? RETURNING ${SESSION_COLUMNS}`,
+        [...params, now, current.pk],
       );
       return toSession(row as SessionRow);
     });
@@ -236,10 +250,13 @@ export class SessionsApi {
   async delete(id: string): Promise<void> {
     const sessionId = parse("sessions.delete", this.#ctx.schemas.id, id);
     await this.#ctx.db.write(async (tx) => {
-      await loadSession(tx, this.#ctx.scope, sessionId);
-      await tx.run("DELETE FROM sessions WHERE id = ?", [sessionId]);
+      const session = await loadSession(tx, this.#ctx.scope, sessionId);
+      await tx.run("DELETE FROM sessions WHERE pk = ?", [session.pk]);
       if (!this.#ctx.archived.keepSnapshots) {
-        await tx.run("DELETE FROM snapshots WHERE session_id = ?", [sessionId]);
+        await tx.run("DELETE FROM snapshots WHERE tenant_id = ? AND session_id = ?", [
+          session.tenant_id,
+          sessionId,
+        ]);
       }
     });
   }
@@ -250,7 +267,7 @@ export class SessionsApi {
    * their seq, content, times and metadata; they get new ids.
    */
   async fork(id: string, options: ForkOptions = {}): Promise<Session> {
-    const { schemas, scope } = this.#ctx;
+    const { schemas } = this.#ctx;
     const sessionId = parse("sessions.fork", schemas.id, id);
     const opts = parse("sessions.fork", schemas.fork, options);
     const forkId = opts.id ?? this.#ctx.newId();
@@ -264,10 +281,11 @@ export class SessionsApi {
         ]);
       }
       const metadata: JsonObject = opts.metadata ?? (JSON.parse(parent.metadata) as JsonObject);
+      let made: { pk: number } | undefined;
       try {
-        await tx.run(
-          `INSERT INTO sessions (id, tenant_id, title, model, metadata, created_at, updated_at, last_activity_at, expires_at, parent_id, parent_seq)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        made = await tx.get<{ pk: number }>(
+          `INSERT INTO sessions (id, tenant_id, title, model, metadata, created_at, updated_at, last_activity_at, expires_at, parent_pk, parent_seq)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`,
           [
             forkId,
             parent.tenant_id,
@@ -278,13 +296,14 @@ export class SessionsApi {
             now,
             now,
             parent.expires_at,
-            parent.id,
+            parent.pk,
             atSeq,
           ],
         );
       } catch (error) {
         rethrowIdConflict(error, "session", forkId);
       }
+      const forkPk = Number(made?.pk);
       if (atSeq > 0) {
         // seq is gap-free 1..lastSeq, so the new ids can be matched by position.
         const ids = Array.from({ length: atSeq }, () => this.#ctx.newId());
@@ -293,18 +312,16 @@ export class SessionsApi {
         // the planner loop over the messages and re-scan json_each for each of
         // them, quadratic in the session's length.
         await tx.run(
-          `INSERT INTO messages (id, session_id, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at)
+          `INSERT INTO messages (id, session_pk, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at)
            SELECT j.value, ?, m.seq, m.role, m.content, m.name, m.model, m.tokens, m.latency_ms, m.metadata, m.idempotency_key, m.created_at
-           FROM json_each(?) AS j CROSS JOIN messages AS m ON m.session_id = ? AND m.seq = j.key + 1
+           FROM json_each(?) AS j CROSS JOIN messages AS m ON m.session_pk = ? AND m.seq = j.key + 1
            ORDER BY j.key`,
-          [forkId, JSON.stringify(ids), parent.id],
+          [forkPk, JSON.stringify(ids), parent.pk],
         );
       }
-      const filter = scopeFilter(scope);
-      const row = await tx.get<SessionRow>(
-        `SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?${filter.sql}`,
-        [forkId, ...filter.params],
-      );
+      const row = await tx.get<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE pk = ?`, [
+        forkPk,
+      ]);
       return toSession(row as SessionRow);
     });
     // The copies are queued for the search index like appended messages.

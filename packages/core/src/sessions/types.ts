@@ -136,8 +136,8 @@ export interface NewMessage {
   /** The text (size-limited by `limits.maxContentBytes`; no NUL characters). */
   content: string;
   /**
-   * A caller-chosen id; a UUIDv7 when absent. Unique across all tenants, like
-   * session ids: one any tenant holds is `ConflictError`.
+   * A caller-chosen id; a UUIDv7 when absent. Unique within its session: one
+   * the session already holds is `ConflictError`.
    */
   id?: string;
   /** A tool's or participant's name. */
@@ -156,6 +156,9 @@ export interface NewMessage {
   /**
    * Makes a retried append a no-op: when this session already has a message
    * with this key, that stored message is returned and nothing is written.
+   * The retry must be the same message: one that differs in any field it
+   * gives (role, content, name, model, tokens, latencyMs, metadata as data,
+   * id when given) is `IdempotencyConflictError`, and nothing is written.
    */
   idempotencyKey?: string | null;
 }

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { type BackupProgress, type SqliteConnection, SqliteError } from "@llm-sessions/core";
+import { SqliteError } from "@llm-sessions/core";
+import type { BackupProgress, SqliteConnection } from "@llm-sessions/core/driver";
 import { expect } from "vitest";
 import type { ConformanceContext } from "./context.js";
 import { type ConformanceTest, defineTest } from "./define.js";

@@ -1,12 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type {
-  ConnectOptions,
-  DriverCapabilities,
-  SqliteConnection,
-  SqliteDriver,
-} from "@llm-sessions/core";
+import type { ConnectOptions, DriverCapabilities, SqliteDriver } from "@llm-sessions/core";
+import type { SqliteConnection } from "@llm-sessions/core/driver";
 
 /** What `createDriver` receives: where a file-backed driver should put its database. */
 export interface DriverTarget {

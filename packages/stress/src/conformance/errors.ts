@@ -166,6 +166,25 @@ export const errorTests: readonly ConformanceTest[] = [
         expect(await b.all("SELECT x FROM t")).toEqual([{ x: 2 }]);
         return;
       }
+      if (caps.queuesWriters) {
+        // Complementary: the server queues the second writer until the first commits.
+        let queued: Promise<unknown> | undefined;
+        await a.transaction("immediate", async (tx) => {
+          await tx.run("INSERT INTO t VALUES (1)");
+          queued = b.run("INSERT INTO t VALUES (2)");
+          queued.catch(() => {});
+          // The holder goes on while the other write waits.
+          await tx.run("INSERT INTO t VALUES (3)");
+        });
+        await queued;
+        expect(await b.inTransaction()).toBe(false);
+        expect(await b.all("SELECT x FROM t ORDER BY rowid"), "the queued write ran last").toEqual([
+          { x: 1 },
+          { x: 3 },
+          { x: 2 },
+        ]);
+        return;
+      }
       await a.transaction("immediate", async (tx) => {
         await tx.run("INSERT INTO t VALUES (1)");
         const started = performance.now();

@@ -1,4 +1,5 @@
-import { type Params, type Queryable, SqliteError, type SqliteErrorCode } from "@llm-sessions/core";
+import { SqliteError, type SqliteErrorCode } from "@llm-sessions/core";
+import type { Params, Queryable } from "@llm-sessions/core/driver";
 import { expect } from "vitest";
 
 /**

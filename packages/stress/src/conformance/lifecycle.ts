@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { open } from "node:fs/promises";
-import type { SqliteConnection } from "@llm-sessions/core";
+import type { SqliteConnection } from "@llm-sessions/core/driver";
 import { expect } from "vitest";
 import { type ConformanceTest, defineTest } from "./define.js";
 import { expectSqliteError, gate, scalar, tick, track, within } from "./helpers.js";

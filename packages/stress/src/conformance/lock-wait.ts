@@ -1,4 +1,4 @@
-import type { SqliteConnection } from "@llm-sessions/core";
+import type { SqliteConnection } from "@llm-sessions/core/driver";
 import { expect } from "vitest";
 import { type ConformanceTest, defineTest } from "./define.js";
 import { gate } from "./helpers.js";

@@ -1,4 +1,5 @@
-import { type SqliteConnection, SqliteError } from "@llm-sessions/core";
+import { SqliteError } from "@llm-sessions/core";
+import type { SqliteConnection } from "@llm-sessions/core/driver";
 import { expect } from "vitest";
 import { type ConformanceTest, defineTest } from "./define.js";
 import { expectSqliteError, scalar } from "./helpers.js";

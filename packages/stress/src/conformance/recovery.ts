@@ -1,4 +1,5 @@
-import type { Params, Queryable, Row, SqliteErrorCode } from "@llm-sessions/core";
+import type { SqliteErrorCode } from "@llm-sessions/core";
+import type { Params, Queryable, Row } from "@llm-sessions/core/driver";
 import { expect } from "vitest";
 import { type ConformanceTest, defineTest } from "./define.js";
 import { expectSqliteError, rejection } from "./helpers.js";

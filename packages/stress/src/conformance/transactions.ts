@@ -1,11 +1,10 @@
 import {
-  runSteps,
   type SqliteConnection,
   step,
   type Transaction,
   type TransactionMode,
   type TxSteps,
-} from "@llm-sessions/core";
+} from "@llm-sessions/core/driver";
 import { expect } from "vitest";
 import { type ConformanceTest, defineTest } from "./define.js";
 import { expectSqliteError, gate, rejection, tick, track, within } from "./helpers.js";
@@ -449,6 +448,33 @@ export const transactionTests: readonly ConformanceTest[] = [
         return;
       }
       const b = await ctx.connect({ busyTimeoutMs: 50 });
+      if (caps.beginsLazily) {
+        // Complementary: BEGIN IMMEDIATE goes with the first statement, which takes the lock.
+        let queued: Promise<unknown> | undefined;
+        await a.transaction("immediate", async (tx) => {
+          await b.run("INSERT INTO t (v) VALUES ('before the first statement')");
+          await tx.run("INSERT INTO t (v) VALUES ('first')");
+          if (caps.queuesWriters) {
+            queued = b.run("INSERT INTO t (v) VALUES ('queued')");
+            queued.catch(() => {});
+          } else {
+            await expectSqliteError(
+              b.run("INSERT INTO t (v) VALUES ('refused')"),
+              "BUSY",
+              "a write after the immediate transaction's first statement",
+            );
+          }
+          await tx.run("INSERT INTO t (v) VALUES ('second')");
+        });
+        await queued;
+        expect(await a.all("SELECT v FROM t ORDER BY id")).toEqual([
+          { v: "before the first statement" },
+          { v: "first" },
+          { v: "second" },
+          ...(caps.queuesWriters ? [{ v: "queued" }] : []),
+        ]);
+        return;
+      }
       await a.transaction("deferred", async () => {
         // Nothing read or written yet: no lock is held.
         await b.run("INSERT INTO t (v) VALUES ('while deferred')");
@@ -569,9 +595,7 @@ export const transactionTests: readonly ConformanceTest[] = [
   ),
 ];
 
-/** `transactionSteps` when the connection has it, else what the pool falls back to. */
+/** The body through `transactionSteps`, which every connection has (a wrapper forwards it). */
 function steps<T>(db: SqliteConnection, mode: TransactionMode, body: () => TxSteps<T>): Promise<T> {
-  return db.transactionSteps
-    ? db.transactionSteps(mode, body)
-    : db.transaction(mode, (tx) => runSteps(body(), tx));
+  return db.transactionSteps(mode, body);
 }

@@ -93,8 +93,13 @@ export function isCompared(call: HostileCall): boolean {
   return call.view.kind === "tenant" && call.view.compared;
 }
 
-/** Ids a secret tenant holds: the attacker may name them, but not choose them for new rows. */
-const SECRET_IDS = new Set<string>([...SECRET_SESSIONS, ...SECRET_MESSAGES]);
+/**
+ * Ids a secret tenant holds. The attacker names them in lookups and also
+ * chooses them for its own new sessions, forks and messages: ids belong to
+ * their tenant, so whether another tenant holds one must make no difference
+ * (the id-existence probe).
+ */
+const SECRET_IDS: readonly string[] = [...SECRET_SESSIONS, ...SECRET_MESSAGES];
 const FRESH_IDS = Array.from({ length: 40 }, (_, i) => `n-${i + 1}`);
 
 const cursorOf = (key: unknown) => Buffer.from(JSON.stringify(key), "utf8").toString("base64url");
@@ -127,17 +132,59 @@ const FORGED_CURSORS: readonly string[] = [
   Buffer.from('["a-busy", 1]garbage').toString("base64url"),
 ];
 
+/** Every this many inputs, one is an id-existence probe (`idProbe`). */
+const PROBE_EVERY = 12;
+
+/**
+ * The attacker takes, in its own tenant, an id a secret tenant holds: a
+ * session id, a fork id, or a message id with a secret tenant's
+ * idempotency key. Ids belong to their tenant, so the world store (where
+ * the secret tenant holds the id) must answer exactly as its twin (where
+ * no one does).
+ */
+function idProbe(index: number, n: number): HostileCall {
+  const view: ViewRef = { kind: "tenant", id: just(ATTACKER), compared: true };
+  const sessionId = SECRET_SESSIONS[n % SECRET_SESSIONS.length] as string;
+  const messageId = SECRET_MESSAGES[n % SECRET_MESSAGES.length] as string;
+  switch (n % 3) {
+    case 0:
+      return { index, view, method: "sessions.create", args: [just({ id: sessionId })] };
+    case 1:
+      return {
+        index,
+        view,
+        method: "sessions.fork",
+        args: [just("a-live"), just({ id: sessionId, atSeq: 1 })],
+      };
+    default:
+      return {
+        index,
+        view,
+        method: "messages.append",
+        args: [
+          just("a-live"),
+          just({ role: "user", content: "probe", id: messageId, idempotencyKey: `p-${n}` }),
+        ],
+      };
+  }
+}
+
 /** Draws the inputs of a run: a pure function of the seed. */
 export function generateCalls(seed: number, count: number): HostileCall[] {
   const rng = new Rng(seed);
   const calls: HostileCall[] = [];
+  let probes = 0;
   for (let index = 0; index < count; index++) {
+    if (index % PROBE_EVERY === PROBE_EVERY - 1) {
+      calls.push(idProbe(index, probes++));
+      continue;
+    }
     const view = drawView(rng);
     const method =
       view.kind === "root" && rng.chance(0.5) ? rng.pick(ROOT_METHODS) : rng.weighted(WEIGHTS);
     const comparedBefore = calls.filter(isCompared).map((c) => c.index);
     // Two inputs in five are well-formed calls (state grows, searches match, cursors come back); the rest are hostile.
-    const g = new Draw(rng, comparedBefore, rng.chance(0.4), index);
+    const g = new Draw(rng, comparedBefore, rng.chance(0.4), index, view.kind === "root");
     calls.push({ index, view, method, args: g.args(method) });
   }
   return calls;
@@ -181,7 +228,10 @@ function drawView(rng: Rng): ViewRef {
         : rng.chance(0.6)
           ? rng.pick(HOSTILE_STRINGS)
           : rng.pick(WRONG_TYPES);
-    const compared = typeof id !== "string" || !SECRET_TENANTS.includes(id);
+    // `null` (also as a made value) is the default tenant's view, whose data is secret.
+    const value = typeof id === "function" ? (id as Make)({ cursor: () => null }) : id;
+    const compared =
+      value !== null && (typeof value !== "string" || !SECRET_TENANTS.includes(value));
     return { kind: "tenant", id: typeof id === "function" ? (id as Make) : just(id), compared };
   }
   if (roll < 0.85) return { kind: "tenant", id: just("B"), compared: false };
@@ -198,7 +248,24 @@ class Draw {
   /** This input's index: ids the store generated for earlier inputs are `in<index>-<n>`. */
   readonly #index: number;
 
-  constructor(rng: Rng, earlierCompared: readonly number[], calm: boolean, index: number) {
+  /**
+   * Whether the input calls the root store. The root store finds a session
+   * by id in any tenant, and the attacker may hold ids the secret tenants
+   * hold (the probe): a root call naming such an id would reach the
+   * attacker's session in the twin but not in the world store (where the id
+   * is ambiguous), and the attacker's data would no longer be the same in
+   * both. So the root store never names a secret tenant's id.
+   */
+  readonly #root: boolean;
+
+  constructor(
+    rng: Rng,
+    earlierCompared: readonly number[],
+    calm: boolean,
+    index: number,
+    root: boolean,
+  ) {
+    this.#root = root;
     this.#index = index;
     this.#rng = rng;
     this.#earlier = earlierCompared;
@@ -281,8 +348,8 @@ class Draw {
     if (roll < 0.25) return just(this.#rng.pick(["a-live", "a-busy", "a-fork"]));
     if (roll < 0.45) return just(this.#rng.pick([...A_SESSIONS, ...FRESH_IDS.slice(0, 10)]));
     if (roll < 0.5 && this.#index > 0) return just(`in${this.#rng.int(0, this.#index - 1)}-1`);
-    if (roll < 0.7) return just(this.#rng.pick(SECRET_SESSIONS));
-    if (roll < 0.75) return just(this.#rng.pick([...A_MESSAGES, ...SECRET_MESSAGES]));
+    if (roll < 0.7) return just(this.#rng.pick(this.#root ? FRESH_IDS : SECRET_SESSIONS));
+    if (roll < 0.75) return just(this.#rng.pick(this.#root ? A_MESSAGES : SECRET_IDS));
     if (roll < 0.9) return just(this.#rng.pick(HOSTILE_STRINGS));
     return this.wrong();
   }
@@ -299,12 +366,17 @@ class Draw {
     };
   }
 
-  /** An id the caller chooses for a new row: never one a secret tenant holds (ids are global, and a taken id is a documented conflict). */
+  /**
+   * An id the caller chooses for a new row: a fresh one, one a secret tenant
+   * holds (the answer must be the one the twin, where no tenant holds it,
+   * gives), the attacker's own, or junk.
+   */
   chosenId(): Make {
-    const roll = this.#calm ? this.#rng.next() * 0.5 : this.#rng.next();
-    if (roll < 0.5) return just(this.#rng.pick(FRESH_IDS));
+    const roll = this.#calm ? this.#rng.next() * 0.65 : this.#rng.next();
+    if (roll < 0.4) return just(this.#rng.pick(FRESH_IDS));
+    if (roll < 0.55) return just(this.#rng.pick(SECRET_IDS));
     if (roll < 0.65) return just(this.#rng.pick([...A_SESSIONS, ...A_MESSAGES]));
-    if (roll < 0.9) return just(this.#rng.pick(HOSTILE_STRINGS.filter((s) => !SECRET_IDS.has(s))));
+    if (roll < 0.9) return just(this.#rng.pick(HOSTILE_STRINGS));
     return this.wrong();
   }
 

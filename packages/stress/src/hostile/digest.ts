@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Queryable, SqliteValue } from "@llm-sessions/core";
+import type { Queryable, SqliteValue } from "@llm-sessions/core/driver";
 
 /** A digest of a whole database: one hash per table (and one for the schema and pragmas). */
 export type StateDigest = ReadonlyMap<string, string>;

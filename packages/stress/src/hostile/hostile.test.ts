@@ -1,5 +1,5 @@
-import type { Queryable, Row } from "@llm-sessions/core";
 import { SqliteError, ValidationError } from "@llm-sessions/core";
+import type { Queryable, Row } from "@llm-sessions/core/driver";
 import { expect, describe as group, it } from "vitest";
 import { generateCalls } from "./calls.js";
 import { changedTables, digestState } from "./digest.js";

@@ -1,4 +1,5 @@
-import type { Queryable, Store } from "@llm-sessions/core";
+import type { Store } from "@llm-sessions/core";
+import type { Queryable } from "@llm-sessions/core/driver";
 import { generateCalls, type HostileCall, isCompared } from "./calls.js";
 import { explainDifference } from "./difference.js";
 import { changedTables, digestState, type StateDigest } from "./digest.js";

@@ -8,7 +8,10 @@ import { LlmSessionsError } from "@llm-sessions/core";
  * UTF-16, a NUL or a space) only to the world store, never to its twin.
  */
 
-/** Tenant ids whose data is secret: calls through their own views are not compared. */
+/**
+ * Tenant ids whose data is secret: calls through their own views are not
+ * compared (nor through `store.tenant(null)`, the default tenant's view).
+ */
 export const SECRET_TENANTS: readonly string[] = ["B", "T\uD800", "A\u0000evil", "A "];
 
 /** The attacker's tenant. */

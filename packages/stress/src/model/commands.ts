@@ -1,4 +1,5 @@
 import {
+  IdempotencyConflictError,
   type Message,
   type MessageRole,
   SessionArchivedError,
@@ -34,6 +35,7 @@ const ERRORS = {
   "not-found": SessionNotFoundError,
   archived: SessionArchivedError,
   validation: ValidationError,
+  "idempotency-conflict": IdempotencyConflictError,
 } as const;
 
 /**

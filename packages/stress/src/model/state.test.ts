@@ -9,14 +9,23 @@ const input = (content: string, key: string | null = null) => ({
 });
 
 describe("the store model", () => {
-  it("gives gap-free seqs and returns the stored message for a repeated key", () => {
+  it("gives gap-free seqs and returns the stored message for a retried key", () => {
     const m = new StoreModel(0);
     m.create("a", null);
-    const first = m.append("a", [input("x", "k"), input("y"), input("z", "k")]);
+    const first = m.append("a", [input("x", "k"), input("y"), input("x", "k")]);
     expect(first.map((x) => x.seq)).toEqual([1, 2, 1]);
-    expect(m.append("a", [input("again", "k")])[0]?.content).toBe("x");
+    expect(m.append("a", [input("x", "k")])[0]?.seq).toBe(1);
     m.pop("a");
     expect(m.append("a", [input("w")])[0]?.seq).toBe(2);
+  });
+
+  it("refuses a key reused for another message, and changes nothing", () => {
+    const m = new StoreModel(0);
+    m.create("a", null);
+    m.append("a", [input("x", "k")]);
+    expect(() => m.append("a", [input("new"), input("other", "k")])).toThrow(Predicted);
+    expect(() => m.append("a", [input("p", "j"), input("q", "j")])).toThrow(Predicted);
+    expect(m.sessions.get("a")?.messages.map((x) => x.content)).toEqual(["x"]);
   });
 
   it("applies the policy: idle, then archive, then purge; forks lose a purged parent", () => {

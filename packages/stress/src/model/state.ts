@@ -33,7 +33,7 @@ export interface ModelSession {
 }
 
 /** What the model predicts an operation fails with. */
-export type ModelFailure = "not-found" | "archived" | "validation";
+export type ModelFailure = "not-found" | "archived" | "validation" | "idempotency-conflict";
 
 /** Thrown by the model to predict a failure; the state is unchanged. */
 export class Predicted extends Error {
@@ -107,9 +107,27 @@ export class StoreModel {
     return s;
   }
 
-  /** Appends in order; a key the session has (or this batch stored) returns the stored message. */
+  /**
+   * Appends in order, all or nothing; a key the session has (or this batch
+   * stored) returns the stored message when the message is the same, and
+   * refuses the whole batch when it differs.
+   */
   append(id: string, input: readonly ModelInput[]): ModelMessage[] {
     const s = this.#writable(id);
+    const keyed = [...s.messages];
+    for (const m of input) {
+      const existing =
+        m.idempotencyKey === null
+          ? undefined
+          : keyed.find((x) => x.idempotencyKey === m.idempotencyKey);
+      if (!existing) {
+        keyed.push({ ...m, id: null, seq: 0, createdAt: 0 });
+        continue;
+      }
+      const same =
+        existing.role === m.role && existing.content === m.content && existing.tokens === m.tokens;
+      if (!same) throw new Predicted("idempotency-conflict");
+    }
     const out: ModelMessage[] = [];
     for (const m of input) {
       const existing =

@@ -10,18 +10,18 @@ const SHARED = 4;
 
 /**
  * The processes suite, concurrency across processes: K child processes (CI 4, full 8),
- * each with its own store on one database file, run the mixed workload (M
+ * each with its own store on one database (a file or a server), run the mixed workload (M
  * operations each: CI 250, full 2,500) over shared and own sessions, started
  * together. No `SQLITE_BUSY` may reach a caller; afterwards every write any
  * process was acknowledged is present exactly once.
  */
 export const processesSuite: StressSuite = {
   id: "processes",
-  title: "several processes on one database file, no BUSY reaches a caller",
+  title: "several processes on one database, no BUSY reaches a caller",
   requires: (caps) =>
-    caps.file && caps.local && caps.sharedConnections
+    caps.sharedConnections && (caps.file || caps.remote)
       ? undefined
-      : "needs a local database file that several processes can open (capabilities.file/local/sharedConnections)",
+      : "needs a database that several processes can open: a file or a server (capabilities.file/remote/sharedConnections)",
   async run(ctx) {
     const processes = ctx.writers ?? ctx.pick(4, 8);
     const perProcess = ctx.pick(250, 2_500);

@@ -1,4 +1,5 @@
-import { isBusyError, openStore } from "@llm-sessions/core";
+import { openStore } from "@llm-sessions/core";
+import { isBusyError } from "@llm-sessions/core/driver";
 import { createDriver } from "../adapters/index.js";
 import { runWorker } from "../child/worker.js";
 import { RecordingSink } from "../invariants/index.js";

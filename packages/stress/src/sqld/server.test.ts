@@ -1,6 +1,11 @@
 import { existsSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { type SqldServer, startSqld, startSqldWithReplica } from "./index.js";
+import {
+  resolveLocalhostSubdomains,
+  type SqldServer,
+  startSqld,
+  startSqldWithReplica,
+} from "./index.js";
 
 /** One Hrana-over-HTTP request: the statements in order, then close. */
 async function pipeline(url: string, ...sql: string[]): Promise<unknown[][]> {
@@ -65,6 +70,26 @@ describe("sqld for tests", () => {
     expect(await answers(a.httpUrl)).toBe(false);
     expect(existsSync(a.dataDir)).toBe(false);
     expect(await answers(b.httpUrl)).toBe(true);
+  });
+
+  it("serves one database per namespace, each at its own *.localhost URL", async () => {
+    resolveLocalhostSubdomains();
+    const s = await server({ namespaces: true });
+    expect(s.adminUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const a = await s.createNamespace("alpha");
+    const b = await s.createNamespace("beta");
+    expect(a.httpUrl).toBe(s.httpUrl.replace("127.0.0.1", "alpha.localhost"));
+    expect(a.wsUrl).toBe(a.httpUrl.replace("http:", "ws:"));
+    await pipeline(a.httpUrl, "CREATE TABLE t (x)", "INSERT INTO t VALUES ('in alpha')");
+    await pipeline(b.httpUrl, "CREATE TABLE t (x)");
+    expect(await pipeline(b.httpUrl, "SELECT x FROM t")).toEqual([[]]);
+    // Created again (another process racing): kept as it was.
+    expect(await s.createNamespace("alpha")).toEqual(a);
+    expect(await pipeline(a.httpUrl, "SELECT x FROM t")).toEqual([[["in alpha"]]]);
+    await expect(s.createNamespace("Not_A_Label")).rejects.toThrow(/DNS label/);
+    await expect(
+      pipeline(s.httpUrl.replace("127.0.0.1", "gamma.localhost"), "SELECT 1"),
+    ).rejects.toThrow();
   });
 
   it("a replica forwards writes to its primary and serves them once replicated", async () => {

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { installSqld } from "./install.js";
+import { createNamespace } from "./namespaces.js";
 
 /** Options of {@link startSqld}. */
 export interface SqldOptions {
@@ -14,6 +15,12 @@ export interface SqldOptions {
   readonly dataDir?: string;
   /** Also listen for replicas (sqld's `--grpc-listen-addr`). Default false. */
   readonly grpc?: boolean;
+  /**
+   * Serve many databases, one per namespace (sqld's `--enable-namespaces`,
+   * with its admin API on another free loopback port). Each is created with
+   * {@link SqldServer.createNamespace} and reached at its own host name. Default false.
+   */
+  readonly namespaces?: boolean;
   /** Run as a replica of this primary (its {@link SqldServer.grpcUrl}). */
   readonly primaryGrpcUrl?: string;
   /** How long to wait for the server to answer `/health`. Default 30,000 ms. */
@@ -28,6 +35,17 @@ export interface SqldServer {
   readonly wsUrl: string;
   /** `http://127.0.0.1:<port>` of the replication endpoint, when started with `grpc`. */
   readonly grpcUrl: string | undefined;
+  /** `http://127.0.0.1:<port>` of the admin API, when started with `namespaces`. */
+  readonly adminUrl: string | undefined;
+  /**
+   * Creates a namespace (when started with `namespaces`) and returns its
+   * URLs, `http://<name>.localhost:<port>` and `ws://...`: sqld picks the
+   * namespace from the first label of the Host header. Creating one that
+   * exists is not an error, so processes may race to create the same one.
+   * Resolving `*.localhost` needs {@link resolveLocalhostSubdomains} in every
+   * process that connects.
+   */
+  createNamespace(name: string): Promise<{ httpUrl: string; wsUrl: string }>;
   /** Where the server keeps its data. */
   readonly dataDir: string;
   /** The server's process id, while it runs. */
@@ -60,6 +78,7 @@ export async function startSqld(options: SqldOptions = {}): Promise<SqldServer> 
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "llm-sessions-sqld-"));
   const httpPort = await freePort();
   const grpcPort = options.grpc ? await freePort() : undefined;
+  const adminPort = options.namespaces ? await freePort() : undefined;
   const httpUrl = `http://127.0.0.1:${httpPort}`;
   const args = [
     "--db-path",
@@ -68,6 +87,17 @@ export async function startSqld(options: SqldOptions = {}): Promise<SqldServer> 
     `127.0.0.1:${httpPort}`,
     "--no-welcome",
     ...(grpcPort ? ["--grpc-listen-addr", `127.0.0.1:${grpcPort}`] : []),
+    ...(adminPort
+      ? [
+          "--enable-namespaces",
+          "--admin-listen-addr",
+          `127.0.0.1:${adminPort}`,
+          // sqld drops the connections of a namespace it evicts from memory,
+          // in use or not (clients see WebSocket close 1006): keep them all.
+          "--max-active-namespaces",
+          "100000",
+        ]
+      : []),
     ...(options.primaryGrpcUrl ? ["--primary-grpc-url", options.primaryGrpcUrl] : []),
   ];
   let log = "";
@@ -92,10 +122,16 @@ export async function startSqld(options: SqldOptions = {}): Promise<SqldServer> 
     await exited;
   };
   await launch();
+  const adminUrl = adminPort ? `http://127.0.0.1:${adminPort}` : undefined;
   return {
     httpUrl,
     wsUrl: `ws://127.0.0.1:${httpPort}`,
     grpcUrl: grpcPort ? `http://127.0.0.1:${grpcPort}` : undefined,
+    adminUrl,
+    createNamespace(name: string) {
+      if (!adminUrl) throw new Error("createNamespace: start sqld with { namespaces: true }");
+      return createNamespace(adminUrl, httpUrl, name);
+    },
     dataDir,
     get pid() {
       return child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;

@@ -1,5 +1,6 @@
 import {
   ConflictError,
+  IdempotencyConflictError,
   SessionNotFoundError,
   type Store,
   ValidationError,
@@ -226,7 +227,7 @@ export function registerApiTests(h: StoreHarness): void {
         const s = await store.sessions.create();
         const [first] = await store.messages.append(s.id, user("hello", { idempotencyKey: "k1" }));
         const again = await store.messages.append(s.id, [
-          user("hello (retry)", { idempotencyKey: "k1" }),
+          user("hello", { idempotencyKey: "k1" }),
           user("next", { idempotencyKey: "k2" }),
         ]);
         expect(again[0]).toEqual(first);
@@ -238,6 +239,97 @@ export function registerApiTests(h: StoreHarness): void {
           user("hello", { idempotencyKey: "k1" }),
         );
         expect(inOther!.sessionId).toBe(other.id);
+      },
+    );
+
+    h.test(
+      "api.idempotency-key-reused-for-another-message",
+      "a key reused for a different message is IdempotencyConflictError naming the fields, and the batch writes nothing; the same message (metadata keys in any order) is a retry, also after archive, restore and fork",
+      async () => {
+        const store = await h.open();
+        const s = await store.sessions.create({ id: "s" });
+        const [first] = await store.messages.append("s", {
+          role: "assistant",
+          content: "the answer",
+          model: "m1",
+          tokens: 42,
+          latencyMs: 300,
+          name: "bot",
+          metadata: { trace: { a: 1, b: [1, 2] }, run: "r1" },
+          idempotencyKey: "turn-1",
+        });
+        const before = await store.messages.list("s");
+        const same = {
+          role: "assistant" as const,
+          content: "the answer",
+          model: "m1",
+          tokens: 42,
+          latencyMs: 300,
+          name: "bot",
+          metadata: { run: "r1", trace: { b: [1, 2], a: 1 } },
+          idempotencyKey: "turn-1",
+        };
+        expect(await store.messages.append("s", same)).toEqual([first]);
+        // Every field the caller gives counts; the id only when the caller chose one.
+        const changes: [string, object][] = [
+          ["role", { role: "user" }],
+          ["content", { content: "another answer" }],
+          ["content", { content: "the answer " }],
+          ["model", { model: "m2" }],
+          ["model", { model: undefined }],
+          ["tokens", { tokens: 43 }],
+          ["latencyMs", { latencyMs: null }],
+          ["name", { name: "other" }],
+          ["metadata", { metadata: { run: "r2", trace: { a: 1, b: [1, 2] } } }],
+          ["metadata", { metadata: { run: "r1", trace: { a: 1, b: [2, 1] } } }],
+          ["id", { id: "not-the-stored-id" }],
+        ];
+        for (const [field, change] of changes) {
+          const error = await store.messages
+            .append("s", [
+              { role: "user", content: "new in the batch" },
+              { ...same, ...change },
+            ])
+            .then(
+              () => undefined,
+              (e: unknown) => e,
+            );
+          expect(error, field).toBeInstanceOf(IdempotencyConflictError);
+          expect(error, field).toBeInstanceOf(ConflictError);
+          expect(error).toMatchObject({
+            sessionId: "s",
+            idempotencyKey: "turn-1",
+            fields: [field],
+          });
+          expect(await store.messages.list("s"), field).toEqual(before);
+        }
+        expect(await store.messages.append("s", { ...same, id: first?.id })).toEqual([first]);
+        // Two messages of one batch under one key: the same is one message, different ones conflict.
+        const pair = await store.messages.append("s", [
+          { role: "user", content: "twice", idempotencyKey: "pair" },
+          { role: "user", content: "twice", idempotencyKey: "pair" },
+        ]);
+        expect(pair[0]).toEqual(pair[1]);
+        await expect(
+          store.messages.append("s", [
+            { role: "user", content: "one", idempotencyKey: "pair-2" },
+            { role: "user", content: "two", idempotencyKey: "pair-2" },
+          ]),
+        ).rejects.toBeInstanceOf(IdempotencyConflictError);
+        // The rule holds for a restored session and for the keys a fork copies.
+        await store.lifecycle.archive("s");
+        await store.lifecycle.restore("s");
+        expect(await store.messages.append("s", same)).toEqual([first]);
+        await expect(
+          store.messages.append("s", { ...same, content: "changed" }),
+        ).rejects.toBeInstanceOf(IdempotencyConflictError);
+        const fork = await store.sessions.fork("s");
+        const [copy] = await store.messages.append(fork.id, same);
+        expect(copy).toMatchObject({ sessionId: fork.id, seq: first?.seq, content: "the answer" });
+        await expect(store.messages.append(fork.id, { ...same, tokens: 1 })).rejects.toBeInstanceOf(
+          IdempotencyConflictError,
+        );
+        expect((await store.sessions.get(s.id)).messageCount).toBe(2);
       },
     );
 

@@ -1,4 +1,5 @@
-import type { SqliteConnection, SqliteDriver } from "@llm-sessions/core";
+import type { SqliteDriver } from "@llm-sessions/core";
+import type { SqliteConnection } from "@llm-sessions/core/driver";
 
 /**
  * Wraps a driver and keeps every connection it opens, so a test can reach the

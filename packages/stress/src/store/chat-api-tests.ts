@@ -200,7 +200,7 @@ export function registerChatApiTests(h: StoreHarness): void {
 
     h.test(
       "chat.messages-before-seq-plan",
-      "a beforeSeq page is one keyset read of the (session_id, seq) index, with no sort",
+      "a beforeSeq page is one keyset read of the (session_pk, seq) index, with no sort",
       async (ctx) => {
         const rec = recordingDriver(await explainableDriver(h, ctx));
         const store = await openStore({ driver: rec.driver, clock: h.clock.read });
@@ -224,7 +224,7 @@ export function registerChatApiTests(h: StoreHarness): void {
             const text = JSON.stringify(st, null, 2);
             expect(
               st.plan.some((line) =>
-                /^SEARCH messages USING (COVERING )?INDEX \S+ \(session_id=\? AND seq<\?\)/.test(
+                /^SEARCH messages USING (COVERING )?INDEX \S+ \(session_pk=\? AND seq<\?\)/.test(
                   line,
                 ),
               ),

@@ -13,6 +13,7 @@ import { registerLegacyTests } from "./legacy-tests.js";
 import { registerLifecycleTests } from "./lifecycle-tests.js";
 import { registerMaintenanceTests } from "./maintenance-tests.js";
 import { registerMetricsTests } from "./metrics-tests.js";
+import { registerMigrationTests } from "./migration-tests.js";
 import { registerPropertyTests } from "./property-tests.js";
 import { registerQueryPlanTests } from "./query-plan-tests.js";
 import { registerRecoveryTests } from "./recovery-tests.js";
@@ -53,6 +54,7 @@ export function runStoreSuite(options: StoreSuiteOptions): void {
     registerIntegrityTests(h);
     registerCorruptionTests(h);
     registerLegacyTests(h);
+    registerMigrationTests(h);
     registerBackupTests(h);
     registerMaintenanceTests(h);
     registerMetricsTests(h);

@@ -6,10 +6,10 @@ import {
   openStore,
   restoreBackup,
   type SessionStore,
-  type SqliteConnection,
   type Store,
   ValidationError,
 } from "@llm-sessions/core";
+import type { SqliteConnection } from "@llm-sessions/core/driver";
 import { describe, expect, type TestContext } from "vitest";
 import { capturingDriver } from "./capturing-driver.js";
 import type { StoreHarness } from "./harness.js";

@@ -2,10 +2,10 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import {
   type IntegrityReport,
   type Message,
-  type SqliteConnection,
   type Store,
   ValidationError,
 } from "@llm-sessions/core";
+import type { SqliteConnection } from "@llm-sessions/core/driver";
 import { describe, expect, type TestContext } from "vitest";
 import type { StoreHarness } from "./harness.js";
 
@@ -81,6 +81,9 @@ export function registerIntegrityTests(h: StoreHarness): void {
         }
         await store.sessions.fork("d", { atSeq: 1, id: "d-fork" });
         expect((await store.integrity.check()).ok).toBe(true);
+        const keys = await raw.all<{ pk: number }>(
+          "SELECT pk FROM sessions WHERE id IN ('a', 'd') ORDER BY pk",
+        );
         // The check indexes nothing: index now, so the raw 'delete' below finds its row.
         await store.flushSearchIndex();
         // Foreign keys off: deleting a session leaves its messages and its fork's link behind.
@@ -88,9 +91,11 @@ export function registerIntegrityTests(h: StoreHarness): void {
         await raw.run("DELETE FROM sessions WHERE id IN ('a', 'd')");
         await raw.exec("PRAGMA foreign_keys = ON");
         await raw.run("UPDATE sessions SET message_count = 7 WHERE id = 'b'");
-        await raw.run("DELETE FROM messages WHERE session_id = 'c' AND seq = 2");
+        await raw.run(
+          "DELETE FROM messages WHERE session_pk = (SELECT pk FROM sessions WHERE id = 'c') AND seq = 2",
+        );
         const pk = await raw.get<{ pk: number; content: string }>(
-          "SELECT pk, content FROM messages WHERE session_id = 'b' AND seq = 1",
+          "SELECT pk, content FROM messages WHERE session_pk = (SELECT pk FROM sessions WHERE id = 'b') AND seq = 1",
         );
         await raw.run(
           "INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', ?, ?)",
@@ -108,7 +113,8 @@ export function registerIntegrityTests(h: StoreHarness): void {
         const sample = (check: string) => report.findings.find((f) => f.check === check)?.sample;
         expect(sample("counters")).toEqual(["b"]);
         expect(sample("seq")).toEqual(["c"]);
-        expect(sample("orphans")?.slice().sort()).toEqual(["a", "d"]);
+        // A missing session is named by its internal key: its id went with its row.
+        expect(sample("orphans")?.slice().sort()).toEqual(keys.map((k) => `#${k.pk}`).sort());
       },
     );
 
@@ -126,15 +132,23 @@ export function registerIntegrityTests(h: StoreHarness): void {
           ]);
         }
         await store.sessions.fork("d", { atSeq: 1, id: "d-fork" });
+        const pkOf = Object.fromEntries(
+          (await raw.all<{ id: string; pk: number }>("SELECT id, pk FROM sessions")).map((r) => [
+            r.id,
+            Number(r.pk),
+          ]),
+        );
         await raw.exec("PRAGMA foreign_keys = OFF");
         await raw.run("DELETE FROM sessions WHERE id IN ('a', 'd')");
         await raw.exec("PRAGMA foreign_keys = ON");
         await raw.run("UPDATE sessions SET message_count = 9, token_count = 99 WHERE id = 'b'");
-        await raw.run("DELETE FROM messages WHERE session_id = 'c' AND seq IN (1, 2)");
+        await raw.run(
+          "DELETE FROM messages WHERE session_pk = (SELECT pk FROM sessions WHERE id = 'c') AND seq IN (1, 2)",
+        );
         // Only a message already in the index can be taken out of it by hand.
         await store.flushSearchIndex();
         await raw.run(
-          "INSERT INTO messages_fts (messages_fts, rowid, content) SELECT 'delete', pk, content FROM messages WHERE session_id = 'b' AND seq = 2",
+          "INSERT INTO messages_fts (messages_fts, rowid, content) SELECT 'delete', pk, content FROM messages WHERE session_pk = (SELECT pk FROM sessions WHERE id = 'b') AND seq = 2",
         );
         const cBefore = await allMessages(store, "c");
         const backupTo = h.newPath("before-repair.db");
@@ -168,19 +182,27 @@ export function registerIntegrityTests(h: StoreHarness): void {
         // The orphans are in quarantine, whole, in their original order.
         const q = await raw.all<{
           reason: string;
-          session_id: string;
+          session_id: string | null;
           original: string;
           quarantined_at: number;
         }>(
           "SELECT reason, session_id, original, quarantined_at FROM quarantined_messages ORDER BY pk",
         );
-        expect(q.map((r) => [r.reason, r.session_id, JSON.parse(r.original).content])).toEqual([
-          ["orphan", "a", "a1"],
-          ["orphan", "a", "a2"],
-          ["orphan", "a", "a3"],
-          ["orphan", "d", "d1"],
-          ["orphan", "d", "d2"],
-          ["orphan", "d", "d3"],
+        // The session's id went with its row; the message keeps its session's key.
+        expect(
+          q.map((r) => [
+            r.reason,
+            r.session_id,
+            JSON.parse(r.original).session_pk,
+            JSON.parse(r.original).content,
+          ]),
+        ).toEqual([
+          ["orphan", null, pkOf.a, "a1"],
+          ["orphan", null, pkOf.a, "a2"],
+          ["orphan", null, pkOf.a, "a3"],
+          ["orphan", null, pkOf.d, "d1"],
+          ["orphan", null, pkOf.d, "d2"],
+          ["orphan", null, pkOf.d, "d3"],
         ]);
         expect(q[0]?.quarantined_at).toBe(h.clock.now);
         expect(JSON.parse(q[0]?.original ?? "{}")).toMatchObject({
@@ -190,7 +212,9 @@ export function registerIntegrityTests(h: StoreHarness): void {
         });
         // The seq guard is back: seq cannot be changed by hand again.
         await expect(
-          raw.run("UPDATE messages SET seq = 5 WHERE session_id = 'c' AND seq = 1"),
+          raw.run(
+            "UPDATE messages SET seq = 5 WHERE session_pk = (SELECT pk FROM sessions WHERE id = 'c') AND seq = 1",
+          ),
         ).rejects.toMatchObject({
           code: "CONSTRAINT",
         });
@@ -200,6 +224,35 @@ export function registerIntegrityTests(h: StoreHarness): void {
         expect(found(await before.integrity.check())).toMatchObject({
           "orphans: messages whose session does not exist": 2,
         });
+      },
+    );
+
+    h.test(
+      "integrity.fork-parent-in-another-tenant",
+      "check names a fork linked to another tenant's session (only a hand edit makes one); repair clears the link",
+      async (ctx) => {
+        const { store, raw } = await storeWithRawAccess(h, ctx);
+        const acme = store.tenant("acme");
+        const globex = store.tenant("globex");
+        await acme.sessions.create({ id: "x" });
+        await acme.messages.append("x", [user("acme words")]);
+        await globex.sessions.create({ id: "x" });
+        await globex.sessions.fork("x", { id: "f" });
+        expect((await store.integrity.check()).ok).toBe(true);
+        await raw.run(
+          `UPDATE sessions SET parent_pk = (SELECT pk FROM sessions WHERE id = 'x' AND tenant_id = 'acme')
+           WHERE id = 'f'`,
+        );
+        const report = await store.integrity.check();
+        expect(report.checks).toContain("tenants");
+        expect(found(report)).toEqual({
+          "tenants: forks whose parent is another tenant's session": 1,
+        });
+        expect(report.findings[0]?.sample).toEqual(["f"]);
+        const repaired = await store.integrity.repair({ backupTo: false });
+        expect(repaired.actions.parentLinksCleared).toBe(1);
+        expect(repaired.after.findings).toEqual([]);
+        expect((await globex.sessions.get("f")).parentId).toBeNull();
       },
     );
 
@@ -311,7 +364,7 @@ export function registerIntegrityTests(h: StoreHarness): void {
         // The idempotency key works again: a retried append is recognized.
         const again = await reopened.messages.append("s", {
           role: "user",
-          content: "first (retried)",
+          content: "first",
           idempotencyKey: "key-0001",
         });
         expect(again.map((m) => [m.seq, m.content])).toEqual([[1, "first"]]);

@@ -80,10 +80,11 @@ export function registerLifecycleTests(h: StoreHarness, runs: number): void {
         expect(restored).toEqual(before);
         expect(await allMessages(store, s.id)).toEqual(messages);
         expect((await store.search("archive")).items.map((i) => i.message)).toEqual([messages[0]]);
-        // The restored idempotency key still deduplicates.
+        // The restored idempotency key still deduplicates a retry.
         const [again] = await store.messages.append(s.id, {
           role: "user",
-          content: "dup",
+          content: "archive me please",
+          tokens: 2,
           idempotencyKey: "a",
         });
         expect(again).toEqual(messages[0]);

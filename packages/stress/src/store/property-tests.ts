@@ -38,13 +38,24 @@ async function apply(store: Store, ids: string[], op: Op, words: string[]): Prom
   const id = ids[op.session % ids.length]!;
   switch (op.kind) {
     case "append": {
-      const messages = Array.from({ length: op.count }, (_, i) => ({
-        role: "user" as const,
-        content: `${words[(op.tokens + i) % words.length]} ${op.tokens}`,
-        tokens: op.tokens,
-        // The same key inside a batch and across batches must store one message.
-        idempotencyKey: op.key === null ? null : `k${op.key}`,
-      }));
+      // The same key inside a batch and across batches must store one message;
+      // a keyed message is a function of its key, so a reused key is a retry
+      // (a different message under a used key is IdempotencyConflictError).
+      const messages = Array.from({ length: op.count }, (_, i) =>
+        op.key === null
+          ? {
+              role: "user" as const,
+              content: `${words[(op.tokens + i) % words.length]} ${op.tokens}`,
+              tokens: op.tokens,
+              idempotencyKey: null,
+            }
+          : {
+              role: "user" as const,
+              content: `${words[op.key % words.length]} key ${op.key}`,
+              tokens: op.key,
+              idempotencyKey: `k${op.key}`,
+            },
+      );
       const before = await store.sessions.get(id);
       const stored = await store.messages.append(id, messages);
       const after = await store.sessions.get(id);

@@ -33,13 +33,13 @@ export function registerQueryPlanTests(h: StoreHarness): void {
           ]);
           await store.messages.append(s.id, {
             role: "user",
-            content: "again",
+            content: "reset my password",
             idempotencyKey: "k",
           });
           await store.messages.last(s.id, 50);
           const page = await store.messages.list(s.id, { limit: 1 });
           await store.messages.list(s.id, { limit: 1, cursor: page.nextCursor });
-          // Scrolling back: a keyset read of (session_id, seq) going down.
+          // Scrolling back: a keyset read of (session_pk, seq) going down.
           const back = await store.messages.list(s.id, { beforeSeq: 3, limit: 1 });
           await store.messages.list(s.id, { limit: 1, cursor: back.nextCursor });
           const list = await store.sessions.list({ limit: 1 });
@@ -109,11 +109,11 @@ export function registerQueryPlanTests(h: StoreHarness): void {
           expect(copies).toHaveLength(2);
           for (const st of copies) {
             const loops = st.plan.filter((line) => /^(SCAN|SEARCH) /.test(line));
-            // The outer loop walks the new ids once; messages are found by (session_id, seq).
+            // The outer loop walks the new ids once; messages are found by (session_pk, seq).
             expect(loops, JSON.stringify(st, null, 2)).toHaveLength(2);
             expect(loops[0], JSON.stringify(st, null, 2)).toMatch(/^SCAN \w+ VIRTUAL TABLE/);
             expect(loops[1], JSON.stringify(st, null, 2)).toMatch(
-              /^SEARCH m USING (COVERING )?INDEX \S+ \(session_id=\? AND seq=\?\)/,
+              /^SEARCH m USING (COVERING )?INDEX \S+ \(session_pk=\? AND seq=\?\)/,
             );
           }
         } finally {

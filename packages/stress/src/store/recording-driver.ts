@@ -1,13 +1,13 @@
+import type { SqliteDriver } from "@llm-sessions/core";
 import {
   type Params,
   type Queryable,
   type Row,
   runSteps,
   type SqliteConnection,
-  type SqliteDriver,
   type Statement,
   type Transaction,
-} from "@llm-sessions/core";
+} from "@llm-sessions/core/driver";
 
 /** One statement the store ran, with SQLite's plan for it. */
 export interface PlannedStatement {

@@ -1,4 +1,5 @@
-import type { OpenStoreOptions, SqliteConnection, Store } from "@llm-sessions/core";
+import type { OpenStoreOptions, Store } from "@llm-sessions/core";
+import type { SqliteConnection } from "@llm-sessions/core/driver";
 import { describe, expect, type TestContext } from "vitest";
 import type { StoreHarness } from "./harness.js";
 
@@ -200,8 +201,9 @@ export function registerSearchIndexTests(h: StoreHarness): void {
         await store.close();
         // Another program (or a process that died before its pass) queued these.
         await raw.run(
-          `INSERT INTO messages (id, session_id, seq, role, content, created_at)
-           VALUES ('m1', 's', 1, 'user', 'left behind', 0), ('m2', 's', 2, 'user', 'also left', 0)`,
+          `INSERT INTO messages (id, session_pk, seq, role, content, created_at)
+           SELECT 'm1', pk, 1, 'user', 'left behind', 0 FROM sessions WHERE id = 's'
+           UNION ALL SELECT 'm2', pk, 2, 'user', 'also left', 0 FROM sessions WHERE id = 's'`,
         );
         expect(await queued(raw)).toBe(2);
         await h.open({ path, searchIndexing: NO_BACKGROUND });

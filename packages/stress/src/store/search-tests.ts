@@ -2,14 +2,12 @@ import {
   ConflictError,
   type Page,
   type SearchHit,
-  type SqliteConnection,
   type SqliteDriver,
   SqliteError,
   type Store,
-  type Transaction,
-  type TxSteps,
   ValidationError,
 } from "@llm-sessions/core";
+import type { SqliteConnection, Transaction, TxSteps } from "@llm-sessions/core/driver";
 import { describe, expect } from "vitest";
 import type { StoreHarness } from "./harness.js";
 import { recordingDriver } from "./recording-driver.js";

@@ -1,4 +1,5 @@
 import {
+  AmbiguousSessionIdError,
   ConflictError,
   type Session,
   SessionNotFoundError,
@@ -19,9 +20,10 @@ const user = (content: string, extra: object = {}) => ({
 const byActivity = (a: Session, b: Session) =>
   b.lastActivityAt - a.lastActivityAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
-/** Every page of `list`, `limit` at a time; fails on a repeated session. */
+/** Every page of `list`, `limit` at a time; fails on a repeated session (by id, or by tenant and id). */
 async function listAll(
   list: (cursor: string | null) => Promise<{ items: Session[]; nextCursor: string | null }>,
+  idsUnique = true,
 ): Promise<Session[]> {
   const seen: Session[] = [];
   let cursor: string | null = null;
@@ -30,7 +32,8 @@ async function listAll(
     seen.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor !== null);
-  expect(new Set(seen.map((s) => s.id)).size).toBe(seen.length);
+  const key = (s: Session) => (idsUnique ? s.id : `${s.tenantId}/${s.id}`);
+  expect(new Set(seen.map(key)).size).toBe(seen.length);
   return seen;
 }
 
@@ -272,52 +275,110 @@ export function registerTenantTests(h: StoreHarness): void {
     );
 
     h.test(
-      "tenants.taken-id-same-conflict",
-      "a caller-chosen id another tenant holds is the same ConflictError as one the caller holds, and changes nothing",
+      "tenants.ids-belong-to-their-tenant",
+      "two tenants each hold session, message and fork ids and idempotency keys of the same spelling, each sees only its own, and taking an id another tenant holds succeeds and says nothing",
       async () => {
         const store = await h.open();
         const acme = store.tenant("acme");
         const globex = store.tenant("globex");
-        await acme.sessions.create({ id: "taken" });
-        await acme.messages.append("taken", user("acme", { id: "taken-message" }));
-        const own = await globex.sessions.create({ id: "own" });
-        const before = { acme: await tenantState(acme), globex: await tenantState(globex) };
+        await acme.sessions.create({ id: "x", title: "acme x" });
+        await acme.messages.append("x", [
+          user("acme first", { id: "m", idempotencyKey: "k" }),
+          user("acme second", { id: "m2" }),
+        ]);
+        await acme.sessions.fork("x", { id: "f", atSeq: 1 });
+        const acmeBefore = await tenantState(acme);
 
-        const sameAs = async (
-          holder: () => Promise<unknown>,
-          other: () => Promise<unknown>,
-        ): Promise<void> => {
-          const mine = await failure(holder);
-          const theirs = await failure(other);
-          expect(mine).toBeInstanceOf(ConflictError);
-          expect(theirs).toBeInstanceOf(ConflictError);
-          expect(theirs.constructor).toBe(mine.constructor);
-          expect(theirs.message).toBe(mine.message);
-        };
-        // Sessions: the holder itself, another tenant, the root store, a fork's id.
-        await sameAs(
-          () => acme.sessions.create({ id: "taken" }),
-          () => globex.sessions.create({ id: "taken" }),
+        // globex takes every one of those ids: each is created as a free one would be.
+        const fresh = await globex.sessions.create({ id: "fresh", title: "globex x" });
+        const x = await globex.sessions.create({ id: "x", title: "globex x" });
+        expect({ ...x, id: "fresh" }).toEqual(fresh);
+        const [m] = await globex.messages.append(
+          "x",
+          user("globex first", { id: "m", idempotencyKey: "k" }),
         );
-        await sameAs(
-          () => acme.sessions.create({ id: "taken" }),
-          () => store.sessions.create({ id: "taken" }),
+        expect(m).toMatchObject({ id: "m", sessionId: "x", seq: 1, content: "globex first" });
+        // The key is globex's own now: a retry returns globex's message, never acme's.
+        const [retried] = await globex.messages.append(
+          "x",
+          user("globex first", { idempotencyKey: "k" }),
         );
-        await sameAs(
-          () => acme.sessions.fork("taken", { id: "taken" }),
-          () => globex.sessions.fork(own.id, { id: "taken" }),
+        expect(retried).toEqual(m);
+        const fork = await globex.sessions.fork("x", { id: "f" });
+        expect(fork).toMatchObject({ id: "f", tenantId: "globex", parentId: "x", messageCount: 1 });
+
+        // Each sees only its own, in every read.
+        expect(await tenantState(acme)).toEqual(acmeBefore);
+        expect((await acme.messages.list("x")).items.map((i) => i.content)).toEqual([
+          "acme first",
+          "acme second",
+        ]);
+        expect((await globex.messages.last("x", 10)).map((i) => i.content)).toEqual([
+          "globex first",
+        ]);
+        expect((await globex.messages.list("f")).items.map((i) => i.content)).toEqual([
+          "globex first",
+        ]);
+        expect((await acme.sessions.get("f")).messageCount).toBe(1);
+        expect(
+          (await acme.search("first", { sessionId: "x" })).items.map((i) => i.message.content),
+        ).toEqual(["acme first"]);
+        expect(
+          (await globex.search("first", { sessionId: "x" })).items.map((i) => i.message.content),
+        ).toEqual(["globex first"]);
+        expect((await globex.stats()).messages).toBe(2);
+
+        // Within a tenant an id is still taken: the same ConflictError for each kind.
+        for (const [what, call] of [
+          ["session", () => globex.sessions.create({ id: "x" })],
+          ["fork", () => globex.sessions.fork("x", { id: "f" })],
+          ["message", () => globex.messages.append("x", user("again", { id: "m" }))],
+        ] as const) {
+          const error = await failure(call);
+          expect(error, what).toBeInstanceOf(ConflictError);
+          expect(error.message, what).not.toMatch(/acme/);
+        }
+        // A message id is unique within its session: another session of the tenant may hold it.
+        await globex.messages.append("fresh", user("same id, other session", { id: "m" }));
+        expect(await tenantState(acme)).toEqual(acmeBefore);
+
+        // The root store: the default tenant takes "x" too; the id alone no longer names one session.
+        const own = await store.sessions.create({ id: "x" });
+        expect(own.tenantId).toBeNull();
+        const ambiguous = await failure(() => store.sessions.get("x"));
+        expect(ambiguous).toBeInstanceOf(AmbiguousSessionIdError);
+        expect((ambiguous as AmbiguousSessionIdError).tenantIds).toEqual([null, "acme", "globex"]);
+        await expect(store.messages.append("x", user("which?"))).rejects.toBeInstanceOf(
+          AmbiguousSessionIdError,
         );
-        // Messages: a message id another tenant's session holds.
-        await sameAs(
-          () => acme.messages.append("taken", user("again", { id: "taken-message" })),
-          () => globex.messages.append(own.id, user("mine", { id: "taken-message" })),
+        await expect(store.messages.last("x", 1)).rejects.toBeInstanceOf(AmbiguousSessionIdError);
+        await expect(store.search("first", { sessionId: "x" })).rejects.toBeInstanceOf(
+          AmbiguousSessionIdError,
         );
-        expect({ acme: await tenantState(acme), globex: await tenantState(globex) }).toEqual(
-          before,
-        );
-        // The error names only the id the caller gave.
-        const error = await failure(() => globex.sessions.create({ id: "taken" }));
-        expect(error.message).not.toMatch(/acme/);
+        // Named through its tenant, each is reachable; an id one tenant holds needs no tenant.
+        expect((await store.tenant(null).sessions.get("x")).tenantId).toBeNull();
+        expect((await store.tenant("acme").sessions.get("x")).title).toBe("acme x");
+        expect((await store.sessions.get("fresh")).tenantId).toBe("globex");
+        // The all-tenants list pages through sessions that tie on time and id.
+        for (const limit of [1, 2, 100]) {
+          const listed = await listAll((cursor) => store.sessions.list({ limit, cursor }), false);
+          expect(listed.map((s) => `${s.tenantId}/${s.id}`).sort()).toEqual(
+            ["acme/f", "acme/x", "globex/f", "globex/fresh", "globex/x", "null/x"].sort(),
+          );
+          const created = await listAll(
+            (cursor) => store.sessions.list({ limit, cursor, orderBy: "created" }),
+            false,
+          );
+          expect(created).toHaveLength(6);
+        }
+        // Root search hits say whose session they are.
+        const hits = (await store.search("first")).items;
+        expect(hits.map((i) => `${i.tenantId}/${i.message.sessionId}`).sort()).toEqual([
+          "acme/f",
+          "acme/x",
+          "globex/f",
+          "globex/x",
+        ]);
       },
     );
 

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from "node:fs";
-import { Pool, type PoolOptions } from "@llm-sessions/core";
+import type { PoolOptions } from "@llm-sessions/core";
+import { Pool } from "@llm-sessions/core/driver";
 import { describe, expect } from "vitest";
 import type { StoreHarness } from "./harness.js";
 

@@ -1,0 +1,79 @@
+import { copyFileSync, readFileSync } from "node:fs";
+import { SessionArchivedError } from "@llm-sessions/core";
+import { describe, expect } from "vitest";
+import { type FixtureStore, readStoreView, type StoreView } from "../fixtures/v3-store.js";
+import type { StoreHarness } from "./harness.js";
+
+/** The fixtures folder of this package (the same depth from `src/store` and `dist/store`). */
+const FIXTURES = new URL("../../fixtures/", import.meta.url);
+
+/** What the v3 code read from `v3-store.db` (see `fixtures/README.md`). */
+function v3View(): StoreView {
+  const file = JSON.parse(readFileSync(new URL("v3-store.json", FIXTURES), "utf8")) as {
+    schemaVersion: number;
+    view: StoreView;
+  };
+  expect(file.schemaVersion).toBe(3);
+  return file.view;
+}
+
+/** Store suite: files written by earlier schema versions open with everything intact. */
+export function registerMigrationTests(h: StoreHarness): void {
+  describe("schema migrations", () => {
+    h.test(
+      "migration.v3-file-to-v4",
+      "a file written by the v3 code migrates to v4: every session, message, search hit, stat and v3 snapshot as v3 read them; ids then belong to their tenant",
+      async (ctx) => {
+        const path = h.newPath();
+        const driver = await h.createDriver({ path });
+        if (!driver.capabilities.file) ctx.skip("needs a database file");
+        copyFileSync(new URL("v3-store.db", FIXTURES), path);
+        const expected = v3View();
+        const store = await h.open({ path, lifecycle: { sweepIntervalMs: 0 } });
+        expect(store.migration).toMatchObject({ from: 3, applied: [4] });
+        expect(store.migration.to).toBeGreaterThanOrEqual(4);
+        await expect(store.integrity.check()).resolves.toMatchObject({ ok: true, findings: [] });
+
+        const view = await readStoreView(store as unknown as FixtureStore);
+        expect(view.sessions).toEqual(expected.sessions);
+        expect(view.messages).toEqual(expected.messages);
+        expect(view.search).toEqual(expected.search);
+        expect(view.stats).toEqual(expected.stats);
+        expect(Object.values(view.messages).flat().length).toBeGreaterThan(300);
+
+        // The archived session's v3 snapshot restores: the messages come back as they were.
+        const archived = expected.sessions.find((s) => s.id === "archived");
+        expect(archived?.status).toBe("archived");
+        await expect(
+          store.messages.append("archived", { role: "user", content: "x" }),
+        ).rejects.toBeInstanceOf(SessionArchivedError);
+        const restored = await store.lifecycle.restore("archived");
+        expect(restored).toMatchObject({ status: "active", messageCount: 2, tenantId: "acme" });
+        expect((await store.messages.list("archived")).items).toEqual(expected.messages.archived);
+        expect((await store.search("archived")).items.map((hit) => hit.message.content)).toEqual([
+          "archived answer",
+          "archived café question",
+        ]);
+        // Keys and seq carry on: a retried key returns the stored message, seq goes on from lastSeq.
+        const stored = expected.messages.alpha?.find((m) => m.idempotencyKey === "turn-1");
+        const [retried] = await store.messages.append("alpha", {
+          role: "user",
+          content: stored?.content ?? "",
+          metadata: stored?.metadata ?? {},
+          idempotencyKey: "turn-1",
+        });
+        expect(retried).toEqual(stored);
+        const [next] = await store.messages.append("alpha", { role: "user", content: "next" });
+        expect(next?.seq).toBe((expected.messages.alpha?.length ?? 0) + 1);
+        // A fork keeps its parent across the migration.
+        expect((await store.sessions.get("alpha-fork")).parentId).toBe("alpha");
+        // Ids are now the tenant's: globex takes acme's session and message ids.
+        const globex = store.tenant("globex");
+        await globex.sessions.create({ id: "long" });
+        await globex.messages.append("long", { role: "user", content: "mine", id: "m" });
+        expect((await store.tenant("acme").sessions.get("long")).messageCount).toBe(300);
+        await expect(store.integrity.check()).resolves.toMatchObject({ ok: true });
+      },
+    );
+  });
+}
