@@ -22,4 +22,8 @@ export const workspaceAliases = [
     replacement: src("adapter-better-sqlite/src/index.ts"),
   },
   { find: /^@llm-sessions\/adapter-libsql$/, replacement: src("adapter-libsql/src/index.ts") },
+  {
+    find: /^@llm-sessions\/adapter-node-sqlite$/,
+    replacement: src("adapter-node-sqlite/src/index.ts"),
+  },
 ];

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Pack test: `npm pack` every published package, install the tarballs into a
 // fresh project outside the workspace (no links), and run there the quick
-// start on both adapters and the `llm-sessions` binary (`--help`, `doctor`)
+// start on every adapter and the `llm-sessions` binary (`--help`, `doctor`)
 // on a database created through the installed packages. Run after `build`
 // (the root `test` script and `npm run test:pack` do). Cleans up after itself.
 import { execFileSync, spawnSync } from "node:child_process";
@@ -24,6 +24,7 @@ const published = [
   "@llm-sessions/core",
   "@llm-sessions/adapter-better-sqlite",
   "@llm-sessions/adapter-libsql",
+  "@llm-sessions/adapter-node-sqlite",
   "@llm-sessions/stress",
   "@llm-sessions/cli",
 ];
@@ -111,17 +112,19 @@ try {
     if (!real.startsWith(project)) throw new Error(`${name} resolves outside the project: ${real}`);
   }
 
-  // 3. The quick start, on both adapters.
+  // 3. The quick start, on every adapter.
   writeFileSync(
     join(project, "quickstart.mjs"),
     `import assert from "node:assert/strict";
 import { openStore } from "@llm-sessions/core";
 import { betterSqlite } from "@llm-sessions/adapter-better-sqlite";
 import { libsql } from "@llm-sessions/adapter-libsql";
+import { nodeSqlite } from "@llm-sessions/adapter-node-sqlite";
 
 for (const [label, driver] of [
   ["better-sqlite", betterSqlite({ filename: "./router.db" })],
   ["libsql", libsql({ url: "file:router-libsql.db" })],
+  ["node-sqlite", nodeSqlite({ filename: "./router-node.db" })],
 ]) {
   const store = await openStore({ driver });
   const s = await store.sessions.create({ title: "Support", model: "gpt-x" });
@@ -137,7 +140,7 @@ for (const [label, driver] of [
 `,
   );
   process.stdout.write(run("node", ["quickstart.mjs"], { cwd: project }));
-  log("quick start ran on both adapters");
+  log("quick start ran on every adapter");
 
   // Core's two entry points: the store for users, the adapter contract for adapter authors.
   writeFileSync(

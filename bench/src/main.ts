@@ -38,6 +38,7 @@ import {
   type Op,
   rawBetterSqlite,
   rawLibsqlNative,
+  rawNodeSqlite,
   storeTarget,
   type Target,
   type Workload,
@@ -260,6 +261,7 @@ async function runSize(
   const files = {
     bs3: workingCopy(tpl.store, path.join(dir, "bs3.db")),
     libsql: workingCopy(tpl.store, path.join(dir, "libsql.db")),
+    node: workingCopy(tpl.store, path.join(dir, "node.db")),
     mastra: workingCopy(tpl.mastra, path.join(dir, "mastra.db")),
   };
   const w = workloadFor(size);
@@ -269,6 +271,8 @@ async function runSize(
     rawBetterSqlite(files.bs3, w),
     await storeTarget("libsql", files.libsql, w),
     await rawLibsqlNative(files.libsql, w),
+    await storeTarget("node:sqlite", files.node, w),
+    await rawNodeSqlite(files.node, w),
     await mastraTarget(files.mastra, w),
   ];
   const results: CaseResult[] = [];
@@ -337,6 +341,7 @@ function render(
     "@llm-sessions/core",
     "@llm-sessions/adapter-better-sqlite",
     "@llm-sessions/adapter-libsql",
+    "@llm-sessions/adapter-node-sqlite",
     "better-sqlite3",
     "@libsql/client",
     "libsql",

@@ -41,7 +41,7 @@ export interface MemoryRow {
 }
 
 export async function runMemory(
-  files: Record<Driver, string>,
+  files: Record<"better-sqlite3" | "libsql", string>,
   messages: number,
   readerCounts: readonly number[],
   repeats: number,

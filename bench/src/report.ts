@@ -28,6 +28,7 @@ export interface Results {
 const DRIVERS: readonly { driver: Driver; short: string }[] = [
   { driver: "better-sqlite3", short: "bs3" },
   { driver: "libsql", short: "libsql" },
+  { driver: "node:sqlite", short: "node" },
 ];
 
 /** Operations the peer has, under our names. */

@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { betterSqlite } from "@llm-sessions/adapter-better-sqlite";
 import { libsql } from "@llm-sessions/adapter-libsql";
+import { nodeSqlite } from "@llm-sessions/adapter-node-sqlite";
 import {
   type OpenStoreOptions,
   openStore,
@@ -39,10 +40,11 @@ export const SEARCH_OPS: Record<string, QueryName> = {
   "search co-occurring": "cooccurring",
 };
 
-export type Driver = "better-sqlite3" | "libsql";
+export type Driver = "better-sqlite3" | "libsql" | "node:sqlite";
 /**
  * store: the public API; raw: the driver the adapter drives, running the same
- * SQL (better-sqlite3, or the `libsql` package for libSQL files); peer: Mastra.
+ * SQL (better-sqlite3, the `libsql` package for libSQL files, or node:sqlite's
+ * `DatabaseSync`); peer: Mastra.
  */
 export type Kind = "store" | "raw" | "peer";
 
@@ -134,12 +136,18 @@ export async function storeTarget(
 }
 
 export function defaultDriver(driver: Driver, file: string): SqliteDriver {
+  if (driver === "node:sqlite") return nodeSqlite({ filename: file });
   return driver === "better-sqlite3"
     ? betterSqlite({ filename: file })
     : libsql({ url: `file:${file}` });
 }
 
-const short = (driver: Driver): string => (driver === "better-sqlite3" ? "bs3" : "libsql");
+const SHORT: Record<Driver, string> = {
+  "better-sqlite3": "bs3",
+  libsql: "libsql",
+  "node:sqlite": "node",
+};
+const short = (driver: Driver): string => SHORT[driver];
 
 type Params = (string | number | null)[];
 
@@ -401,6 +409,29 @@ export async function rawLibsqlNative(file: string, w: Workload): Promise<Target
     kind: "raw",
     driver: "libsql",
     label: "raw/libsql",
+    sync: true,
+    ops: syncOps(reader as unknown as SyncDatabase, writer as unknown as SyncDatabase, w),
+    close: async () => {
+      reader.close();
+      writer.close();
+    },
+  };
+}
+
+/** node:sqlite's `DatabaseSync`, driven directly like better-sqlite3 (numbers bound as it binds them). */
+export async function rawNodeSqlite(file: string, w: Workload): Promise<Target> {
+  const { DatabaseSync } = await import("node:sqlite");
+  const open = (pragmas: string) => {
+    const db = new DatabaseSync(file);
+    db.exec(`PRAGMA busy_timeout = 5000; ${pragmas}`);
+    return db;
+  };
+  const writer = open(PRAGMAS);
+  const reader = open(READER_PRAGMAS);
+  return {
+    kind: "raw",
+    driver: "node:sqlite",
+    label: "raw/node",
     sync: true,
     ops: syncOps(reader as unknown as SyncDatabase, writer as unknown as SyncDatabase, w),
     close: async () => {

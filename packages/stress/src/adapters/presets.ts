@@ -5,7 +5,7 @@ export type PresetTarget = "file" | "memory";
 
 /**
  * The adapters of this repository, by the short names the CLI takes
- * (`--adapter better-sqlite`, `--adapter libsql`).
+ * (`--adapter better-sqlite`, `--adapter libsql`, `--adapter node-sqlite`).
  */
 export const ADAPTER_PRESETS: Readonly<
   Record<string, Readonly<Record<PresetTarget, AdapterSpec>>>
@@ -36,6 +36,20 @@ export const ADAPTER_PRESETS: Readonly<
       module: "@llm-sessions/adapter-libsql",
       export: "libsql",
       options: { url: ":memory:" },
+    },
+  },
+  "node-sqlite": {
+    file: {
+      name: "node:sqlite (file)",
+      module: "@llm-sessions/adapter-node-sqlite",
+      export: "nodeSqlite",
+      options: { filename: "{path}" },
+    },
+    memory: {
+      name: "node:sqlite (:memory:)",
+      module: "@llm-sessions/adapter-node-sqlite",
+      export: "nodeSqlite",
+      options: { filename: ":memory:" },
     },
   },
 };

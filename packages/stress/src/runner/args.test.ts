@@ -6,7 +6,11 @@ describe("llm-sessions-stress arguments", () => {
   it("defaults to every suite on every preset's file target, CI profile", () => {
     const args = parseRunnerArgs([]);
     expect(args.suites).toEqual([]);
-    expect(args.adapters.map((a) => a.name)).toEqual(["better-sqlite3 (file)", "libsql (file)"]);
+    expect(args.adapters.map((a) => a.name)).toEqual([
+      "better-sqlite3 (file)",
+      "libsql (file)",
+      "node:sqlite (file)",
+    ]);
     expect(args.profile).toBe("ci");
   });
 
