@@ -60,13 +60,19 @@ function side(list) {
 const before = side(values.before);
 const after = side(values.after);
 const fmt = (x) => x.toFixed(2);
-console.log("| case | driver | before store ÷ raw (min–max) | after store ÷ raw (min–max) | after ÷ before |");
+console.log(
+  "| case | driver | before store ÷ raw (min–max) | after store ÷ raw (min–max) | after ÷ before |",
+);
 console.log("| --- | --- | ---: | ---: | ---: |");
 for (const [key, a] of after) {
   const b = before.get(key);
   const [op, driver] = key.split("|");
   const was = b ? `${fmt(b.median)} (${fmt(b.min)}–${fmt(b.max)})` : "—";
   const change = b ? fmt(a.median / b.median) : "new";
-  console.log(`| ${op} | ${driver} | ${was} | ${fmt(a.median)} (${fmt(a.min)}–${fmt(a.max)}) | ${change} |`);
+  console.log(
+    `| ${op} | ${driver} | ${was} | ${fmt(a.median)} (${fmt(a.min)}–${fmt(a.max)}) | ${change} |`,
+  );
 }
-console.log(`\n${values.before.split(",").length} runs before, ${values.after.split(",").length} after.`);
+console.log(
+  `\n${values.before.split(",").length} runs before, ${values.after.split(",").length} after.`,
+);
