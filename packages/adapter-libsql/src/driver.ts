@@ -4,6 +4,7 @@ import {
   type DriverCapabilities,
   type SqliteDriver,
 } from "@llm-sessions/core/driver";
+import { EmbeddedConnection } from "./embedded/connection.js";
 import { mapLibsqlError } from "./errors.js";
 import { openNative } from "./native/open.js";
 import { type LibsqlOptions, resolveOptions, type TargetKind } from "./options.js";
@@ -44,8 +45,8 @@ export function libsql(options: LibsqlOptions): SqliteDriver {
         ? resolve(resolved.localPath)
         : undefined,
     capabilities: capabilitiesOf(resolved.kind),
-    // The libsql package answers synchronously; @libsql/client (a server) with promises.
-    synchronous: resolved.kind !== "remote",
+    // The libsql package answers synchronously; @libsql/client (a server, a replica's primary) with promises.
+    synchronous: resolved.kind === "file" || resolved.kind === "memory",
     tuning: {
       statementCacheSize: options.statementCacheSize,
       journalSizeLimitBytes: options.journalSizeLimitBytes,
@@ -53,13 +54,17 @@ export function libsql(options: LibsqlOptions): SqliteDriver {
     open: (settings) =>
       resolved.kind === "remote"
         ? RemoteConnection.open(resolved, settings.readonly)
-        : openNative(resolved, settings),
+        : resolved.kind === "replica"
+          ? EmbeddedConnection.open(resolved, settings)
+          : openNative(resolved, settings),
     mapError: mapLibsqlError,
   });
 }
 
 function capabilitiesOf(kind: TargetKind): DriverCapabilities {
-  const local = kind !== "remote";
+  // A replica is written on its primary, which owns pragmas, VACUUM and
+  // checkpoints like any server; only its reads are local.
+  const local = kind === "file" || kind === "memory";
   return Object.freeze({
     local,
     remote: !local,
