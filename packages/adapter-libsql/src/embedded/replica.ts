@@ -65,10 +65,16 @@ export function acquireReplica(options: ResolvedOptions): ReplicaHandle {
     );
   }
   if (entry === undefined) {
-    const db = new Database(path, {
-      syncUrl,
-      ...(options.authToken === undefined ? {} : { authToken: options.authToken }),
-    } as Database.Options);
+    let db: Database.Database;
+    try {
+      db = new Database(path, {
+        syncUrl,
+        ...(options.authToken === undefined ? {} : { authToken: options.authToken }),
+      } as Database.Options);
+    } catch (error) {
+      // Opening asks the primary which protocol it speaks.
+      throw syncFailure(error, options);
+    }
     try {
       syncNow(db, options);
     } catch (error) {
@@ -111,15 +117,18 @@ function syncNow(db: Database.Database, options: ResolvedOptions): Replicated {
   try {
     return db.sync() as Replicated;
   } catch (error) {
-    const mapped = mapLibsqlError(error);
-    // libSQL reports a failed sync as a plain error ("Replication(...)", "Sync(...)").
-    const code = mapped.code === "ERROR" ? "IOERR" : mapped.code;
-    throw new SqliteError(
-      code,
-      `libsql: the embedded replica ${options.target} could not sync from its primary: ${mapped.message}`,
-      { cause: error },
-    );
+    throw syncFailure(error, options);
   }
+}
+
+/** libSQL reports a failed sync as a plain error ("Replication(...)", "sync error: ..."): a network failure. */
+function syncFailure(error: unknown, options: ResolvedOptions): SqliteError {
+  const mapped = mapLibsqlError(error);
+  return new SqliteError(
+    mapped.code === "ERROR" ? "IOERR" : mapped.code,
+    `libsql: the embedded replica ${options.target} could not sync from its primary: ${mapped.message}`,
+    { cause: error },
+  );
 }
 
 function closeQuietly(db: Database.Database): void {
