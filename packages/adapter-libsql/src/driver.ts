@@ -16,7 +16,9 @@ import { RemoteConnection } from "./remote.js";
  *
  * Local databases run on the `libsql` package directly (synchronous,
  * prepared statements cached per connection); a remote server is reached
- * through `@libsql/client`.
+ * through `@libsql/client`. With `syncUrl` the local file is an embedded
+ * replica of a server: reads run on the file, writes on the server, and the
+ * file is synced after each commit (README, "Embedded replicas").
  *
  * Every `connect()` opens one native connection (or, remotely, a client
  * with its own streams), so the pool above owns the connections. Local

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openStore, SqliteError, type Store, UnsupportedOperationError } from "@llm-sessions/core";
@@ -136,6 +136,18 @@ describe.skipIf(!available)("a store on an embedded replica", () => {
     expect((await again.messages.last(session.id, 1)).map((m) => m.content)).toEqual(["kept"]);
     await again.messages.append(session.id, [user("more")]);
     expect((await again.sessions.get(session.id)).lastSeq).toBe(2);
+  });
+
+  it("a deleted replica file is not a lost database: the next open syncs a fresh copy", async () => {
+    const first = await open("a.db");
+    const session = await first.sessions.create({});
+    await first.messages.append(session.id, [user("on the primary")]);
+    await first.close();
+    for (const name of readdirSync(dir)) rmSync(join(dir, name));
+    const again = await open("a.db");
+    expect((await again.messages.last(session.id, 1)).map((m) => m.content)).toEqual([
+      "on the primary",
+    ]);
   });
 
   it("never writes the local file itself: a statement outside a write transaction is READONLY", async () => {
