@@ -97,7 +97,11 @@ describe.skipIf(!available)("embedded replicas in several processes, one primary
       console.log(
         `embedded replicas: ${WRITERS} processes, ${acknowledged.length} acknowledged appends, ${reports.reduce((n, r) => n + r.retried, 0)} retried with their key; on the primary: ${stored.length} messages, ${lost.length} lost, ${duplicated.length} duplicated`,
       );
-      expect({ lost, duplicated, unexpected }).toEqual({ lost: [], duplicated: [], unexpected: [] });
+      expect({ lost, duplicated, unexpected }).toEqual({
+        lost: [],
+        duplicated: [],
+        unexpected: [],
+      });
       expect(stored).toHaveLength(WRITERS * APPENDS);
       // seq is gap-free in commit order on the primary.
       const session2 = await onPrimary.sessions.get(session.id);

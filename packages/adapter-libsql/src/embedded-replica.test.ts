@@ -92,7 +92,11 @@ describe.skipIf(!available)("a store on an embedded replica", () => {
     expect((await b.sessions.get(session.id)).messageCount).toBe(1);
     // c syncs on its own.
     const seen = await eventually(
-      () => c.sessions.get(session.id).then((s) => s.messageCount, () => 0),
+      () =>
+        c.sessions.get(session.id).then(
+          (s) => s.messageCount,
+          () => 0,
+        ),
       (n) => n === 1,
     );
     expect(seen).toBe(1);
@@ -160,7 +164,9 @@ describe.skipIf(!available)("a store on an embedded replica", () => {
       });
       // In a write transaction, the same statement runs on the primary.
       await conn.transaction("immediate", (tx) => tx.exec("CREATE TABLE scratch (x)"));
-      expect(await conn.get("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'scratch'")).toEqual({
+      expect(
+        await conn.get("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'scratch'"),
+      ).toEqual({
         n: 1,
       });
     } finally {
