@@ -154,23 +154,24 @@ describe.skipIf(!available)("a store on an embedded replica", () => {
     ]);
   });
 
-  it("never writes the local file itself: a statement outside a write transaction is READONLY", async () => {
+  it("never writes the local file itself: a write outside a transaction runs on the primary, one inside a read snapshot is READONLY", async () => {
     await open("a.db");
     const conn = await replica("a.db").connect();
+    const direct = await libsql({ url: primary.httpUrl }).connect();
     try {
-      await expect(conn.run("DELETE FROM sessions")).rejects.toMatchObject({ code: "READONLY" });
-      await expect(conn.exec("CREATE TABLE scratch (x)")).rejects.toMatchObject({
-        code: "READONLY",
-      });
-      // In a write transaction, the same statement runs on the primary.
-      await conn.transaction("immediate", (tx) => tx.exec("CREATE TABLE scratch (x)"));
-      expect(
-        await conn.get("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'scratch'"),
-      ).toEqual({
-        n: 1,
-      });
+      await conn.exec("CREATE TABLE scratch (x)");
+      expect(await conn.run("INSERT INTO scratch VALUES (1)")).toMatchObject({ changes: 1 });
+      // On the primary, and (synced) in the replica at once.
+      expect(await direct.get("SELECT count(*) AS n FROM scratch")).toEqual({ n: 1 });
+      expect(await conn.get("SELECT count(*) AS n FROM scratch")).toEqual({ n: 1 });
+      await expect(
+        conn.transaction("deferred", (tx) => tx.run("INSERT INTO scratch VALUES (2)")),
+      ).rejects.toMatchObject({ code: "READONLY" });
+      await conn.transaction("immediate", (tx) => tx.run("INSERT INTO scratch VALUES (3)"));
+      expect(await conn.all("SELECT x FROM scratch ORDER BY x")).toEqual([{ x: 1 }, { x: 3 }]);
     } finally {
       await conn.close();
+      await direct.close();
     }
   });
 

@@ -28,7 +28,9 @@ import { acquireReplica, type ReplicaHandle } from "./replica.js";
  * - Everything else (statements outside a transaction, read snapshots with
  *   `begin("deferred")`) runs on the local file, opened `query_only`: the
  *   file belongs to libSQL's replicator, and a local write would make it
- *   differ from the primary.
+ *   differ from the primary. A write statement outside a transaction is
+ *   refused there before it changes anything, and then runs on the primary
+ *   on its own (autocommit), followed by a sync.
  *
  * The `libsql` package can delegate writes itself, but not soundly here
  * (0.5.29, checked): a prepared statement is routed once, when prepared, so
@@ -83,24 +85,36 @@ export class EmbeddedConnection implements RawConnection {
     // a read of a table the replica has not synced yet fails only when it runs.
     let local: RawStatement | undefined;
     let remote: RawStatement | undefined;
-    const pick = (): RawStatement => {
-      if (this.#inRemoteTransaction()) {
-        remote ??= (this.#remote as RemoteConnection).prepare(sql);
-        return remote;
-      }
+    const onRemote = (): RawStatement => {
+      remote ??= (this.#remote as RemoteConnection).prepare(sql);
+      return remote;
+    };
+    const route = <T>(op: (s: RawStatement) => T | Promise<T>): T | Promise<T> => {
+      if (this.#inRemoteTransaction()) return op(onRemote());
       local ??= this.#local.prepare(sql);
-      return local;
+      return this.#localOrPrimary(
+        () => op(local as RawStatement),
+        async () => {
+          await this.#openRemote();
+          return op(onRemote());
+        },
+      );
     };
     return {
-      run: (params?: Params) => pick().run(params),
-      get: (params?: Params) => pick().get(params),
-      all: (params?: Params) => pick().all(params),
+      run: (params?: Params) => route((s) => s.run(params)),
+      get: (params?: Params) => route((s) => s.get(params)),
+      all: (params?: Params) => route((s) => s.all(params)),
     };
   }
 
   exec(sql: string): void | Promise<void> {
-    if (!this.#inRemoteTransaction()) return this.#local.exec(sql);
-    return this.#afterRemote((this.#remote as RemoteConnection).exec(sql));
+    if (this.#inRemoteTransaction()) {
+      return this.#afterRemote((this.#remote as RemoteConnection).exec(sql));
+    }
+    return this.#localOrPrimary(
+      () => this.#local.exec(sql),
+      async () => (await this.#openRemote()).exec(sql),
+    );
   }
 
   begin(mode: TransactionMode): void | Promise<void> {
@@ -153,6 +167,28 @@ export class EmbeddedConnection implements RawConnection {
     }
   }
 
+  /**
+   * Runs `local` on the replica file; a write there (outside a transaction)
+   * is refused by `query_only` before it changes anything, and is then sent
+   * to the primary as a statement of its own (autocommit), and the replica
+   * synced. Inside a local read snapshot a write stays refused.
+   */
+  #localOrPrimary<T>(
+    local: () => T | Promise<T>,
+    primary: () => Promise<T>,
+  ): T | Promise<T> {
+    if (this.#local.inTransaction()) return local();
+    try {
+      return local();
+    } catch (error) {
+      if (!refusedAsReadonly(error)) throw error;
+    }
+    return primary().then((result) => {
+      this.#replica.sync();
+      return result;
+    });
+  }
+
   #inRemoteTransaction(): boolean {
     return this.#remote?.inTransaction() === true;
   }
@@ -182,4 +218,10 @@ export class EmbeddedConnection implements RawConnection {
     await call;
     if (!this.#inRemoteTransaction()) this.#replica.sync();
   }
+}
+
+/** SQLITE_READONLY (8) from the `libsql` package: here, `query_only` refusing a write. */
+function refusedAsReadonly(error: unknown): boolean {
+  const rawCode = (error as { rawCode?: unknown } | null)?.rawCode;
+  return typeof rawCode === "number" && (rawCode & 0xff) === 8;
 }
