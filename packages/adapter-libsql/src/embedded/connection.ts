@@ -173,10 +173,7 @@ export class EmbeddedConnection implements RawConnection {
    * to the primary as a statement of its own (autocommit), and the replica
    * synced. Inside a local read snapshot a write stays refused.
    */
-  #localOrPrimary<T>(
-    local: () => T | Promise<T>,
-    primary: () => Promise<T>,
-  ): T | Promise<T> {
+  #localOrPrimary<T>(local: () => T | Promise<T>, primary: () => Promise<T>): T | Promise<T> {
     if (this.#local.inTransaction()) return local();
     try {
       return local();
