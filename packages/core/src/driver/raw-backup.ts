@@ -22,12 +22,16 @@ export function withBackupHold(raw: RawConnection): RawConnection {
   if (typeof backup !== "function") return raw;
   /** Settles when the backup that holds calls has settled. */
   let held: Promise<void> | undefined;
+  /** Runs `fn` once no backup holds calls (a later backup may hold them again meanwhile). */
+  const after = <T>(fn: () => MaybePromise<T>): Promise<T> =>
+    (held as Promise<void>).then(() => (held === undefined ? fn() : after(fn)));
   const when = <T>(fn: () => MaybePromise<T>): MaybePromise<T> =>
-    held === undefined ? fn() : held.then(() => when(fn));
+    held === undefined ? fn() : after(fn);
+  // Statements test `held` before making a closure: they are the hot path.
   const statement = (s: RawStatement): RawStatement => ({
-    run: (params) => when(() => s.run(params)),
-    get: (params) => when(() => s.get(params)),
-    all: (params) => when(() => s.all(params)),
+    run: (params) => (held === undefined ? s.run(params) : after(() => s.run(params))),
+    get: (params) => (held === undefined ? s.get(params) : after(() => s.get(params))),
+    all: (params) => (held === undefined ? s.all(params) : after(() => s.all(params))),
   });
   const batch = raw.batch;
   return {
