@@ -1,4 +1,4 @@
-import { SqliteError } from "@llm-sessions/core/driver";
+import { checkOptionKeys, SqliteError } from "@llm-sessions/core/driver";
 import { localPath } from "./local-path.js";
 
 /** Options of {@link libsql}. Every field but `url` is optional. */
@@ -94,12 +94,7 @@ const REMOTE_SCHEMES = new Set(["http:", "https:", "ws:", "wss:", "libsql:"]);
 
 /** Fills in defaults and rejects a typo or a wrong type with `MISUSE`. */
 export function resolveOptions(options: LibsqlOptions): ResolvedOptions {
-  if (typeof options !== "object" || options === null) {
-    throw misuse("options must be an object with a url");
-  }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_KEYS.has(key)) throw misuse(`unknown option "${key}"`);
-  }
+  checkOptionKeys("libsql", options, KNOWN_KEYS);
   const { url, authToken, encryptionKey } = options;
   if (typeof url !== "string" || url === "") throw misuse("url must be a non-empty string");
   if (authToken !== undefined && typeof authToken !== "string") {

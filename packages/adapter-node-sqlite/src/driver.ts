@@ -33,11 +33,10 @@ export function nodeSqlite(options: NodeSqliteOptions): SqliteDriver {
       vacuum: true,
     },
     synchronous: true,
-    tuning: {
-      readonly: options.readonly,
-      statementCacheSize: options.statementCacheSize,
-      journalSizeLimitBytes: options.journalSizeLimitBytes,
-    },
+    // node:sqlite binds a missing parameter as NULL without a word.
+    checkParameters: true,
+    // readonly, statementCacheSize and journalSizeLimitBytes: core's own tuning, checked there.
+    tuning: options,
     open: (settings) =>
       new NodeSqliteConnection(
         new DatabaseSync(filename, {

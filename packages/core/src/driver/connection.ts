@@ -5,6 +5,7 @@ import { type LockAttempt, withoutBlocking } from "./lock-wait.js";
 import { LruCache } from "./lru.js";
 import { drive } from "./maybe.js";
 import { Mutex } from "./mutex.js";
+import { checkedStatement } from "./parameters.js";
 import { continueSteps, isThenable, performStatement, step } from "./steps.js";
 import type {
   BackupOptions,
@@ -32,6 +33,8 @@ export interface ConnectionContext {
   readonly waitForLock: boolean;
   readonly busyTimeoutMs: number;
   readonly statementCacheSize: number;
+  /** Check every statement's values against its SQL (`SqliteAdapter.checkParameters`). */
+  readonly checkParameters?: boolean;
 }
 
 /** `batch` inside an open transaction runs in this savepoint, so that it is all or nothing. */
@@ -67,6 +70,7 @@ class CoreConnection implements SqliteConnection {
   readonly #busyTimeoutMs: number;
   readonly #wait: string;
   readonly #statements: LruCache<string, RawStatement>;
+  readonly #checkParameters: boolean;
   readonly #mutex = new Mutex();
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -88,6 +92,7 @@ class CoreConnection implements SqliteConnection {
     this.#wait = `PRAGMA busy_timeout = ${context.busyTimeoutMs}`;
     // Every driver here finalizes a statement when it is garbage collected, so eviction only drops it.
     this.#statements = new LruCache(context.statementCacheSize);
+    this.#checkParameters = context.checkParameters === true;
     if (typeof raw.backup === "function") {
       const backup = raw.backup.bind(raw);
       Object.defineProperty(this, "backup", {
@@ -205,6 +210,7 @@ class CoreConnection implements SqliteConnection {
     let prepared = this.#statements.get(sql);
     if (prepared === undefined) {
       prepared = this.#raw.prepare(sql);
+      if (this.#checkParameters) prepared = checkedStatement(prepared, sql);
       this.#statements.set(sql, prepared);
     }
     return prepared;
