@@ -7,7 +7,6 @@ import {
   type Row,
   type RunResult,
   runResult,
-  SqliteError,
 } from "@llm-sessions/core/driver";
 import { support } from "./support.js";
 
@@ -56,16 +55,10 @@ export class NodeSqliteStatement implements RawStatement {
  */
 function bindArgs(params: Params | undefined): SQLInputValue[] {
   if (params === undefined) return [];
-  if (Array.isArray(params)) return params.map(bindValue);
+  if (Array.isArray(params)) return params.map(bindInteger) as SQLInputValue[];
   const named: Record<string, SQLInputValue> = {};
-  for (const [key, value] of Object.entries(params)) named[key] = bindValue(value);
+  for (const [key, value] of Object.entries(params))
+    named[key] = bindInteger(value) as SQLInputValue;
   // node:sqlite takes the named values as its first argument (typed as an overload).
   return [named] as unknown as SQLInputValue[];
-}
-
-function bindValue(value: unknown): SQLInputValue {
-  if (!support.textKeepsNul && typeof value === "string" && value.includes("\u0000")) {
-    throw new SqliteError("MISUSE", "node:sqlite before Node 24 cuts bound text at a NUL");
-  }
-  return bindInteger(value) as SQLInputValue;
 }

@@ -5,7 +5,7 @@ import { type LockAttempt, withoutBlocking } from "./lock-wait.js";
 import { LruCache } from "./lru.js";
 import { drive } from "./maybe.js";
 import { Mutex } from "./mutex.js";
-import { checkedStatement } from "./parameters.js";
+import { checkedStatement, type ValueChecks } from "./parameters.js";
 import { continueSteps, isThenable, performStatement, step } from "./steps.js";
 import type {
   BackupOptions,
@@ -33,8 +33,8 @@ export interface ConnectionContext {
   readonly waitForLock: boolean;
   readonly busyTimeoutMs: number;
   readonly statementCacheSize: number;
-  /** Check every statement's values against its SQL (`SqliteAdapter.checkParameters`). */
-  readonly checkParameters?: boolean;
+  /** What to check of every statement's values before it runs (none when absent). */
+  readonly checks?: ValueChecks;
 }
 
 /** `batch` inside an open transaction runs in this savepoint, so that it is all or nothing. */
@@ -70,7 +70,7 @@ class CoreConnection implements SqliteConnection {
   readonly #busyTimeoutMs: number;
   readonly #wait: string;
   readonly #statements: LruCache<string, RawStatement>;
-  readonly #checkParameters: boolean;
+  readonly #checks: ValueChecks | undefined;
   readonly #mutex = new Mutex();
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -92,7 +92,8 @@ class CoreConnection implements SqliteConnection {
     this.#wait = `PRAGMA busy_timeout = ${context.busyTimeoutMs}`;
     // Every driver here finalizes a statement when it is garbage collected, so eviction only drops it.
     this.#statements = new LruCache(context.statementCacheSize);
-    this.#checkParameters = context.checkParameters === true;
+    const { checks } = context;
+    this.#checks = checks?.parameters || checks?.refuseTextWithNul ? checks : undefined;
     if (typeof raw.backup === "function") {
       const backup = raw.backup.bind(raw);
       Object.defineProperty(this, "backup", {
@@ -210,7 +211,7 @@ class CoreConnection implements SqliteConnection {
     let prepared = this.#statements.get(sql);
     if (prepared === undefined) {
       prepared = this.#raw.prepare(sql);
-      if (this.#checkParameters) prepared = checkedStatement(prepared, sql);
+      if (this.#checks) prepared = checkedStatement(prepared, sql, this.#checks);
       this.#statements.set(sql, prepared);
     }
     return prepared;

@@ -57,7 +57,10 @@ export function createDriver(adapter: SqliteAdapter): SqliteDriver {
         waitForLock: adapter.synchronous && capabilities.file,
         busyTimeoutMs: settings.busyTimeoutMs,
         statementCacheSize: tuning.statementCacheSize,
-        checkParameters: adapter.checkParameters === true,
+        checks: {
+          parameters: adapter.checkParameters === true,
+          refuseTextWithNul: capabilities.refusesTextWithNul === true,
+        },
       });
     },
   };

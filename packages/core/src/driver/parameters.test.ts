@@ -47,7 +47,7 @@ describe("parameterShape and checkParameters", () => {
 });
 
 describe("SqliteAdapter.checkParameters", () => {
-  function connect(checkParameters: boolean) {
+  function connect(checkParameters: boolean, refusesTextWithNul = false) {
     const fake = fakeRaw({ async: false });
     const adapter: SqliteAdapter = {
       name: "fake",
@@ -62,6 +62,7 @@ describe("SqliteAdapter.checkParameters", () => {
         fts5: true,
         walCheckpoint: true,
         vacuum: true,
+        refusesTextWithNul,
       },
       synchronous: true,
       checkParameters,
@@ -87,6 +88,21 @@ describe("SqliteAdapter.checkParameters", () => {
     const { conn, log } = connect(false);
     const db = await conn;
     await db.run("INSERT INTO t VALUES (?, ?)", [1]);
+    expect(log).toContain("INSERT INTO t VALUES (?, ?)");
+  });
+
+  it("refusesTextWithNul: text with a NUL is MISUSE before the driver sees it, without checking parameters", async () => {
+    const { conn, log } = connect(false, true);
+    const db = await conn;
+    await expect(db.run("INSERT INTO t VALUES (?)", ["a\u0000b"])).rejects.toMatchObject({
+      code: "MISUSE",
+    });
+    await expect(db.run("INSERT INTO t VALUES (:v)", { v: "\u0000" })).rejects.toMatchObject({
+      code: "MISUSE",
+    });
+    expect(log).not.toContain("INSERT INTO t VALUES (?)");
+    // Parameters are not checked: a missing value still reaches the driver.
+    await db.run("INSERT INTO t VALUES (?, ?)", ["no nul"]);
     expect(log).toContain("INSERT INTO t VALUES (?, ?)");
   });
 });

@@ -61,26 +61,54 @@ export function bareName(key: string): string {
   return first === 58 || first === 64 || first === 36 ? key.slice(1) : key;
 }
 
+/** What `checkedStatement` checks before a statement runs. */
+export interface ValueChecks {
+  /** The values against the SQL's parameters (`SqliteAdapter.checkParameters`). */
+  readonly parameters: boolean;
+  /** No text with a NUL inside (`DriverCapabilities.refusesTextWithNul`): `MISUSE`. */
+  readonly refuseTextWithNul: boolean;
+}
+
 /**
- * A raw statement that checks its values first (`checkParameters`): what
- * core prepares for an adapter that sets `checkParameters`.
+ * A raw statement that checks its values first: what core prepares for an
+ * adapter that sets `checkParameters` or declares `refusesTextWithNul`.
  */
-export function checkedStatement(raw: RawStatement, sql: string): RawStatement {
-  const shape = parameterShape(sql);
+export function checkedStatement(
+  raw: RawStatement,
+  sql: string,
+  checks: ValueChecks,
+): RawStatement {
+  const shape = checks.parameters ? parameterShape(sql) : undefined;
+  const check = (params: Params | undefined): void => {
+    if (shape) checkParameters(shape, params);
+    if (checks.refuseTextWithNul && params !== undefined) refuseTextWithNul(params);
+  };
   return {
     run(params) {
-      checkParameters(shape, params);
+      check(params);
       return raw.run(params);
     },
     get(params) {
-      checkParameters(shape, params);
+      check(params);
       return raw.get(params);
     },
     all(params) {
-      checkParameters(shape, params);
+      check(params);
       return raw.all(params);
     },
   };
+}
+
+/** Text the driver would cut at its first NUL is refused whole, before anything runs. */
+function refuseTextWithNul(params: Params): void {
+  for (const value of isList(params) ? params : Object.values(params)) {
+    if (typeof value === "string" && value.includes("\u0000")) {
+      throw new SqliteError(
+        "MISUSE",
+        "this driver would cut bound text at its NUL character: refused rather than stored cut",
+      );
+    }
+  }
 }
 
 /** Walks the SQL text, skipping literals, quoted names and comments, collecting parameters. */

@@ -176,6 +176,13 @@ export interface DriverCapabilities {
    * is held before the callback runs.
    */
   readonly beginsLazily?: boolean;
+  /**
+   * True when the driver would cut bound text at its first NUL (node:sqlite
+   * of Node 22): the adapter then refuses text with a NUL inside with
+   * `MISUSE` and writes nothing, rather than store less than it was given.
+   * Absent or false: such text round-trips whole.
+   */
+  readonly refusesTextWithNul?: boolean;
 }
 
 /** Options the pool passes to every connection it opens. */
