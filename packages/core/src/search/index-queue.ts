@@ -37,11 +37,12 @@ export function* indexQueuedSteps(limit: number): TxSteps<number> {
  * read from the two ends of a small b-tree.
  */
 export function* queuedSpanSteps(): TxSteps<number> {
-  const row = yield* step.get<{ span: number | bigint | null }>(
-    "SELECT max(pk) - min(pk) + 1 AS span FROM messages_fts_pending",
-  );
+  const row = yield* step.get<{ span: number | bigint | null }>(QUEUED_SPAN_SQL);
   return Number(row?.span ?? 0);
 }
+
+/** The statement of `queuedSpanSteps`: one row, `span`. */
+export const QUEUED_SPAN_SQL = "SELECT max(pk) - min(pk) + 1 AS span FROM messages_fts_pending";
 
 /** Whether any message waits for the search index. */
 export async function hasQueued(q: Pick<Queryable, "get">): Promise<boolean> {
@@ -115,11 +116,31 @@ export class SearchIndexQueue {
    * whether it indexed.
    */
   *indexIfDue(count: number): TxSteps<boolean> {
+    if (!this.lookAfter(count)) return false;
+    if (!this.spanDue(yield* queuedSpanSteps())) return false;
+    return yield* this.indexNow();
+  }
+
+  /**
+   * `indexIfDue`'s first half, for an append written as one batch: counts
+   * `count` appended messages and says whether this append should look at
+   * the queue (read `QUEUED_SPAN_SQL` in its batch, then `spanDue`).
+   */
+  lookAfter(count: number): boolean {
     if (this.#closed) return false;
     this.#sinceCheck += count;
     if (this.#sinceCheck < this.#checkEvery) return false;
     this.#sinceCheck = 0;
-    if ((yield* queuedSpanSteps()) < this.#options.batch) return false;
+    return true;
+  }
+
+  /** Whether a queue of this span (`QUEUED_SPAN_SQL`) is worth indexing now. */
+  spanDue(span: number): boolean {
+    return span >= this.#options.batch;
+  }
+
+  /** Indexes up to `PASS_CHUNK` queued messages under a savepoint; a failure is reported, not thrown. */
+  *indexNow(): TxSteps<boolean> {
     yield* step.exec("SAVEPOINT llm_sessions_index");
     try {
       yield* indexQueuedSteps(PASS_CHUNK);

@@ -61,6 +61,7 @@ function writeFailingDriver(driver: SqliteDriver): {
       failing.on && mode === "immediate" ? refuse() : conn.transaction(mode, fn),
     transactionSteps: <T>(mode: "immediate" | "deferred", steps: () => TxSteps<T>) =>
       failing.on && mode === "immediate" ? refuse() : conn.transactionSteps(mode, steps),
+    writeBatch: (list) => (failing.on ? refuse() : conn.writeBatch(list)),
     inTransaction: () => conn.inTransaction(),
     close: () => conn.close(),
     get closed() {
