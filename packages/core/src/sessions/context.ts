@@ -94,10 +94,11 @@ export interface StoreContext {
   readonly archived: ArchivedSessions;
   readonly searchIndex: SearchIndexing;
   /**
-   * Appends go as one batch of statements whose conditions live in SQL (one
-   * request on a server) rather than as an interactive transaction.
+   * Every statement is a round trip to a server: the hot paths then send one
+   * request each (an append as one batch whose conditions live in SQL, a
+   * search page as one statement) rather than a transaction of statements.
    */
-  readonly oneTripAppend: boolean;
+  readonly roundTrips: boolean;
 }
 
 /**

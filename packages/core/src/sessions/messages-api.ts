@@ -74,7 +74,7 @@ export class MessagesApi {
       m.idempotencyKey ?? null,
       now,
     ]);
-    const counted = this.#ctx.oneTripAppend && !repeatsAKey(values);
+    const counted = this.#ctx.roundTrips && !repeatsAKey(values);
     const fast = counted ? await this.#appendInOneBatch(id, values) : undefined;
     if (fast) return fast;
     const ctx = this.#ctx;
