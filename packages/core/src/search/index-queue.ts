@@ -1,4 +1,11 @@
-import { type Queryable, runSteps, step, type Transaction, type TxSteps } from "../driver/index.js";
+import {
+  type Queryable,
+  runSteps,
+  type Statement,
+  step,
+  type Transaction,
+  type TxSteps,
+} from "../driver/index.js";
 import type { Executor } from "../sessions/context.js";
 
 /**
@@ -17,17 +24,29 @@ export function indexQueued(tx: Transaction, limit: number): Promise<number> {
 
 /** `indexQueued` as transaction steps. */
 export function* indexQueuedSteps(limit: number): TxSteps<number> {
-  yield* step.run(
-    `INSERT INTO messages_fts (rowid, content)
-     SELECT m.pk, m.content FROM messages AS m
-     WHERE m.pk IN (SELECT pk FROM messages_fts_pending ORDER BY pk LIMIT ?)`,
-    [limit],
-  );
-  const dequeued = yield* step.run(
-    "DELETE FROM messages_fts_pending WHERE pk IN (SELECT pk FROM messages_fts_pending ORDER BY pk LIMIT ?)",
-    [limit],
-  );
+  yield* step.run(INDEX_QUEUED, [limit]);
+  const dequeued = yield* step.run(DEQUEUE, [limit]);
   return dequeued.changes;
+}
+
+const INDEX_QUEUED = `INSERT INTO messages_fts (rowid, content)
+     SELECT m.pk, m.content FROM messages AS m
+     WHERE m.pk IN (SELECT pk FROM messages_fts_pending ORDER BY pk LIMIT ?)`;
+
+const DEQUEUE =
+  "DELETE FROM messages_fts_pending WHERE pk IN (SELECT pk FROM messages_fts_pending ORDER BY pk LIMIT ?)";
+
+/**
+ * `indexQueuedSteps` as a fixed batch (`Executor.writeBatch`): the index
+ * insert, the dequeue, and how many the dequeue removed (`dequeued`, from
+ * `changes()`, which reads the statement just before it).
+ */
+export function indexQueuedBatch(limit: number): Statement[] {
+  return [
+    { sql: INDEX_QUEUED, params: [limit] },
+    { sql: DEQUEUE, params: [limit] },
+    { sql: "SELECT changes() AS dequeued" },
+  ];
 }
 
 /**
@@ -118,7 +137,16 @@ export class SearchIndexQueue {
   *indexIfDue(count: number): TxSteps<boolean> {
     if (!this.lookAfter(count)) return false;
     if (!this.spanDue(yield* queuedSpanSteps())) return false;
-    return yield* this.indexNow();
+    yield* step.exec("SAVEPOINT llm_sessions_index");
+    try {
+      yield* indexQueuedSteps(PASS_CHUNK);
+      yield* step.exec("RELEASE llm_sessions_index");
+      return true;
+    } catch (error) {
+      yield* step.exec("ROLLBACK TO llm_sessions_index; RELEASE llm_sessions_index");
+      this.#options.onError(error);
+      return false;
+    }
   }
 
   /**
@@ -139,18 +167,13 @@ export class SearchIndexQueue {
     return span >= this.#options.batch;
   }
 
-  /** Indexes up to `PASS_CHUNK` queued messages under a savepoint; a failure is reported, not thrown. */
-  *indexNow(): TxSteps<boolean> {
-    yield* step.exec("SAVEPOINT llm_sessions_index");
-    try {
-      yield* indexQueuedSteps(PASS_CHUNK);
-      yield* step.exec("RELEASE llm_sessions_index");
-      return true;
-    } catch (error) {
-      yield* step.exec("ROLLBACK TO llm_sessions_index; RELEASE llm_sessions_index");
-      this.#options.onError(error);
-      return false;
-    }
+  /**
+   * Starts a pass now, in the background (an append sent as one batch found
+   * about a batch queued: indexing inside it would have cost it a round trip
+   * per statement).
+   */
+  indexSoon(): void {
+    this.#startPass();
   }
 
   /**
@@ -259,7 +282,10 @@ export class SearchIndexQueue {
   async #drain(): Promise<number> {
     let total = 0;
     for (;;) {
-      const n = await this.#db.write((tx) => indexQueued(tx, PASS_CHUNK));
+      // One fixed batch: one request on a server, where a transaction of
+      // statements would cost a round trip each and hold up the appends.
+      const results = await this.#db.writeBatch(indexQueuedBatch(PASS_CHUNK));
+      const n = Number(results[2]?.[0]?.dequeued ?? 0);
       total += n;
       if (n < PASS_CHUNK) return total;
     }

@@ -73,8 +73,8 @@ export interface SearchIndexing {
   lookAfter(count: number): boolean;
   /** Whether a queue of this span is worth indexing now. */
   spanDue(span: number): boolean;
-  /** Indexes a chunk of the queue in the caller's write transaction (a failure is reported, not thrown). */
-  indexNow(): TxSteps<boolean>;
+  /** Starts a background pass now (an append sent as one batch found about a batch queued). */
+  indexSoon(): void;
   /** `count` messages were appended and committed; `indexed` if their transaction indexed the queue. */
   appended(count: number, indexed?: boolean): void;
   /** A write that may have queued messages (a restore) committed. */

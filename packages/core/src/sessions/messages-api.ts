@@ -120,11 +120,10 @@ export class MessagesApi {
     const rows = results.slice(0, values.length);
     if (!rows.every((r) => r.length === 1)) return undefined;
     const stored = rows.map((r) => toMessage(r[0] as unknown as SessionMessageRow, id));
+    searchIndex.appended(stored.length);
     const span = Number((results[values.length]?.[0]?.span as number | bigint | null) ?? 0);
-    // Due for the index: a write of its own, once in about `batch` messages.
-    const indexed =
-      look && searchIndex.spanDue(span) && (await db.writeSteps(() => searchIndex.indexNow()));
-    searchIndex.appended(stored.length, indexed);
+    // Due for the index: a pass of its own (one request), not this append's.
+    if (look && searchIndex.spanDue(span)) searchIndex.indexSoon();
     return stored;
   }
 
