@@ -383,13 +383,24 @@ export function evaluateTargets(r: Results): Target[] {
 export function remoteTable(r: Results): string {
   const ms = (t: Timing) => (t.error ? `error (${t.error})` : `${t.median.toFixed(2)} ms`);
   return table(
-    ["case", "scheme", "store", "raw client", "store ÷ raw", "raw client sends"],
+    [
+      "case",
+      "scheme",
+      "store",
+      "raw client",
+      "store ÷ raw",
+      "without index passes ÷ raw",
+      "raw client sends",
+    ],
     r.remote.map((x) => [
       x.op,
       x.scheme,
       ms(x.store),
       ms(x.raw),
       x.store.error || x.raw.error ? "—" : ratio(x.store.median / x.raw.median),
+      x.storeNoPasses && !x.storeNoPasses.error && !x.raw.error
+        ? ratio(x.storeNoPasses.median / x.raw.median)
+        : "—",
       RAW_WAY[x.op],
     ]),
   );
