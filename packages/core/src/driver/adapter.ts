@@ -109,6 +109,15 @@ export interface RawConnection {
    * outcome is the same, only the number of calls differs.
    */
   batch?(statements: readonly Statement[]): Promise<RunResult[]>;
+  /**
+   * Optional: runs the statements as one write transaction (BEGIN IMMEDIATE
+   * to COMMIT) in one call to the driver (a server: one round trip) and
+   * returns each statement's rows. Core calls it only when no transaction is
+   * open. Without it core does the same with `begin("immediate")`, each
+   * statement's `all` and `commit`: the outcome is the same, only the number
+   * of calls differs.
+   */
+  writeBatch?(statements: readonly Statement[]): Promise<Row[][]>;
 }
 
 /** What core gives a raw connection's `backup`. */

@@ -133,6 +133,10 @@ class CoreConnection implements SqliteConnection {
     return this.#serial(() => this.#raw.inTransaction());
   }
 
+  writeBatch(statements: readonly Statement[]): Promise<Row[][]> {
+    return this.#serial(() => this.#writeBatch(statements));
+  }
+
   transaction<T>(mode: TransactionMode, fn: (tx: Transaction) => Promise<T>): Promise<T> {
     // A callback is a body of one async step; the async context carries a
     // token that goes stale when the callback settles (see activeTransaction).
@@ -286,6 +290,41 @@ class CoreConnection implements SqliteConnection {
     return isThenable(undone)
       ? Promise.resolve(undone).catch(() => this.#rollbackQuietly())
       : undefined;
+  }
+
+  /**
+   * One write transaction whose statements' rows come back. The adapter's
+   * own `writeBatch` does it in one call; otherwise BEGIN (waiting for the
+   * lock as `transaction` does), each statement's `all`, COMMIT: synchronous
+   * from BEGIN to COMMIT on a synchronous adapter.
+   */
+  #writeBatch(statements: readonly Statement[]): MaybePromise<Row[][]> {
+    if (this.#raw.inTransaction()) {
+      throw new SqliteError(
+        "MISUSE",
+        "writeBatch() runs its own transaction: it cannot run inside an open one",
+      );
+    }
+    if (statements.length === 0) return [];
+    const writeBatch = this.#raw.writeBatch;
+    if (writeBatch) return this.#mapped(() => writeBatch.call(this.#raw, statements));
+    return drive(this.#inOwnWriteWithRows(statements));
+  }
+
+  *#inOwnWriteWithRows(statements: readonly Statement[]): Generator<unknown, Row[][], unknown> {
+    yield this.#begin("immediate");
+    this.#inOwnTransaction = true;
+    try {
+      const results: Row[][] = [];
+      for (const s of statements) results.push((yield this.#all(s.sql, s.params)) as Row[]);
+      yield this.#commit();
+      return results;
+    } catch (error) {
+      yield this.#rollbackQuietly();
+      throw error;
+    } finally {
+      this.#inOwnTransaction = false;
+    }
   }
 
   *#inOwnWrite(statements: readonly Statement[]): Generator<unknown, RunResult[], unknown> {

@@ -107,6 +107,15 @@ export interface SqliteConnection extends Queryable {
    */
   transactionSteps<T>(mode: TransactionMode, steps: () => TxSteps<T>): Promise<T>;
   /**
+   * Runs a fixed list of statements as one write transaction (`BEGIN
+   * IMMEDIATE`, the statements, `COMMIT`), all or none, and returns the rows
+   * of each (`[]` for a statement without rows). For a hot write whose
+   * conditions live in its SQL: on a server it is one request, where
+   * `transaction` costs a round trip per statement. Outside a transaction
+   * only: from inside one it rejects with `MISUSE`.
+   */
+  writeBatch(statements: readonly Statement[]): Promise<Row[][]>;
+  /**
    * True when a transaction is open that `transaction()` did not start (a raw
    * `BEGIN` sent with `exec`). The pool checks it before reusing a connection.
    */

@@ -1,5 +1,20 @@
-import { step, type TxSteps } from "../driver/index.js";
+import {
+  type Row,
+  SqliteError,
+  type SqliteValue,
+  type Statement,
+  step,
+  type TxSteps,
+} from "../driver/index.js";
 import { IdempotencyConflictError, ValidationError } from "../errors.js";
+import { QUEUED_SPAN_SQL } from "../search/index-queue.js";
+import {
+  insertMessage,
+  type MessageValues,
+  oneBatchAppend,
+  repeatsAKey,
+  SELECT_BY_KEY,
+} from "./append-sql.js";
 import {
   loadSession,
   loadWritableSession,
@@ -15,18 +30,6 @@ import { type MessageRow, SESSION_MESSAGE_COLUMNS, toMessage } from "./rows.js";
 import { rethrowIdConflict } from "./sessions-api.js";
 import type { ListMessagesOptions, Message, NewMessage, Page } from "./types.js";
 import { parse } from "./validation.js";
-
-/**
- * One INSERT per message; `seq` comes from the session's `last_seq`, which the
- * insert trigger advances, so each message of a batch gets the next number. A
- * repeated idempotency key inserts nothing (and fires no trigger).
- */
-const INSERT_MESSAGE = `INSERT INTO messages (id, session_pk, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at)
-  VALUES (?, ?, (SELECT last_seq + 1 FROM sessions WHERE pk = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (session_pk, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-  RETURNING ${SESSION_MESSAGE_COLUMNS}`;
-
-const SELECT_BY_KEY = `SELECT ${SESSION_MESSAGE_COLUMNS} FROM messages WHERE session_pk = ? AND idempotency_key = ?`;
 
 /** A message row as read through its session (no session column). */
 type SessionMessageRow = Omit<MessageRow, "session_id">;
@@ -59,11 +62,8 @@ export class MessagesApi {
       Array.isArray(messages) ? messages : [messages],
     );
     const now = this.#ctx.clock();
-    // The session's key goes in the two placeholders (0) once it is loaded.
-    const rows = list.map((m) => [
+    const values: MessageValues[] = list.map((m) => [
       m.id ?? this.#ctx.newId(),
-      0,
-      0,
       m.role,
       m.content,
       m.name ?? null,
@@ -74,23 +74,56 @@ export class MessagesApi {
       m.idempotencyKey ?? null,
       now,
     ]);
+    const counted = this.#ctx.roundTrips && !repeatsAKey(values);
+    const fast = counted ? await this.#appendInOneBatch(id, values) : undefined;
+    if (fast) return fast;
     const ctx = this.#ctx;
     // Written as steps: on a synchronous driver the whole transaction runs
     // without waiting on a promise (the hot write of every model call).
     const { stored, indexed } = await ctx.db.writeSteps(function* () {
       const session = yield* loadWritableSessionSteps(ctx, id);
       const stored: Message[] = [];
-      for (const [i, params] of rows.entries()) {
-        params[1] = session.pk;
-        params[2] = session.pk;
-        stored.push(yield* insertOne(params, id, list[i] as NewMessage));
+      for (const [i, v] of values.entries()) {
+        stored.push(yield* insertOne(insertMessage(v, session.pk), id, list[i] as NewMessage));
       }
       // The append that finds about a batch queued indexes it in this transaction.
-      const indexed = yield* ctx.searchIndex.indexIfDue(stored.length);
+      const indexed = yield* ctx.searchIndex.indexIfDue(counted ? 0 : stored.length);
       return { stored, indexed };
     });
     // Committed: the search index takes them in a later batch or pass (search itself never misses them).
     this.#ctx.searchIndex.appended(stored.length, indexed);
+    return stored;
+  }
+
+  /**
+   * The append as one batch (one request on a server): stored, or
+   * `undefined` when it wrote nothing because a rule of the interactive path
+   * applies (no such session, archived, ambiguous id, a key already used, an
+   * id already taken).
+   */
+  async #appendInOneBatch(
+    id: string,
+    values: readonly MessageValues[],
+  ): Promise<Message[] | undefined> {
+    const { db, scope, searchIndex } = this.#ctx;
+    const statements = oneBatchAppend(scope, id, values);
+    const look = searchIndex.lookAfter(values.length);
+    if (look) statements.push({ sql: QUEUED_SPAN_SQL });
+    let results: Row[][];
+    try {
+      results = await db.writeBatch(statements);
+    } catch (error) {
+      // A message id already taken: the interactive path names it (ConflictError).
+      if (error instanceof SqliteError && error.code === "CONSTRAINT") return undefined;
+      throw error;
+    }
+    const rows = results.slice(0, values.length);
+    if (!rows.every((r) => r.length === 1)) return undefined;
+    const stored = rows.map((r) => toMessage(r[0] as unknown as SessionMessageRow, id));
+    searchIndex.appended(stored.length);
+    const span = Number((results[values.length]?.[0]?.span as number | bigint | null) ?? 0);
+    // Due for the index: a pass of its own (one request), not this append's.
+    if (look && searchIndex.spanDue(span)) searchIndex.indexSoon();
     return stored;
   }
 
@@ -261,14 +294,11 @@ function decodeMessageCursor(
   return key;
 }
 
-function* insertOne(
-  params: (string | number | null)[],
-  sessionId: string,
-  given: NewMessage,
-): TxSteps<Message> {
+function* insertOne(insert: Statement, sessionId: string, given: NewMessage): TxSteps<Message> {
+  const params = insert.params as readonly SqliteValue[];
   let row: SessionMessageRow | undefined;
   try {
-    row = yield* step.get<SessionMessageRow>(INSERT_MESSAGE, params);
+    row = yield* step.get<SessionMessageRow>(insert.sql, params);
   } catch (error) {
     rethrowIdConflict(error, "message", String(params[0]));
   }
