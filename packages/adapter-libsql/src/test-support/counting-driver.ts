@@ -10,9 +10,9 @@ import { RemoteConnection } from "../remote.js";
  */
 export function countingDriver(url: string): { driver: SqliteDriver; requests: () => number } {
   let requests = 0;
-  const counted = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+  const counted = (...args: Parameters<typeof fetch>): Promise<Response> => {
     requests++;
-    return fetch(input, init);
+    return fetch(...args);
   };
   const plain = libsql({ url });
   const driver = createDriver({
