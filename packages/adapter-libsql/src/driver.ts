@@ -84,5 +84,8 @@ function capabilitiesOf(kind: TargetKind): DriverCapabilities {
     // sqld queues a second writer instead of answering BUSY, and the client
     // sends BEGIN with the transaction's first statement (README: "On a server").
     ...(local ? {} : { queuesWriters: true, beginsLazily: true }),
+    // libSQL reads TEXT back as a C string, cut at its first NUL: such text is
+    // refused (MISUSE) when bound rather than stored and read back cut.
+    refusesTextWithNul: true,
   });
 }

@@ -40,6 +40,7 @@ describe("libsql() options of an embedded replica (syncUrl)", () => {
       onlineBackup: false,
       queuesWriters: true,
       beginsLazily: true,
+      refusesTextWithNul: true,
     });
   });
 });
