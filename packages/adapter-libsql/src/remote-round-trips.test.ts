@@ -72,6 +72,29 @@ forEachRemoteScheme("round trips", (scheme, _createDriver, server) => {
       expect((await store.sessions.get(s.id)).messageCount).toBe(6);
     });
 
+    it("a retried append is two requests and no write transaction: the batch, then a read of what its keys stored", async () => {
+      const { store, count } = await open();
+      const s = await store.sessions.create({});
+      const first = await store.messages.append(s.id, [user("k", "k1"), user("l", "k2")]);
+      let again: unknown;
+      expect(
+        await count(async () => {
+          again = await store.messages.append(s.id, [user("k", "k1"), user("l", "k2")]);
+        }),
+      ).toBe(2);
+      expect(again).toEqual(first);
+      let refused: unknown;
+      expect(
+        await count(() =>
+          store.messages.append(s.id, [user("k", "k1"), user("other", "k2")]).catch((e) => {
+            refused = e;
+          }),
+        ),
+      ).toBe(2);
+      expect(refused).toBeInstanceOf(IdempotencyConflictError);
+      expect((await store.messages.last(s.id, 10)).map((m) => m.content)).toEqual(["k", "l"]);
+    });
+
     it("last, sessions.get and search are one request each", async () => {
       const { store, count } = await open();
       const s = await store.sessions.create({});

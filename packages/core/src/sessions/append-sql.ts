@@ -102,3 +102,15 @@ export function repeatsAKey(messages: readonly MessageValues[]): boolean {
   const keys = messages.flatMap((m) => (m[KEY_INDEX] === null ? [] : [m[KEY_INDEX]]));
   return new Set(keys).size !== keys.length;
 }
+
+/**
+ * The messages of the scope's session `id` stored under `keys` (a retried
+ * append's answer): none when the scope does not see exactly one such session.
+ */
+export function storedUnderKeys(scope: Scope, id: string, keys: readonly string[]): Statement {
+  return {
+    sql: `SELECT ${SESSION_MESSAGE_COLUMNS} FROM messages WHERE session_pk = ${sessionPkSql(scope)}
+      AND idempotency_key IN (${keys.map(() => "?").join(", ")})`,
+    params: [...sessionPkParams(scope, id), ...keys],
+  };
+}

@@ -10,10 +10,12 @@ import { IdempotencyConflictError, ValidationError } from "../errors.js";
 import { QUEUED_SPAN_SQL } from "../search/index-queue.js";
 import {
   insertMessage,
+  KEY_INDEX,
   type MessageValues,
   oneBatchAppend,
   repeatsAKey,
   SELECT_BY_KEY,
+  storedUnderKeys,
 } from "./append-sql.js";
 import {
   loadSession,
@@ -77,6 +79,8 @@ export class MessagesApi {
     const counted = this.#ctx.roundTrips && !repeatsAKey(values);
     const fast = counted ? await this.#appendInOneBatch(id, values) : undefined;
     if (fast) return fast;
+    const retried = counted ? await this.#storedRetry(id, values, list) : undefined;
+    if (retried) return retried;
     const ctx = this.#ctx;
     // Written as steps: on a synchronous driver the whole transaction runs
     // without waiting on a promise (the hot write of every model call).
@@ -125,6 +129,35 @@ export class MessagesApi {
     // Due for the index: a pass of its own (one request), not this append's.
     if (look && searchIndex.spanDue(span)) searchIndex.indexSoon();
     return stored;
+  }
+
+  /**
+   * On a server, the answer to a retried append (every message keyed, every
+   * key already stored) read without a write transaction: one request, and no
+   * write lock to wait for, so no BUSY. `undefined` when that is not the case
+   * (a message without a key, a key not stored yet, an archived session):
+   * the interactive path decides. A stored message that differs from the one
+   * given is an `IdempotencyConflictError`, as there.
+   */
+  async #storedRetry(
+    id: string,
+    values: readonly MessageValues[],
+    given: readonly NewMessage[],
+  ): Promise<Message[] | undefined> {
+    const keys = values.map((v) => v[KEY_INDEX]);
+    if (!keys.every((key): key is string => key !== null)) return undefined;
+    const query = storedUnderKeys(this.#ctx.scope, id, keys);
+    const rows = await this.#ctx.db.read((q) =>
+      q.all<SessionMessageRow>(query.sql, query.params as SqliteValue[]),
+    );
+    if (rows.length !== keys.length) return undefined;
+    const byKey = new Map(rows.map((row) => [row.idempotency_key, row]));
+    return keys.map((key, i) => {
+      const stored = byKey.get(key) as SessionMessageRow;
+      const differ = idempotencyDifferences(given[i] as NewMessage, stored);
+      if (differ.length > 0) throw new IdempotencyConflictError(id, key, differ);
+      return toMessage(stored, id);
+    });
   }
 
   /**
