@@ -7,7 +7,9 @@ export default defineConfig({
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     // One libSQL server (sqld) for the remote suites of the whole run.
     globalSetup: ["./src/test-support/sqld-setup.ts"],
-    testTimeout: 30_000,
+    // A hang detector, not a speed limit: on a loaded machine a property test
+    // against the server (hundreds of round trips) has taken over 30 s.
+    testTimeout: 120_000,
     hookTimeout: 30_000,
   },
 });

@@ -1,4 +1,9 @@
-import type { Client, Transaction as ClientTransaction } from "@libsql/client";
+import type {
+  Client,
+  Transaction as ClientTransaction,
+  InStatement,
+  ResultSet,
+} from "@libsql/client";
 import {
   type RawConnection,
   type RawStatement,
@@ -7,7 +12,11 @@ import {
   type Statement,
   type TransactionMode,
 } from "@llm-sessions/core/driver";
+import { isBusy } from "./errors.js";
 import { allRows, type Executor, firstRow, planBatch, runStatement } from "./statements.js";
+
+/** How often a transaction's first statement is sent when a server answers BUSY (see `#firstInHeld`). */
+const FIRST_STATEMENT_ATTEMPTS = 3;
 
 /**
  * A transaction-control statement sent alone through `exec`. @libsql/client
@@ -51,6 +60,10 @@ export abstract class LibsqlConnection implements RawConnection {
   protected readonly client: Client;
   /** The client's transaction, open from `begin` (or a raw BEGIN) to COMMIT or ROLLBACK. */
   #held: ClientTransaction | undefined;
+  /** How `#held` was opened, to open it again. */
+  #heldMode: "write" | "deferred" = "write";
+  /** A statement of `#held` has been answered: from then on, no retry. */
+  #heldAnswered = false;
 
   protected constructor(client: Client) {
     this.client = client;
@@ -73,7 +86,9 @@ export abstract class LibsqlConnection implements RawConnection {
 
   async begin(mode: TransactionMode): Promise<void> {
     if (this.#openHeld()) throw nested();
-    this.#held = await this.client.transaction(mode === "immediate" ? "write" : "deferred");
+    this.#heldMode = mode === "immediate" ? "write" : "deferred";
+    this.#heldAnswered = false;
+    this.#held = await this.client.transaction(this.#heldMode);
   }
 
   async commit(): Promise<void> {
@@ -144,7 +159,34 @@ export abstract class LibsqlConnection implements RawConnection {
   ): Promise<RunResult[]>;
 
   #executor(): Executor {
-    return this.#openHeld() ?? this.client;
+    const held = this.#openHeld();
+    if (!held) return this.client;
+    return this.#heldAnswered ? held : { execute: (statement) => this.#firstInHeld(statement) };
+  }
+
+  /**
+   * The first statement of a transaction carries its BEGIN (the client sends
+   * them together). A server answers BUSY when its own wait for another
+   * writer's lock ran out: then nothing of this transaction happened and the
+   * caller has seen no answer yet, so the transaction is opened again and
+   * the statement sent again, a few times, instead of failing a body that
+   * could not have done anything differently.
+   */
+  async #firstInHeld(statement: InStatement): Promise<ResultSet> {
+    for (let attempt = 1; ; attempt++) {
+      const held = this.#held as ClientTransaction;
+      try {
+        const result = await held.execute(statement);
+        this.#heldAnswered = true;
+        return result;
+      } catch (error) {
+        if (!isBusy(error) || attempt >= FIRST_STATEMENT_ATTEMPTS || this.#held !== held) {
+          throw error;
+        }
+        held.close();
+        this.#held = await this.client.transaction(this.#heldMode);
+      }
+    }
   }
 
   /** The held transaction, unless the server ended it (then it is let go). */

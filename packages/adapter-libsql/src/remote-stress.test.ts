@@ -6,9 +6,9 @@ import { forEachRemoteScheme } from "./test-support/remote-suites.js";
 const factory = fileURLToPath(new URL("./test-support/sqld-target.ts", import.meta.url));
 
 // The stress suites that make sense on a server, over HTTP and over
-// WebSocket: the fast-check model, concurrency in one process, and timeouts
-// (several processes: see the skip). (Crash and corruption
-// need a file; a soak is for the stress runner.)
+// WebSocket: the fast-check model, concurrency in one process and across
+// processes, and timeouts. (Crash and corruption need a file; a soak is for
+// the stress runner.)
 forEachRemoteScheme("stress", (scheme, _createDriver, server) => {
   runStressSuites({
     adapter: {
@@ -18,9 +18,5 @@ forEachRemoteScheme("stress", (scheme, _createDriver, server) => {
       options: { ...server, scheme, path: "{path}" },
     },
     suites: ["model", "concurrency", "processes", "timeouts"],
-    skip: {
-      processes:
-        "the suite forbids any SQLITE_BUSY reaching a caller, and sqld still answers BUSY ('database is locked') to a write that waited on another connection's lock past its own limit (seen on a loaded machine). Appends no longer meet it (one request, retried on BUSY; a retried append is a read), but the other writes are interactive transactions, whose body has run when BUSY comes: seen with the suite on (ws, loaded machine: 'delete ... failed: BUSY'). remote-faults.test.ts checks 4 processes appending to a server with 0 lost and 0 duplicated acknowledged appends",
-    },
   });
 });
