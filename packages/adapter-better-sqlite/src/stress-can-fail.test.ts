@@ -31,6 +31,8 @@ describe("the stress suites catch a broken store", () => {
     ["soak", "wal-hog", /the WAL keeps growing/],
     ["soak", "leak", /resident memory keeps growing/],
   ];
+  /** Operations a soak case runs at least (the sabotaged WAL grows by about 40 KiB a write). */
+  const SOAK_OPERATIONS = 4_000;
   for (const [suite, sabotage, expected] of cases) {
     it(`[${suite}] fails when ${sabotage}`, { timeout: 120_000 }, async () => {
       const result = await runSuite(STRESS_SUITES[suite], {
@@ -38,8 +40,11 @@ describe("the stress suites catch a broken store", () => {
         profile: "ci",
         seed: 1,
         durationMs: 6_000,
+        // The soak judges growth: enough operations for the sabotage to show, however slow the machine.
+        minOperations: SOAK_OPERATIONS,
       });
-      expect(result.status, result.violations.join("\n")).toBe("failed");
+      const seen = `${result.operations} operations; ${result.violations.join("\n")}`;
+      expect(result.status, seen).toBe("failed");
       expect(result.violations.join("\n")).toMatch(expected);
     });
   }

@@ -43,7 +43,9 @@ export const soakSuite: StressSuite = {
     const interval = new LatencyRecorder();
     const started = performance.now();
     const deadline = started + durationMs;
+    const minOperations = ctx.minOperations ?? 0;
     let operations = 0;
+    const running = (): boolean => performance.now() < deadline || operations < minOperations;
     const clients = Array.from(
       { length: CLIENTS },
       (_, i) =>
@@ -64,8 +66,12 @@ export const soakSuite: StressSuite = {
     const sampler = (async () => {
       let last = performance.now();
       let lastOps = 0;
-      while (performance.now() < deadline) {
-        await sleep(Math.min(intervalMs, Math.max(1, deadline - performance.now())));
+      while (running()) {
+        await sleep(
+          operations < minOperations
+            ? intervalMs
+            : Math.min(intervalMs, Math.max(1, deadline - performance.now())),
+        );
         const now = performance.now();
         const gap = now - last;
         if (gap > intervalMs + STALL_MS) {
@@ -101,7 +107,7 @@ export const soakSuite: StressSuite = {
     await Promise.all([
       sampler,
       ...clients.map(async (client) => {
-        while (performance.now() < deadline) {
+        while (running()) {
           await client.step();
           operations += 1;
           // Requests arrive from the event loop: with a synchronous driver nothing else

@@ -38,6 +38,8 @@ export class SuiteContext {
   readonly capabilities: DriverCapabilities;
   /** Soak: how long to run. */
   readonly durationMs: number | undefined;
+  /** Soak: operations to reach before stopping, whatever the duration. */
+  readonly minOperations: number | undefined;
   /** Writer processes at once (processes and crash suites), when the run sets it. */
   readonly writers: number | undefined;
   /** Crash: kills, when the run sets it. */
@@ -65,6 +67,7 @@ export class SuiteContext {
     dir: string;
     capabilities: DriverCapabilities;
     durationMs: number | undefined;
+    minOperations?: number | undefined;
     writers?: number | undefined;
     kills?: number | undefined;
     onProgress?: (done: number, total: number) => void;
@@ -77,6 +80,7 @@ export class SuiteContext {
     this.dir = init.dir;
     this.capabilities = init.capabilities;
     this.durationMs = init.durationMs;
+    this.minOperations = init.minOperations;
     this.writers = init.writers;
     this.kills = init.kills;
     this.#progress = init.onProgress ?? (() => {});

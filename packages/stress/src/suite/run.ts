@@ -45,6 +45,7 @@ export async function runSuite(suite: StressSuite, options: SuiteRunOptions): Pr
       dir,
       capabilities,
       durationMs: options.durationMs,
+      minOperations: options.minOperations,
       writers: options.writers,
       kills: options.kills,
       onProgress: options.onProgress,

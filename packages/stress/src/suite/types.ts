@@ -29,6 +29,12 @@ export interface SuiteRunOptions {
   /** Soak only: how long to run, in ms. Default: 6 s (`ci`), 120 s (`full`). */
   readonly durationMs?: number;
   /**
+   * Soak only: run on past the duration until this many operations are done,
+   * so that what a run judges (how the WAL and memory grow) does not depend
+   * on how fast the machine is. Default: none.
+   */
+  readonly minOperations?: number;
+  /**
    * Writer processes at once: the processes suite's appenders and the crash
    * suite's writers killed together. Default: 4 / 8 (processes), 2 / 4 (crash).
    */
