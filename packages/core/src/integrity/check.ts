@@ -42,12 +42,18 @@ const SAMPLE = 10;
 export const COUNTERS_SQL = `
   SELECT s.id AS id, s.pk AS pk FROM sessions s
   LEFT JOIN (
-    SELECT session_pk, count(*) AS n, coalesce(sum(tokens), 0) AS t, max(seq) AS last
+    SELECT session_pk, count(*) AS n, coalesce(sum(tokens), 0) AS t, max(seq) AS last,
+      coalesce(sum(input_tokens), 0) AS i, coalesce(sum(output_tokens), 0) AS o,
+      coalesce(sum(cached_input_tokens), 0) AS c, coalesce(sum(reasoning_tokens), 0) AS r,
+      coalesce(sum(cost_micros), 0) AS cost
     FROM messages GROUP BY session_pk
   ) m ON m.session_pk = s.pk
   WHERE s.status != 'archived'
     AND (s.message_count != coalesce(m.n, 0) OR s.token_count != coalesce(m.t, 0)
-         OR s.last_seq != coalesce(m.last, 0))`;
+         OR s.last_seq != coalesce(m.last, 0)
+         OR s.input_tokens != coalesce(m.i, 0) OR s.output_tokens != coalesce(m.o, 0)
+         OR s.cached_input_tokens != coalesce(m.c, 0) OR s.reasoning_tokens != coalesce(m.r, 0)
+         OR s.cost_micros != coalesce(m.cost, 0))`;
 
 /** Sessions whose seq is not exactly 1..n (by id; an orphan's by its key). */
 export const SEQ_SQL = `

@@ -105,7 +105,7 @@ const NO_ACTIONS: RepairActions = {
  * 2. parent links to missing sessions, or to another tenant's, are cleared;
  * 3. sessions whose seq is not 1..n are renumbered in their existing order
  *    (by seq, then insertion);
- * 4. counters (message_count, token_count, last_seq) are recomputed for
+ * 4. counters (message_count, token_count, usage totals, last_seq) are recomputed for
  *    sessions where they differ (archived sessions keep theirs by design);
  * 5. the search index is rebuilt, and table indexes re-indexed, when the
  *    check found them out of step.
@@ -195,7 +195,10 @@ async function repairInTx(
      SELECT 'orphan', 'repair', ?, NULL, m.id, json_object(
        'pk', m.pk, 'id', m.id, 'session_pk', m.session_pk, 'seq', m.seq, 'role', m.role,
        'content', m.content, 'name', m.name, 'model', m.model, 'tokens', m.tokens,
-       'latency_ms', m.latency_ms, 'metadata', m.metadata,
+       'latency_ms', m.latency_ms, 'parts', m.parts, 'input_tokens', m.input_tokens,
+       'output_tokens', m.output_tokens, 'cached_input_tokens', m.cached_input_tokens,
+       'reasoning_tokens', m.reasoning_tokens, 'cost_micros', m.cost_micros,
+       'cost_currency', m.cost_currency, 'metadata', m.metadata,
        'idempotency_key', m.idempotency_key, 'created_at', m.created_at)
      FROM messages m WHERE ${ORPHANS_CONDITION} ORDER BY m.pk`,
     [now],
@@ -214,6 +217,11 @@ async function repairInTx(
       `UPDATE sessions SET
          message_count = (SELECT count(*) FROM messages WHERE session_pk = sessions.pk),
          token_count = (SELECT coalesce(sum(tokens), 0) FROM messages WHERE session_pk = sessions.pk),
+         input_tokens = (SELECT coalesce(sum(input_tokens), 0) FROM messages WHERE session_pk = sessions.pk),
+         output_tokens = (SELECT coalesce(sum(output_tokens), 0) FROM messages WHERE session_pk = sessions.pk),
+         cached_input_tokens = (SELECT coalesce(sum(cached_input_tokens), 0) FROM messages WHERE session_pk = sessions.pk),
+         reasoning_tokens = (SELECT coalesce(sum(reasoning_tokens), 0) FROM messages WHERE session_pk = sessions.pk),
+         cost_micros = (SELECT coalesce(sum(cost_micros), 0) FROM messages WHERE session_pk = sessions.pk),
          last_seq = (SELECT coalesce(max(seq), 0) FROM messages WHERE session_pk = sessions.pk),
          last_activity_at = max(last_activity_at,
            coalesce((SELECT max(created_at) FROM messages WHERE session_pk = sessions.pk), 0))

@@ -11,18 +11,26 @@ import {
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { idempotencyDifferences } from "./idempotency.js";
 import { MAX_SEQ } from "./limits.js";
+import { toolCallIds, toolResultIds } from "./parts.js";
 import { type MessageRow, SESSION_MESSAGE_COLUMNS, toMessage } from "./rows.js";
 import { rethrowIdConflict } from "./sessions-api.js";
-import type { ListMessagesOptions, Message, NewMessage, Page } from "./types.js";
+import type { AppendOptions, ListMessagesOptions, Message, NewMessage, Page } from "./types.js";
 import { parse } from "./validation.js";
+
+const TOOL_CALL_KNOWN =
+  "SELECT 1 AS found FROM message_tool_calls WHERE session_pk = ? AND tool_call_id = ?";
+
+/** A validated message of an append: content filled in, parts in their stored form. */
+type ParsedMessage = NewMessage & { readonly content: string; readonly storedParts: string | null };
 
 /**
  * One INSERT per message; `seq` comes from the session's `last_seq`, which the
  * insert trigger advances, so each message of a batch gets the next number. A
  * repeated idempotency key inserts nothing (and fires no trigger).
  */
-const INSERT_MESSAGE = `INSERT INTO messages (id, session_pk, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at)
-  VALUES (?, ?, (SELECT last_seq + 1 FROM sessions WHERE pk = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?)
+const INSERT_MESSAGE = `INSERT INTO messages (id, session_pk, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at,
+    parts, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_micros, cost_currency)
+  VALUES (?, ?, (SELECT last_seq + 1 FROM sessions WHERE pk = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (session_pk, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
   RETURNING ${SESSION_MESSAGE_COLUMNS}`;
 
@@ -46,18 +54,27 @@ export class MessagesApi {
    * one is returned in its place, when it is the same message (a retry);
    * when it differs in any field the caller gave, the append is an
    * `IdempotencyConflictError` and nothing is written.
+   *
+   * A `tool-result` part must answer a `tool-call` this session holds (in
+   * an earlier message, an earlier message of this append, or the same
+   * message), else `ValidationError`, unless `options.allowUnknownToolCalls`.
+   * A `toolCallId` the session already has a call for is a `ValidationError`.
+   * A session's costs are in one currency: another is a `ValidationError`.
    */
   async append(
     sessionId: string,
     messages: NewMessage | readonly NewMessage[],
+    options: AppendOptions = {},
   ): Promise<Message[]> {
     const { schemas } = this.#ctx;
     const id = parse("messages.append", schemas.id, sessionId);
-    const list = parse(
+    const list: ParsedMessage[] = parse(
       "messages.append",
       schemas.newMessages,
       Array.isArray(messages) ? messages : [messages],
     );
+    const opts = parse("messages.append", schemas.appendOptions, options);
+    checkBatch(list);
     const now = this.#ctx.clock();
     // The session's key goes in the two placeholders (0) once it is loaded.
     const rows = list.map((m) => [
@@ -73,6 +90,13 @@ export class MessagesApi {
       JSON.stringify(m.metadata ?? {}),
       m.idempotencyKey ?? null,
       now,
+      m.storedParts,
+      m.usage?.inputTokens ?? null,
+      m.usage?.outputTokens ?? null,
+      m.usage?.cachedInputTokens ?? null,
+      m.usage?.reasoningTokens ?? null,
+      m.usage?.cost?.micros ?? null,
+      m.usage?.cost?.currency ?? null,
     ]);
     const ctx = this.#ctx;
     // Written as steps: on a synchronous driver the whole transaction runs
@@ -80,10 +104,30 @@ export class MessagesApi {
     const { stored, indexed } = await ctx.db.writeSteps(function* () {
       const session = yield* loadWritableSessionSteps(ctx, id);
       const stored: Message[] = [];
+      let currency = session.cost_currency;
       for (const [i, params] of rows.entries()) {
+        const given = list[i] as ParsedMessage;
         params[1] = session.pk;
         params[2] = session.pk;
-        stored.push(yield* insertOne(params, id, list[i] as NewMessage));
+        const cost = given.usage?.cost?.currency;
+        if (cost !== undefined && currency !== null && cost !== currency) {
+          throw new ValidationError("messages.append", [
+            {
+              path: `${i}.usage.cost.currency`,
+              message: `this session's costs are in ${JSON.stringify(currency)}`,
+            },
+          ]);
+        }
+        currency ??= cost ?? null;
+        if (!opts.allowUnknownToolCalls) {
+          const own = new Set(toolCallIds(given.parts));
+          for (const callId of toolResultIds(given.parts)) {
+            if (own.has(callId)) continue;
+            const known = yield* step.get<{ found: number }>(TOOL_CALL_KNOWN, [session.pk, callId]);
+            if (!known) throw unknownToolCall(i, callId);
+          }
+        }
+        stored.push(yield* insertOne(params, id, given, i));
       }
       // The append that finds about a batch queued indexes it in this transaction.
       const indexed = yield* ctx.searchIndex.indexIfDue(stored.length);
@@ -261,15 +305,47 @@ function decodeMessageCursor(
   return key;
 }
 
+/** A tool call id given twice in one append is refused before anything runs. */
+function checkBatch(list: readonly ParsedMessage[]): void {
+  const seen = new Set<string>();
+  for (const [i, m] of list.entries()) {
+    for (const callId of toolCallIds(m.parts)) {
+      if (seen.has(callId)) throw duplicateToolCall(i, callId);
+      seen.add(callId);
+    }
+  }
+}
+
+const unknownToolCall = (i: number, callId: string) =>
+  new ValidationError("messages.append", [
+    {
+      path: `${i}.parts`,
+      message: `a tool-result answers toolCallId ${JSON.stringify(callId)}, which this session has no call for (append the call first, or pass { allowUnknownToolCalls: true })`,
+    },
+  ]);
+
+const duplicateToolCall = (i: number, callId: string) =>
+  new ValidationError("messages.append", [
+    {
+      path: `${i}.parts`,
+      message: `toolCallId ${JSON.stringify(callId)} is already a call of this session`,
+    },
+  ]);
+
 function* insertOne(
   params: (string | number | null)[],
   sessionId: string,
-  given: NewMessage,
+  given: ParsedMessage,
+  index: number,
 ): TxSteps<Message> {
   let row: SessionMessageRow | undefined;
   try {
     row = yield* step.get<SessionMessageRow>(INSERT_MESSAGE, params);
   } catch (error) {
+    // The tool-call table's key: this session already has a call with that id.
+    if (/message_tool_calls/.test(String((error as Error)?.message))) {
+      throw duplicateToolCall(index, toolCallIds(given.parts).join(", "));
+    }
     rethrowIdConflict(error, "message", String(params[0]));
   }
   if (row) return toMessage(row, sessionId);

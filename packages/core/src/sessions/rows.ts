@@ -1,4 +1,12 @@
-import type { JsonObject, Message, MessageRole, Session, SessionStatus } from "./types.js";
+import { decodeParts } from "./parts.js";
+import type {
+  JsonObject,
+  Message,
+  MessageRole,
+  MessageUsage,
+  Session,
+  SessionStatus,
+} from "./types.js";
 
 /**
  * A `sessions` row as SQLite returns it (with `SESSION_COLUMNS`): `pk` is
@@ -14,6 +22,12 @@ export interface SessionRow {
   metadata: string;
   message_count: number;
   token_count: number;
+  input_tokens: number;
+  output_tokens: number;
+  cached_input_tokens: number;
+  reasoning_tokens: number;
+  cost_micros: number;
+  cost_currency: string | null;
   last_seq: number;
   created_at: number;
   updated_at: number;
@@ -34,10 +48,18 @@ export interface MessageRow {
   seq: number;
   role: string;
   content: string;
+  /** Absent in snapshots taken before v5. */
+  parts?: string | null;
   name: string | null;
   model: string | null;
   tokens: number | null;
   latency_ms: number | null;
+  input_tokens?: number | null;
+  output_tokens?: number | null;
+  cached_input_tokens?: number | null;
+  reasoning_tokens?: number | null;
+  cost_micros?: number | null;
+  cost_currency?: string | null;
   metadata: string;
   idempotency_key: string | null;
   created_at: number;
@@ -48,11 +70,14 @@ export interface MessageRow {
  * through its session, whose id the caller has).
  */
 export const SESSION_MESSAGE_COLUMNS =
-  "id, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at";
+  "id, seq, role, content, parts, name, model, tokens, latency_ms, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_micros, cost_currency, metadata, idempotency_key, created_at";
+
+/** The columns of `messages` a copy writes (fork, restore): every one but `pk` and `session_pk`. */
+export const MESSAGE_COPY_COLUMNS = SESSION_MESSAGE_COLUMNS.split(", ");
 
 /** The names `SESSION_COLUMNS` gives its columns, for a select from a subquery of them. */
 export const SESSION_COLUMN_NAMES =
-  "pk, id, tenant_id, title, model, status, metadata, message_count, token_count, last_seq, created_at, updated_at, last_activity_at, expires_at, archived_at, parent_id, parent_seq";
+  "pk, id, tenant_id, title, model, status, metadata, message_count, token_count, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_micros, cost_currency, last_seq, created_at, updated_at, last_activity_at, expires_at, archived_at, parent_id, parent_seq";
 
 /**
  * A session's columns as `SessionRow` has them, from a statement on the
@@ -79,6 +104,14 @@ export function toSession(row: SessionRow): Session {
     metadata: JSON.parse(row.metadata) as JsonObject,
     messageCount: Number(row.message_count),
     tokenCount: Number(row.token_count),
+    usage: {
+      inputTokens: Number(row.input_tokens),
+      outputTokens: Number(row.output_tokens),
+      cachedInputTokens: Number(row.cached_input_tokens),
+      reasoningTokens: Number(row.reasoning_tokens),
+      costMicros: Number(row.cost_micros),
+      currency: row.cost_currency,
+    },
     lastSeq: Number(row.last_seq),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
@@ -98,6 +131,8 @@ export function toMessage(row: Omit<MessageRow, "session_id">, sessionId: string
     seq: Number(row.seq),
     role: row.role as MessageRole,
     content: row.content,
+    parts: decodeParts(row.parts ?? null),
+    usage: toUsage(row),
     name: row.name,
     model: row.model,
     tokens: row.tokens === null ? null : Number(row.tokens),
@@ -106,4 +141,24 @@ export function toMessage(row: Omit<MessageRow, "session_id">, sessionId: string
     idempotencyKey: row.idempotency_key,
     createdAt: Number(row.created_at),
   };
+}
+
+const num = (v: number | null | undefined): number | undefined =>
+  v === null || v === undefined ? undefined : Number(v);
+
+/** A row's usage with the fields it has, or `null` when it has none. */
+export function toUsage(row: Omit<MessageRow, "session_id">): MessageUsage | null {
+  const usage: MessageUsage = {};
+  const figures: [keyof MessageUsage, number | undefined][] = [
+    ["inputTokens", num(row.input_tokens)],
+    ["outputTokens", num(row.output_tokens)],
+    ["cachedInputTokens", num(row.cached_input_tokens)],
+    ["reasoningTokens", num(row.reasoning_tokens)],
+  ];
+  for (const [key, value] of figures)
+    if (value !== undefined) (usage as Record<string, number>)[key] = value;
+  const micros = num(row.cost_micros);
+  if (micros !== undefined && row.cost_currency)
+    usage.cost = { micros, currency: row.cost_currency };
+  return Object.keys(usage).length === 0 ? null : usage;
 }

@@ -1,6 +1,7 @@
 import { copyFileSync, readFileSync } from "node:fs";
-import { SessionArchivedError } from "@llm-sessions/core";
+import { type Message, SessionArchivedError } from "@llm-sessions/core";
 import { describe, expect } from "vitest";
+import { messageBeforeV5, viewBeforeV5 } from "../fixtures/before-v5.js";
 import { type FixtureStore, readStoreView, type StoreView } from "../fixtures/v3-store.js";
 import type { StoreHarness } from "./harness.js";
 
@@ -30,11 +31,11 @@ export function registerMigrationTests(h: StoreHarness): void {
         copyFileSync(new URL("v3-store.db", FIXTURES), path);
         const expected = v3View();
         const store = await h.open({ path, lifecycle: { sweepIntervalMs: 0 } });
-        expect(store.migration).toMatchObject({ from: 3, applied: [4] });
+        expect(store.migration).toMatchObject({ from: 3, applied: [4, 5] });
         expect(store.migration.to).toBeGreaterThanOrEqual(4);
         await expect(store.integrity.check()).resolves.toMatchObject({ ok: true, findings: [] });
 
-        const view = await readStoreView(store as unknown as FixtureStore);
+        const view = viewBeforeV5(await readStoreView(store as unknown as FixtureStore));
         expect(view.sessions).toEqual(expected.sessions);
         expect(view.messages).toEqual(expected.messages);
         expect(view.search).toEqual(expected.search);
@@ -49,7 +50,9 @@ export function registerMigrationTests(h: StoreHarness): void {
         ).rejects.toBeInstanceOf(SessionArchivedError);
         const restored = await store.lifecycle.restore("archived");
         expect(restored).toMatchObject({ status: "active", messageCount: 2, tenantId: "acme" });
-        expect((await store.messages.list("archived")).items).toEqual(expected.messages.archived);
+        expect((await store.messages.list("archived")).items.map(messageBeforeV5)).toEqual(
+          expected.messages.archived,
+        );
         expect((await store.search("archived")).items.map((hit) => hit.message.content)).toEqual([
           "archived answer",
           "archived café question",
@@ -62,7 +65,7 @@ export function registerMigrationTests(h: StoreHarness): void {
           metadata: stored?.metadata ?? {},
           idempotencyKey: "turn-1",
         });
-        expect(retried).toEqual(stored);
+        expect(messageBeforeV5(retried as Message)).toEqual(stored);
         const [next] = await store.messages.append("alpha", { role: "user", content: "next" });
         expect(next?.seq).toBe((expected.messages.alpha?.length ?? 0) + 1);
         // A fork keeps its parent across the migration.
