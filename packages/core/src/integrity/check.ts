@@ -65,6 +65,23 @@ export const SEQ_SQL = `
 /** A message `m` whose session does not exist. */
 export const ORPHANS_CONDITION = "NOT EXISTS (SELECT 1 FROM sessions s WHERE s.pk = m.session_pk)";
 
+/** The rows `message_tool_calls` must hold: the tool-call parts of every message (schema v5). */
+export const DERIVED_TOOL_CALLS_SQL = `
+  SELECT m.session_pk AS session_pk, j.value ->> 'toolCallId' AS tool_call_id, m.pk AS message_pk
+  FROM messages m CROSS JOIN json_each(m.parts) AS j
+  WHERE m.parts IS NOT NULL AND j.value ->> 'type' = 'tool-call'`;
+
+/** Sessions whose tool-call table differs from their messages' tool calls (either way). */
+export const TOOL_CALLS_SQL = `
+  SELECT DISTINCT coalesce((SELECT s.id FROM sessions s WHERE s.pk = d.session_pk), '#' || d.session_pk) AS id
+  FROM (
+    SELECT * FROM (${DERIVED_TOOL_CALLS_SQL}
+                   EXCEPT SELECT session_pk, tool_call_id, message_pk FROM message_tool_calls)
+    UNION ALL
+    SELECT * FROM (SELECT session_pk, tool_call_id, message_pk FROM message_tool_calls
+                   EXCEPT ${DERIVED_TOOL_CALLS_SQL})
+  ) AS d`;
+
 /** Orphans are named by the internal key of their missing session. */
 const ORPHANS_SQL = `SELECT DISTINCT '#' || m.session_pk AS id FROM messages m WHERE ${ORPHANS_CONDITION}`;
 
@@ -175,7 +192,8 @@ function isWriteRefused(error: unknown): boolean {
 /**
  * Checks the database without changing anything: SQLite's own check,
  * foreign keys, session counters against their rows, gap-free seq, orphaned
- * messages, forks linked across tenants, snapshot checksums, and the search index against the table
+ * messages, forks linked across tenants, the tool-call index against the
+ * messages' tool calls, snapshot checksums, and the search index against the table
  * (with the messages still queued for it indexed inside a transaction that
  * is rolled back). When the database cannot be written (a read-only file,
  * a full disk) that last check cannot run — FTS5 spells it as an INSERT —
@@ -196,6 +214,7 @@ export async function checkIntegrity(
     "seq",
     "orphans",
     "tenants",
+    "tool-calls",
     "snapshots",
     "fts",
   ];
@@ -238,6 +257,11 @@ export async function checkIntegrity(
         ["seq", "message seq is not gap-free 1..n", SEQ_SQL],
         ["orphans", "messages whose session does not exist", ORPHANS_SQL],
         ["tenants", "forks whose parent is another tenant's session", CROSS_TENANT_PARENTS_SQL],
+        [
+          "tool-calls",
+          "sessions whose tool-call index differs from their messages' tool calls",
+          TOOL_CALLS_SQL,
+        ],
         ["snapshots", "archived sessions without a snapshot", ARCHIVED_WITHOUT_SNAPSHOT_SQL],
       ] as const) {
         await guarded(findings, check, () => idsFinding(tx, check, message, sql));

@@ -7,10 +7,12 @@ import type { BackupFn } from "./backup.js";
 import {
   COUNTERS_SQL,
   checkIntegrity,
+  DERIVED_TOOL_CALLS_SQL,
   type IntegrityFinding,
   type IntegrityReport,
   ORPHANS_CONDITION,
   SEQ_SQL,
+  TOOL_CALLS_SQL,
   UNREADABLE,
 } from "./check.js";
 
@@ -39,6 +41,8 @@ export interface RepairActions {
   readonly seqRenumbered: number;
   /** Sessions whose counters were recomputed from their messages. */
   readonly countersFixed: number;
+  /** Whether the tool-call index was rebuilt from the messages' tool calls (it differed). */
+  readonly toolCallsRebuilt: boolean;
   /** Whether the search index was rebuilt from the messages table. */
   readonly searchRebuilt: boolean;
   /** Whether the table indexes were rebuilt (`REINDEX`: `integrity_check` found an index out of step). */
@@ -91,6 +95,7 @@ const NO_ACTIONS: RepairActions = {
   parentLinksCleared: 0,
   seqRenumbered: 0,
   countersFixed: 0,
+  toolCallsRebuilt: false,
   searchRebuilt: false,
   reindexed: false,
 };
@@ -107,7 +112,9 @@ const NO_ACTIONS: RepairActions = {
  *    (by seq, then insertion);
  * 4. counters (message_count, token_count, usage totals, last_seq) are recomputed for
  *    sessions where they differ (archived sessions keep theirs by design);
- * 5. the search index is rebuilt, and table indexes re-indexed, when the
+ * 5. the tool-call index (schema v5) is rebuilt from the messages' parts
+ *    when it differs from them;
+ * 6. the search index is rebuilt, and table indexes re-indexed, when the
  *    check found them out of step.
  *
  * Damaged pages are not something SQL can repair: when the check finds any,
@@ -229,6 +236,16 @@ async function repairInTx(
       [pks(wrong)],
     );
   }
+  // Derived data: rebuilt whole from the parts (a call id twice in a session,
+  // which only damage makes, keeps its first message).
+  const toolCallsRebuilt = (await tx.get(`${TOOL_CALLS_SQL} LIMIT 1`)) !== undefined;
+  if (toolCallsRebuilt) {
+    await tx.run("DELETE FROM message_tool_calls");
+    await tx.run(
+      `INSERT OR IGNORE INTO message_tool_calls (session_pk, tool_call_id, message_pk)
+       SELECT * FROM (${DERIVED_TOOL_CALLS_SQL}) ORDER BY message_pk`,
+    );
+  }
   if (rebuildSearch) {
     await tx.run("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')");
     // 'rebuild' indexed every message, queued ones included: indexing them again would corrupt it.
@@ -239,6 +256,7 @@ async function repairInTx(
     parentLinksCleared: parents.changes,
     seqRenumbered,
     countersFixed: wrong.length,
+    toolCallsRebuilt,
     searchRebuilt: rebuildSearch,
     reindexed: reindex,
   };
