@@ -65,11 +65,28 @@ export const SEQ_SQL = `
 /** A message `m` whose session does not exist. */
 export const ORPHANS_CONDITION = "NOT EXISTS (SELECT 1 FROM sessions s WHERE s.pk = m.session_pk)";
 
+/**
+ * Sessions with a message whose parts are in chunks (schema v5) that are
+ * not all there (chunks 0..n-1) or do not join into JSON.
+ */
+export const BLOBS_SQL = `
+  SELECT DISTINCT coalesce((SELECT s.id FROM sessions s WHERE s.pk = m.session_pk), '#' || m.session_pk) AS id
+  FROM messages m
+  WHERE m.parts_chunks IS NOT NULL AND (
+    (SELECT count(*) FROM message_blobs b WHERE b.message_pk = m.pk) != m.parts_chunks
+    OR (SELECT max(b.chunk) FROM message_blobs b WHERE b.message_pk = m.pk) != m.parts_chunks - 1
+    OR NOT json_valid((SELECT group_concat(b.data, '' ORDER BY b.chunk) FROM message_blobs b
+                       WHERE b.message_pk = m.pk)))`;
+
 /** The rows `message_tool_calls` must hold: the tool-call parts of every message (schema v5). */
 export const DERIVED_TOOL_CALLS_SQL = `
   SELECT m.session_pk AS session_pk, j.value ->> 'toolCallId' AS tool_call_id, m.pk AS message_pk
-  FROM messages m CROSS JOIN json_each(m.parts) AS j
-  WHERE m.parts IS NOT NULL AND j.value ->> 'type' = 'tool-call'`;
+  FROM (SELECT pk, session_pk, CASE WHEN parts_chunks IS NULL THEN parts ELSE (
+          SELECT group_concat(b.data, '' ORDER BY b.chunk) FROM message_blobs b WHERE b.message_pk = messages.pk)
+        END AS joined FROM messages WHERE parts IS NOT NULL OR parts_chunks IS NOT NULL) AS m
+    -- Chunks that do not join into JSON are the 'blobs' check's finding, not an error here.
+    CROSS JOIN json_each(CASE WHEN json_valid(m.joined) THEN m.joined ELSE '[]' END) AS j
+  WHERE j.value ->> 'type' = 'tool-call'`;
 
 /** Sessions whose tool-call table differs from their messages' tool calls (either way). */
 export const TOOL_CALLS_SQL = `
@@ -215,6 +232,7 @@ export async function checkIntegrity(
     "orphans",
     "tenants",
     "tool-calls",
+    "blobs",
     "snapshots",
     "fts",
   ];
@@ -262,6 +280,7 @@ export async function checkIntegrity(
           "sessions whose tool-call index differs from their messages' tool calls",
           TOOL_CALLS_SQL,
         ],
+        ["blobs", "messages whose parts are in chunks that are missing or do not join", BLOBS_SQL],
         ["snapshots", "archived sessions without a snapshot", ARCHIVED_WITHOUT_SNAPSHOT_SQL],
       ] as const) {
         await guarded(findings, check, () => idsFinding(tx, check, message, sql));

@@ -1,5 +1,6 @@
 import type { Transaction } from "../driver/index.js";
 import { SCHEMA_VERSION } from "../schema/index.js";
+import { chunkText } from "../sessions/parts.js";
 import {
   MESSAGE_COPY_COLUMNS,
   type MessageRow,
@@ -97,14 +98,31 @@ export async function restoreInTx(tx: Transaction, sessionPk: number): Promise<b
   const snapshot = await readSnapshot(tx, current);
   const s = snapshot.session;
   if (snapshot.messages.length > 0) {
+    // Parts that were kept in chunks go back to chunks (the snapshot holds them whole).
+    const chunked = new Map<number, string[]>();
+    const rows = snapshot.messages.map((m) => {
+      if (m.parts_chunks == null || m.parts == null) return m;
+      const chunks = chunkText(m.parts);
+      chunked.set(Number(m.seq), chunks);
+      return { ...m, parts: null, parts_chunks: chunks.length };
+    });
     // One statement for all messages: fast locally, one round trip remotely.
     await tx.run(
       // A snapshot taken before v5 has no parts or usage keys: they read as NULL.
-      `INSERT INTO messages (session_pk, ${MESSAGE_COPY_COLUMNS.join(", ")})
-       SELECT ?, ${MESSAGE_COPY_COLUMNS.map((c) => `value ->> '${c}'`).join(", ")}
+      `INSERT INTO messages (session_pk, parts_chunks, ${MESSAGE_COPY_COLUMNS.join(", ")})
+       SELECT ?, value ->> 'parts_chunks', ${MESSAGE_COPY_COLUMNS.map((c) => `value ->> '${c}'`).join(", ")}
        FROM json_each(?) ORDER BY key`,
-      [sessionPk, JSON.stringify(snapshot.messages)],
+      [sessionPk, JSON.stringify(rows)],
     );
+    for (const [seq, chunks] of chunked) {
+      for (const [n, data] of chunks.entries()) {
+        await tx.run(
+          `INSERT INTO message_blobs (message_pk, chunk, data)
+           VALUES ((SELECT pk FROM messages WHERE session_pk = ? AND seq = ?), ?, ?)`,
+          [sessionPk, seq, n, data],
+        );
+      }
+    }
   }
   // The row as it was; a parent deleted meanwhile is gone for good (a
   // parent is in the same tenant).

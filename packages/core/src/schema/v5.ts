@@ -9,6 +9,13 @@
  *   no rewrite (it stays content-only). `content` keeps being the text
  *   search sees (for a message with parts: its text parts, see
  *   `sessions/parts.ts`).
+ * - Parts larger than `limits.inlinePartsBytes` as stored are not kept in
+ *   the message row: `parts` is NULL, `parts_chunks` says how many rows of
+ *   `message_blobs` hold the JSON text in order (at most 128 Ki characters
+ *   each, cut between code points), deleted with the message by its foreign
+ *   key. Reads join the chunks back in SQL (`group_concat(... ORDER BY
+ *   chunk)`, SQLite 3.44+), so every read path gives the parts whole, and no
+ *   row or statement carries more than a chunk.
  * - Usage is one integer column per figure (not JSON): the counter triggers
  *   add integers without parsing, and CHECKs keep them non-negative. A cost
  *   is integer micro-units and a currency, both or neither.
@@ -68,6 +75,7 @@ export const V5_STATEMENTS: readonly string[] = [
     role                TEXT NOT NULL CHECK (role IN ('system', 'developer', 'user', 'assistant', 'tool')),
     content             TEXT NOT NULL,
     parts               TEXT CHECK (parts IS NULL OR json_valid(parts)),
+    parts_chunks        INTEGER CHECK (parts_chunks IS NULL OR (parts_chunks > 0 AND parts IS NULL)),
     name                TEXT,
     model               TEXT,
     tokens              INTEGER CHECK (tokens >= 0),
@@ -91,6 +99,13 @@ export const V5_STATEMENTS: readonly string[] = [
       metadata, idempotency_key, created_at
     FROM messages_v4 ORDER BY pk`,
   "DROP TABLE messages_v4",
+
+  `CREATE TABLE message_blobs (
+    message_pk INTEGER NOT NULL REFERENCES messages (pk) ON DELETE CASCADE,
+    chunk      INTEGER NOT NULL CHECK (chunk >= 0),
+    data       TEXT NOT NULL,
+    PRIMARY KEY (message_pk, chunk)
+  ) STRICT`,
 
   `CREATE TABLE message_tool_calls (
     session_pk   INTEGER NOT NULL,
@@ -140,6 +155,18 @@ export const V5_STATEMENTS: readonly string[] = [
       SELECT new.session_pk, value ->> 'toolCallId', new.pk FROM json_each(new.parts)
       WHERE value ->> 'type' = 'tool-call';
   END`,
+  // A message whose parts are in chunks has its tool calls indexed when its
+  // last chunk is written (append, fork and restore write chunks in order).
+  `CREATE TRIGGER message_blobs_complete AFTER INSERT ON message_blobs
+    WHEN new.chunk + 1 = (SELECT parts_chunks FROM messages WHERE pk = new.message_pk)
+  BEGIN
+    INSERT INTO message_tool_calls (session_pk, tool_call_id, message_pk)
+      SELECT m.session_pk, j.value ->> 'toolCallId', m.pk
+      FROM messages AS m CROSS JOIN json_each((
+        SELECT group_concat(b.data, '' ORDER BY b.chunk) FROM message_blobs AS b
+        WHERE b.message_pk = new.message_pk)) AS j
+      WHERE m.pk = new.message_pk AND j.value ->> 'type' = 'tool-call';
+  END`,
   `CREATE TRIGGER messages_after_delete AFTER DELETE ON messages BEGIN
     UPDATE sessions SET
       message_count       = message_count - 1,
@@ -163,6 +190,11 @@ export const V5_STATEMENTS: readonly string[] = [
       AND tool_call_id IN (SELECT value ->> 'toolCallId' FROM json_each(old.parts)
                            WHERE value ->> 'type' = 'tool-call');
   END`,
+  `CREATE TRIGGER messages_chunked_tool_calls_after_delete AFTER DELETE ON messages
+    WHEN old.parts_chunks IS NOT NULL
+  BEGIN
+    DELETE FROM message_tool_calls WHERE session_pk = old.session_pk AND message_pk = old.pk;
+  END`,
   `CREATE TRIGGER messages_after_update_content AFTER UPDATE OF content ON messages
     WHEN NOT EXISTS (SELECT 1 FROM messages_fts_pending WHERE pk = new.pk)
   BEGIN
@@ -175,7 +207,7 @@ export const V5_STATEMENTS: readonly string[] = [
   END`,
   // session_pk and seq are the identity of a message within its session;
   // parts and usage feed the tool-call table and the session totals.
-  `CREATE TRIGGER messages_identity_is_fixed BEFORE UPDATE OF session_pk, seq, parts, input_tokens,
+  `CREATE TRIGGER messages_identity_is_fixed BEFORE UPDATE OF session_pk, seq, parts, parts_chunks, input_tokens,
       output_tokens, cached_input_tokens, reasoning_tokens, cost_micros, cost_currency ON messages
   BEGIN
     SELECT RAISE(ABORT, 'messages.session_pk, seq, parts and usage cannot be changed');

@@ -8,12 +8,7 @@ import {
   sessionPkSql,
 } from "../sessions/context.js";
 import { decodeCursor, encodeCursor } from "../sessions/cursor.js";
-import {
-  type MessageRow,
-  SESSION_MESSAGE_COLUMNS,
-  tenantFromDb,
-  toMessage,
-} from "../sessions/rows.js";
+import { type MessageRow, messageColumns, tenantFromDb, toMessage } from "../sessions/rows.js";
 import type { Message, MessageRole, Page } from "../sessions/types.js";
 import { parse } from "../sessions/validation.js";
 import { checkSearchBounds, SEARCH_BOUNDS } from "./bounds.js";
@@ -212,9 +207,7 @@ function pageQuery(
     params.push(before);
   }
   params.push(plan.limit + 1);
-  const columns = SESSION_MESSAGE_COLUMNS.split(", ")
-    .map((c) => `m.${c}`)
-    .join(", ");
+  const columns = messageColumns("m");
   return [
     `SELECT ${columns}, s.id AS session_id, s.tenant_id AS tenant_id, m.pk AS pk,
        snippet(${fts}, 0, ?, ?, '…', 16) AS snippet

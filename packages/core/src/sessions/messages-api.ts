@@ -11,8 +11,13 @@ import {
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { idempotencyDifferences } from "./idempotency.js";
 import { MAX_SEQ } from "./limits.js";
-import { toolCallIds, toolResultIds } from "./parts.js";
-import { type MessageRow, SESSION_MESSAGE_COLUMNS, toMessage } from "./rows.js";
+import { chunkText, toolCallIds, toolResultIds } from "./parts.js";
+import {
+  type MessageRow,
+  RAW_MESSAGE_COLUMNS,
+  SESSION_MESSAGE_COLUMNS,
+  toMessage,
+} from "./rows.js";
 import { rethrowIdConflict } from "./sessions-api.js";
 import type { AppendOptions, ListMessagesOptions, Message, NewMessage, Page } from "./types.js";
 import { parse } from "./validation.js";
@@ -29,10 +34,12 @@ type ParsedMessage = NewMessage & { readonly content: string; readonly storedPar
  * repeated idempotency key inserts nothing (and fires no trigger).
  */
 const INSERT_MESSAGE = `INSERT INTO messages (id, session_pk, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at,
-    parts, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_micros, cost_currency)
-  VALUES (?, ?, (SELECT last_seq + 1 FROM sessions WHERE pk = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    parts, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_micros, cost_currency, parts_chunks)
+  VALUES (?, ?, (SELECT last_seq + 1 FROM sessions WHERE pk = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (session_pk, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-  RETURNING ${SESSION_MESSAGE_COLUMNS}`;
+  RETURNING pk, ${RAW_MESSAGE_COLUMNS}`;
+
+const INSERT_CHUNK = "INSERT INTO message_blobs (message_pk, chunk, data) VALUES (?, ?, ?)";
 
 const SELECT_BY_KEY = `SELECT ${SESSION_MESSAGE_COLUMNS} FROM messages WHERE session_pk = ? AND idempotency_key = ?`;
 
@@ -76,8 +83,15 @@ export class MessagesApi {
     const opts = parse("messages.append", schemas.appendOptions, options);
     checkBatch(list);
     const now = this.#ctx.clock();
+    const { inlinePartsBytes } = this.#ctx.limits;
+    // Parts too large for the row go to chunks (see schema v5).
+    const chunks = list.map((m) =>
+      m.storedParts !== null && Buffer.byteLength(m.storedParts, "utf8") > inlinePartsBytes
+        ? chunkText(m.storedParts)
+        : null,
+    );
     // The session's key goes in the two placeholders (0) once it is loaded.
-    const rows = list.map((m) => [
+    const rows = list.map((m, i) => [
       m.id ?? this.#ctx.newId(),
       0,
       0,
@@ -90,13 +104,14 @@ export class MessagesApi {
       JSON.stringify(m.metadata ?? {}),
       m.idempotencyKey ?? null,
       now,
-      m.storedParts,
+      chunks[i] ? null : m.storedParts,
       m.usage?.inputTokens ?? null,
       m.usage?.outputTokens ?? null,
       m.usage?.cachedInputTokens ?? null,
       m.usage?.reasoningTokens ?? null,
       m.usage?.cost?.micros ?? null,
       m.usage?.cost?.currency ?? null,
+      chunks[i]?.length ?? null,
     ]);
     const ctx = this.#ctx;
     // Written as steps: on a synchronous driver the whole transaction runs
@@ -127,7 +142,7 @@ export class MessagesApi {
             if (!known) throw unknownToolCall(i, callId);
           }
         }
-        stored.push(yield* insertOne(params, id, given, i));
+        stored.push(yield* insertOne(params, id, given, i, chunks[i] ?? null));
       }
       // The append that finds about a batch queued indexes it in this transaction.
       const indexed = yield* ctx.searchIndex.indexIfDue(stored.length);
@@ -254,11 +269,16 @@ export class MessagesApi {
     const now = this.#ctx.clock();
     return this.#ctx.db.write(async (tx) => {
       const session = await loadWritableSession(tx, this.#ctx, id);
+      // Read first: the chunks of its parts go with the row (a RETURNING could not join them).
       const row = await tx.get<SessionMessageRow>(
-        `DELETE FROM messages WHERE session_pk = ? AND seq = ? RETURNING ${SESSION_MESSAGE_COLUMNS}`,
+        `SELECT ${SESSION_MESSAGE_COLUMNS} FROM messages WHERE session_pk = ? AND seq = ?`,
         [session.pk, session.last_seq],
       );
       if (!row) return null;
+      await tx.run("DELETE FROM messages WHERE session_pk = ? AND seq = ?", [
+        session.pk,
+        session.last_seq,
+      ]);
       await tx.run("UPDATE sessions SET updated_at = ? WHERE pk = ?", [now, session.pk]);
       return toMessage(row, id);
     });
@@ -337,10 +357,11 @@ function* insertOne(
   sessionId: string,
   given: ParsedMessage,
   index: number,
+  chunks: readonly string[] | null,
 ): TxSteps<Message> {
-  let row: SessionMessageRow | undefined;
+  let row: (SessionMessageRow & { pk: number }) | undefined;
   try {
-    row = yield* step.get<SessionMessageRow>(INSERT_MESSAGE, params);
+    row = yield* step.get<SessionMessageRow & { pk: number }>(INSERT_MESSAGE, params);
   } catch (error) {
     // The tool-call table's key: this session already has a call with that id.
     if (/message_tool_calls/.test(String((error as Error)?.message))) {
@@ -348,7 +369,11 @@ function* insertOne(
     }
     rethrowIdConflict(error, "message", String(params[0]));
   }
-  if (row) return toMessage(row, sessionId);
+  if (row) {
+    if (!chunks) return toMessage(row, sessionId);
+    for (const [n, data] of chunks.entries()) yield* step.run(INSERT_CHUNK, [row.pk, n, data]);
+    return toMessage({ ...row, parts: given.storedParts }, sessionId);
+  }
   // No row: the idempotency key was already used. The same message is a
   // retry and gets what was stored then; a different one is refused.
   const stored = (yield* step.get<SessionMessageRow>(SELECT_BY_KEY, [

@@ -147,3 +147,24 @@ export function toolCallIds(parts: readonly MessagePart[] | null | undefined): s
 export function toolResultIds(parts: readonly MessagePart[] | null | undefined): string[] {
   return (parts ?? []).flatMap((p) => (p.type === "tool-result" ? [p.toolCallId] : []));
 }
+
+/** Characters in one `message_blobs` chunk: at most 384 KiB of UTF-8, far below any row or request limit. */
+export const CHUNK_CHARS = 128 * 1024;
+
+/**
+ * `text` cut into pieces of at most `size` UTF-16 units, never between the
+ * two halves of a surrogate pair (a lone half has no UTF-8 form: the driver
+ * would bind it as something else).
+ */
+export function chunkText(text: string, size = CHUNK_CHARS): string[] {
+  const chunks: string[] = [];
+  let at = 0;
+  while (at < text.length) {
+    let end = Math.min(at + size, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
+    chunks.push(text.slice(at, end));
+    at = end;
+  }
+  return chunks;
+}

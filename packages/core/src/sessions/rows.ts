@@ -50,6 +50,8 @@ export interface MessageRow {
   content: string;
   /** Absent in snapshots taken before v5. */
   parts?: string | null;
+  /** How many `message_blobs` rows held the parts (NULL: in the row); absent before v5. */
+  parts_chunks?: number | null;
   name: string | null;
   model: string | null;
   tokens: number | null;
@@ -65,15 +67,56 @@ export interface MessageRow {
   created_at: number;
 }
 
-/**
- * The columns of a message row, without its session (a message is read
- * through its session, whose id the caller has).
- */
-export const SESSION_MESSAGE_COLUMNS =
-  "id, seq, role, content, parts, name, model, tokens, latency_ms, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_micros, cost_currency, metadata, idempotency_key, created_at";
+/** The stored columns of a message a read gives back, in order (`parts` as written, maybe NULL). */
+const MESSAGE_COLUMN_LIST = [
+  "id",
+  "seq",
+  "role",
+  "content",
+  "parts",
+  "name",
+  "model",
+  "tokens",
+  "latency_ms",
+  "input_tokens",
+  "output_tokens",
+  "cached_input_tokens",
+  "reasoning_tokens",
+  "cost_micros",
+  "cost_currency",
+  "metadata",
+  "idempotency_key",
+  "created_at",
+  "parts_chunks",
+] as const;
 
-/** The columns of `messages` a copy writes (fork, restore): every one but `pk` and `session_pk`. */
-export const MESSAGE_COPY_COLUMNS = SESSION_MESSAGE_COLUMNS.split(", ");
+/**
+ * The columns of a message row read through `alias` (the table's name when
+ * unaliased), without its session (a message is read through its session,
+ * whose id the caller has). Parts kept in chunks are joined back here, so
+ * every read gets them whole.
+ */
+export function messageColumns(alias = "messages"): string {
+  return MESSAGE_COLUMN_LIST.map((c) =>
+    c === "parts"
+      ? `CASE WHEN ${alias}.parts_chunks IS NULL THEN ${alias}.parts ELSE (
+           SELECT group_concat(b.data, '' ORDER BY b.chunk) FROM message_blobs AS b
+           WHERE b.message_pk = ${alias}.pk) END AS parts`
+      : `${alias}.${c}`,
+  ).join(", ");
+}
+
+/** `messageColumns()` of the unaliased `messages` table. */
+export const SESSION_MESSAGE_COLUMNS = messageColumns();
+
+/** The columns as stored, for RETURNING (which cannot join chunks: the caller has the parts). */
+export const RAW_MESSAGE_COLUMNS = MESSAGE_COLUMN_LIST.join(", ");
+
+/**
+ * The columns of `messages` a copy writes (fork, restore): every one but
+ * `pk`, `session_pk` and `parts_chunks` (a copy writes the chunks itself).
+ */
+export const MESSAGE_COPY_COLUMNS = MESSAGE_COLUMN_LIST.filter((c) => c !== "parts_chunks");
 
 /** The names `SESSION_COLUMNS` gives its columns, for a select from a subquery of them. */
 export const SESSION_COLUMN_NAMES =

@@ -354,5 +354,85 @@ export function registerPartsTests(h: StoreHarness): void {
         await expect(store.stats({ from: 1 } as never)).rejects.toBeInstanceOf(ValidationError);
       },
     );
+
+    h.test(
+      "parts.large-payloads-in-chunks",
+      "parts over inlinePartsBytes leave the row for chunks of at most 128 Ki characters (cut between code points) and come back whole through every read, fork, archive, restore and pop; deleted with their message; checked by integrity",
+      async (ctx) => {
+        const path = h.newPath();
+        const driver = await h.createDriver({ path });
+        const store = await h.open({
+          path,
+          limits: { inlinePartsBytes: 1024, maxPartsBytes: 4 * 1024 * 1024 },
+        });
+        const s = await store.sessions.create({ id: "big" });
+        const bytes = new Uint8Array(300_000).map((_, i) => (i * 7919) % 256);
+        // A long output whose surrogate pairs straddle every possible cut.
+        const longText = `x${"🦜".repeat(150_000)}`;
+        const parts: MessagePart[] = [
+          { type: "text", text: "here is the file" },
+          { type: "tool-call", toolCallId: "big-call", toolName: "fetch", input: { n: 1 } },
+          { type: "file", mediaType: "application/octet-stream", data: bytes },
+          { type: "tool-result", toolCallId: "big-call", output: longText },
+        ];
+        const [stored] = await store.messages.append(s.id, {
+          role: "assistant",
+          parts,
+          idempotencyKey: "k",
+        });
+        expect(stored?.parts).toEqual(parts);
+        expect((await store.messages.last(s.id, 1))[0]).toEqual(stored);
+        expect((await store.messages.list(s.id)).items).toEqual([stored]);
+        expect((await store.search("file")).items.map((hit) => hit.message)).toEqual([stored]);
+        // A retry with the same parts is the same message; the call is known to the session.
+        expect(
+          await store.messages.append(s.id, { role: "assistant", parts, idempotencyKey: "k" }),
+        ).toEqual([stored]);
+        await store.messages.append(s.id, {
+          role: "tool",
+          parts: [{ type: "tool-result", toolCallId: "big-call", output: "again" }],
+        });
+        if (driver.capabilities.file) {
+          const raw = await driver.connect();
+          ctx.onTestFinished(() => raw.close());
+          const row = await raw.get<{ parts: string | null; chunks: number; longest: number }>(
+            `SELECT m.parts AS parts, m.parts_chunks AS chunks,
+               (SELECT max(length(data)) FROM message_blobs WHERE message_pk = m.pk) AS longest
+             FROM messages m JOIN sessions s ON s.pk = m.session_pk WHERE s.id = 'big' AND m.seq = 1`,
+          );
+          expect(row?.parts).toBeNull();
+          expect(Number(row?.chunks)).toBeGreaterThan(3);
+          expect(Number(row?.longest)).toBeLessThanOrEqual(128 * 1024);
+        }
+        const fork = await store.sessions.fork(s.id);
+        expect((await store.messages.list(fork.id)).items[0]?.parts).toEqual(parts);
+        // The fork's copy of the call is its own: a result answers it there.
+        await store.messages.append(fork.id, {
+          role: "tool",
+          parts: [{ type: "tool-result", toolCallId: "big-call", output: "fork" }],
+        });
+        await store.lifecycle.archive(s.id);
+        expect((await store.messages.list(s.id)).items[0]).toEqual(stored);
+        await store.lifecycle.restore(s.id);
+        expect((await store.messages.list(s.id)).items[0]).toEqual(stored);
+        await expect(store.integrity.check()).resolves.toMatchObject({ ok: true, findings: [] });
+        await store.messages.pop(s.id);
+        expect(await store.messages.pop(s.id)).toEqual(stored);
+        // Its chunks and its call went with it.
+        await expect(
+          store.messages.append(s.id, {
+            role: "tool",
+            parts: [{ type: "tool-result", toolCallId: "big-call", output: "gone" }],
+          }),
+        ).rejects.toBeInstanceOf(ValidationError);
+        await store.sessions.delete(fork.id);
+        await expect(store.integrity.check()).resolves.toMatchObject({ ok: true, findings: [] });
+        if (driver.capabilities.file) {
+          const raw = await driver.connect();
+          ctx.onTestFinished(() => raw.close());
+          expect(await raw.get("SELECT count(*) AS n FROM message_blobs")).toEqual({ n: 0 });
+        }
+      },
+    );
   });
 }
