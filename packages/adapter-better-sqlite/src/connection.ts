@@ -1,9 +1,4 @@
-import {
-  type BackupOptions,
-  type RawConnection,
-  SqliteError,
-  type TransactionMode,
-} from "@llm-sessions/core/driver";
+import type { BackupOptions, RawConnection, TransactionMode } from "@llm-sessions/core/driver";
 import type Database from "better-sqlite3";
 import { BetterSqliteStatement } from "./statement.js";
 
@@ -66,35 +61,17 @@ export class BetterSqliteConnection implements RawConnection {
   /**
    * SQLite's online backup through better-sqlite3, in steps of
    * `BACKUP_PAGES_PER_STEP` pages. better-sqlite3 does not report the last
-   * step, so the final `remainingPages: 0` is reported here.
+   * step, so the final `remainingPages: 0` is reported here. An `onProgress`
+   * that throws ends the copy with its error; core makes that `ABORT`.
    */
-  async backup(destination: string, options: BackupOptions): Promise<void> {
-    const { onProgress } = options;
-    let thrown: { error: unknown } | undefined;
-    const report = (totalPages: number, remainingPages: number): void => {
-      try {
+  async backup(destination: string, { onProgress }: BackupOptions): Promise<void> {
+    const last = await this.#db.backup(destination, {
+      progress: ({ totalPages, remainingPages }) => {
         onProgress?.({ totalPages, remainingPages });
-      } catch (error) {
-        thrown = { error };
-        throw error;
-      }
-    };
-    try {
-      const last = await this.#db.backup(destination, {
-        progress: (p) => {
-          report(p.totalPages, p.remainingPages);
-          return BACKUP_PAGES_PER_STEP;
-        },
-      });
-      report(last.totalPages, 0);
-    } catch (error) {
-      if (thrown && error === thrown.error) {
-        throw new SqliteError("ABORT", "backup aborted: the onProgress callback threw", {
-          cause: error,
-        });
-      }
-      throw error;
-    }
+        return BACKUP_PAGES_PER_STEP;
+      },
+    });
+    onProgress?.({ totalPages: last.totalPages, remainingPages: 0 });
   }
 
   /** Closing never changes the journal mode (the file stays WAL); better-sqlite3 rolls back what is open. */

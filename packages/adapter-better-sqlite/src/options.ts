@@ -1,4 +1,4 @@
-import { SqliteError } from "@llm-sessions/core/driver";
+import { checkFilename, checkOptionKeys, SqliteError } from "@llm-sessions/core/driver";
 
 /** Options of {@link betterSqlite}. Every field but `filename` is optional. */
 export interface BetterSqliteOptions {
@@ -71,18 +71,13 @@ const MEMORY_NAMES = new Set([":memory:", "", "file::memory:"]);
 
 /** Fills in defaults and rejects a typo or a wrong type with `MISUSE`. */
 export function resolveOptions(options: BetterSqliteOptions): ResolvedOptions {
-  if (typeof options !== "object" || options === null) {
-    throw misuse("options must be an object with a filename");
-  }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_KEYS.has(key)) throw misuse(`unknown option "${key}"`);
-  }
+  checkOptionKeys("betterSqlite", options, KNOWN_KEYS);
   const { filename } = options;
-  if (typeof filename !== "string") throw misuse("filename must be a string");
-  checkFilename(filename);
+  // "file::memory:" is the one URI accepted: better-sqlite3 would create a file of that name.
+  if (filename !== "file::memory:") checkFilename("betterSqlite", filename);
   // statementCacheSize and journalSizeLimitBytes are checked by core (createDriver).
   if (options.verbose !== undefined && typeof options.verbose !== "function") {
-    throw misuse("verbose must be a function");
+    throw new SqliteError("MISUSE", "betterSqlite: verbose must be a function");
   }
   const memory = MEMORY_NAMES.has(filename);
   return {
@@ -94,31 +89,4 @@ export function resolveOptions(options: BetterSqliteOptions): ResolvedOptions {
     nativeBinding: options.nativeBinding,
     verbose: options.verbose,
   };
-}
-
-/** A URI: SQLite's `file:` prefix, in any case (better-sqlite3 reads neither as one). */
-const URI = /^file:/i;
-/** A UTF-16 code unit that is not half of a pair (in `u` mode a pair is one code point). */
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
-
-/**
- * Refuses a filename that better-sqlite3 would open under another name than
- * the one written: a URI (opened as a file of that literal name, its
- * `?mode=ro` ignored), a NUL (the name is cut there) or a lone surrogate
- * (replaced by U+FFFD).
- */
-function checkFilename(filename: string): void {
-  if (URI.test(filename) && filename !== "file::memory:") {
-    throw misuse(
-      `URI filenames are not supported, got ${JSON.stringify(filename)}: pass a path, with the options readonly and fileMustExist instead of URI parameters (a file really named so: "./${filename}")`,
-    );
-  }
-  if (filename.includes("\0")) throw misuse("filename must not contain a NUL character");
-  if (LONE_SURROGATE.test(filename)) {
-    throw misuse("filename must be well-formed UTF-16 (it has a lone surrogate)");
-  }
-}
-
-function misuse(message: string): SqliteError {
-  return new SqliteError("MISUSE", `betterSqlite: ${message}`);
 }

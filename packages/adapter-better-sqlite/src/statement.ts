@@ -1,7 +1,7 @@
 import type { Params, RawStatement, Row, RowBuilder, RunResult } from "@llm-sessions/core/driver";
-import { rowBuilder } from "@llm-sessions/core/driver";
+import { rowBuilder, runResult } from "@llm-sessions/core/driver";
 import type Database from "better-sqlite3";
-import { bindArgs, toRunResult } from "./values.js";
+import { bindArgs } from "./values.js";
 
 type Prepared = Database.Statement<unknown[], unknown>;
 
@@ -10,8 +10,8 @@ type Prepared = Database.Statement<unknown[], unknown>;
  * that return rows run in raw mode (arrays) and `#build` shapes each array
  * into a row object: faster than better-sqlite3's own row objects (see core's
  * `rowBuilder`). Integers (rows and `lastInsertRowid`) are read as bigint so
- * that none beyond 2^53 is rounded; the builder and `values.ts` narrow the
- * safe ones to numbers.
+ * that none beyond 2^53 is rounded; the builder and core's `runResult` narrow
+ * the safe ones to numbers.
  */
 export class BetterSqliteStatement implements RawStatement {
   readonly #stmt: Prepared;
@@ -30,7 +30,8 @@ export class BetterSqliteStatement implements RawStatement {
 
   run(params?: Params): RunResult {
     // run() works on statements that return rows too (INSERT ... RETURNING): they are stepped through.
-    return toRunResult(this.#stmt.run(...bindArgs(params)));
+    const { changes, lastInsertRowid } = this.#stmt.run(...bindArgs(params));
+    return runResult(changes, lastInsertRowid);
   }
 
   get(params?: Params): Row | undefined {

@@ -1,4 +1,4 @@
-import { fromBigInt, type Params, type RunResult } from "@llm-sessions/core/driver";
+import { bareName, bindInteger, type Params } from "@llm-sessions/core/driver";
 
 /** What better-sqlite3's `run`/`get`/`all` accept after the spread: no arguments, or one. */
 export type BindArgs = [] | [unknown];
@@ -6,10 +6,9 @@ export type BindArgs = [] | [unknown];
 /**
  * Turns contract parameters into better-sqlite3 arguments.
  *
- * - A JS number that is a safe integer is bound as a `bigint`: better-sqlite3
- *   binds every number as REAL, so `3` would become `3.0` (`typeof(?)` is
- *   'real', `json_object('n', ?)` gives `{"n":3.0}`, an untyped column
- *   stores a REAL). Other numbers stay REAL.
+ * - A JS number that is a safe integer is bound as a `bigint` (core's
+ *   `bindInteger`): better-sqlite3 binds every number as REAL, so `3` would
+ *   become `3.0`. Other numbers stay REAL.
  * - Named keys may carry a prefix (`{ ":id": 1 }`): better-sqlite3 only
  *   matches bare names, so the prefix is dropped (`{ id: 1 }` binds `:id`,
  *   `@id` and `$id` natively).
@@ -17,33 +16,10 @@ export type BindArgs = [] | [unknown];
  */
 export function bindArgs(params: Params | undefined): BindArgs {
   if (params === undefined) return [];
-  if (Array.isArray(params)) return [params.map(bindValue)];
+  if (Array.isArray(params)) return [params.map(bindInteger)];
   const named: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(params)) {
-    named[stripPrefix(key)] = bindValue(value);
+    named[bareName(key)] = bindInteger(value);
   }
   return [named];
-}
-
-function bindValue(value: unknown): unknown {
-  return typeof value === "number" && Number.isSafeInteger(value) ? BigInt(value) : value;
-}
-
-function stripPrefix(key: string): string {
-  const first = key.charCodeAt(0);
-  // ':' '@' '$'
-  return first === 58 || first === 64 || first === 36 ? key.slice(1) : key;
-}
-
-/** better-sqlite3's run result with `lastInsertRowid` as a number when safe. */
-export function toRunResult(result: {
-  changes: number;
-  lastInsertRowid: number | bigint;
-}): RunResult {
-  const { changes, lastInsertRowid } = result;
-  return {
-    changes,
-    lastInsertRowid:
-      typeof lastInsertRowid === "bigint" ? fromBigInt(lastInsertRowid) : lastInsertRowid,
-  };
 }

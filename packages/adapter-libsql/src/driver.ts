@@ -4,6 +4,7 @@ import {
   type DriverCapabilities,
   type SqliteDriver,
 } from "@llm-sessions/core/driver";
+import { EmbeddedConnection } from "./embedded/connection.js";
 import { mapLibsqlError } from "./errors.js";
 import { openNative } from "./native/open.js";
 import { type LibsqlOptions, resolveOptions, type TargetKind } from "./options.js";
@@ -15,7 +16,9 @@ import { RemoteConnection } from "./remote.js";
  *
  * Local databases run on the `libsql` package directly (synchronous,
  * prepared statements cached per connection); a remote server is reached
- * through `@libsql/client`.
+ * through `@libsql/client`. With `syncUrl` the local file is an embedded
+ * replica of a server: reads run on the file, writes on the server, and the
+ * file is synced after each commit (README, "Embedded replicas").
  *
  * Every `connect()` opens one native connection (or, remotely, a client
  * with its own streams), so the pool above owns the connections. Local
@@ -44,8 +47,8 @@ export function libsql(options: LibsqlOptions): SqliteDriver {
         ? resolve(resolved.localPath)
         : undefined,
     capabilities: capabilitiesOf(resolved.kind),
-    // The libsql package answers synchronously; @libsql/client (a server) with promises.
-    synchronous: resolved.kind !== "remote",
+    // The libsql package answers synchronously; @libsql/client (a server, a replica's primary) with promises.
+    synchronous: resolved.kind === "file" || resolved.kind === "memory",
     tuning: {
       statementCacheSize: options.statementCacheSize,
       journalSizeLimitBytes: options.journalSizeLimitBytes,
@@ -53,13 +56,17 @@ export function libsql(options: LibsqlOptions): SqliteDriver {
     open: (settings) =>
       resolved.kind === "remote"
         ? RemoteConnection.open(resolved, settings.readonly)
-        : openNative(resolved, settings),
+        : resolved.kind === "replica"
+          ? EmbeddedConnection.open(resolved, settings)
+          : openNative(resolved, settings),
     mapError: mapLibsqlError,
   });
 }
 
 function capabilitiesOf(kind: TargetKind): DriverCapabilities {
-  const local = kind !== "remote";
+  // A replica is written on its primary, which owns pragmas, VACUUM and
+  // checkpoints like any server; only its reads are local.
+  const local = kind === "file" || kind === "memory";
   return Object.freeze({
     local,
     remote: !local,
@@ -77,5 +84,8 @@ function capabilitiesOf(kind: TargetKind): DriverCapabilities {
     // sqld queues a second writer instead of answering BUSY, and the client
     // sends BEGIN with the transaction's first statement (README: "On a server").
     ...(local ? {} : { queuesWriters: true, beginsLazily: true }),
+    // libSQL reads TEXT back as a C string, cut at its first NUL: such text is
+    // refused (MISUSE) when bound rather than stored and read back cut.
+    refusesTextWithNul: true,
   });
 }

@@ -29,6 +29,7 @@ describe("libsql() options", () => {
       walCheckpoint: true,
       vacuum: true,
       onlineBackup: false,
+      refusesTextWithNul: true,
     });
     for (const url of [":memory:", "file::memory:"]) {
       expect(libsql({ url }).capabilities).toMatchObject({

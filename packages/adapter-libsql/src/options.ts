@@ -1,4 +1,4 @@
-import { SqliteError } from "@llm-sessions/core/driver";
+import { checkOptionKeys, SqliteError } from "@llm-sessions/core/driver";
 import { localPath } from "./local-path.js";
 
 /** Options of {@link libsql}. Every field but `url` is optional. */
@@ -36,10 +36,25 @@ export interface LibsqlOptions {
    * itself: no effect there.)
    */
   readonly statementCacheSize?: number;
+  /**
+   * Makes the local file of `url` an embedded replica of this libSQL server
+   * (`http://`, `https://` or `libsql://`; sqld's HTTP port): the file is
+   * synced from the server when the store opens and after each of its own
+   * writes, writes and write transactions run on the server (the primary),
+   * and reads are served by the local file. `authToken` is the server's.
+   * Default none (a plain local file). See the README, "Embedded replicas".
+   */
+  readonly syncUrl?: string;
+  /**
+   * With `syncUrl`: also sync the replica every this many milliseconds, so
+   * that it catches up with other writers' commits without writing. Default
+   * none: it syncs only at open and after its own writes.
+   */
+  readonly syncIntervalMs?: number;
 }
 
 /** What kind of database the URL names. */
-export type TargetKind = "file" | "memory" | "remote";
+export type TargetKind = "file" | "memory" | "remote" | "replica";
 
 /** The options with every default filled in, checked once at the factory. */
 export interface ResolvedOptions {
@@ -51,9 +66,15 @@ export interface ResolvedOptions {
   readonly encryptionKey: string | undefined;
   /**
    * What the `libsql` package opens for a local target: the decoded path of
-   * a `file:` URL, or `":memory:"`; undefined for a remote URL.
+   * a `file:` URL (a replica's too), or `":memory:"`; undefined for a remote URL.
    */
   readonly localPath: string | undefined;
+  /** The primary of an embedded replica (`syncUrl`), else undefined. */
+  readonly syncUrl: string | undefined;
+  /** `syncUrl` without credentials, for messages. */
+  readonly syncTarget: string | undefined;
+  /** How often a replica syncs on its own (ms), else undefined. */
+  readonly syncIntervalMs: number | undefined;
 }
 
 const KNOWN_KEYS = new Set([
@@ -62,18 +83,18 @@ const KNOWN_KEYS = new Set([
   "encryptionKey",
   "journalSizeLimitBytes",
   "statementCacheSize",
+  "syncUrl",
+  "syncIntervalMs",
 ]);
+
+/** What a replica may sync from: the libsql package syncs over HTTP only. */
+const SYNC_SCHEMES = new Set(["http:", "https:", "libsql:"]);
 
 const REMOTE_SCHEMES = new Set(["http:", "https:", "ws:", "wss:", "libsql:"]);
 
 /** Fills in defaults and rejects a typo or a wrong type with `MISUSE`. */
 export function resolveOptions(options: LibsqlOptions): ResolvedOptions {
-  if (typeof options !== "object" || options === null) {
-    throw misuse("options must be an object with a url");
-  }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_KEYS.has(key)) throw misuse(`unknown option "${key}"`);
-  }
+  checkOptionKeys("libsql", options, KNOWN_KEYS);
   const { url, authToken, encryptionKey } = options;
   if (typeof url !== "string" || url === "") throw misuse("url must be a non-empty string");
   if (authToken !== undefined && typeof authToken !== "string") {
@@ -83,21 +104,60 @@ export function resolveOptions(options: LibsqlOptions): ResolvedOptions {
     throw misuse("encryptionKey must be a non-empty string");
   }
   // journalSizeLimitBytes and statementCacheSize are checked by core (createDriver).
-  const kind = kindOf(url);
-  if (kind === "remote" && encryptionKey !== undefined) {
+  const urlKind = kindOf(url);
+  if (urlKind === "remote" && encryptionKey !== undefined) {
     throw misuse("encryptionKey is only supported for local files, not for a remote server");
   }
+  const sync = syncOptions(options, urlKind);
+  const kind = sync.syncUrl === undefined ? urlKind : "replica";
   return {
     url,
     kind,
-    target: kind === "remote" ? redact(url) : url,
+    target:
+      urlKind === "remote"
+        ? redact(url)
+        : sync.syncTarget === undefined
+          ? url
+          : `${url} (replica of ${sync.syncTarget})`,
     authToken,
     encryptionKey,
-    localPath: kind === "remote" ? undefined : localPath(url, kind),
+    localPath: urlKind === "remote" ? undefined : localPath(url, urlKind),
+    ...sync,
   };
 }
 
-function kindOf(url: string): TargetKind {
+/** Checks `syncUrl` and `syncIntervalMs`: only a local file can be a replica. */
+function syncOptions(
+  options: LibsqlOptions,
+  urlKind: Exclude<TargetKind, "replica">,
+): Pick<ResolvedOptions, "syncUrl" | "syncTarget" | "syncIntervalMs"> {
+  const { syncUrl, syncIntervalMs, encryptionKey } = options;
+  if (syncUrl === undefined) {
+    if (syncIntervalMs !== undefined) throw misuse("syncIntervalMs needs syncUrl");
+    return { syncUrl: undefined, syncTarget: undefined, syncIntervalMs: undefined };
+  }
+  if (typeof syncUrl !== "string") throw misuse("syncUrl must be a string");
+  const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(syncUrl)?.[0].toLowerCase();
+  if (scheme === undefined || !SYNC_SCHEMES.has(scheme)) {
+    // Not echoed: it may carry credentials.
+    throw misuse("syncUrl must be an http://, https:// or libsql:// URL of the primary");
+  }
+  if (urlKind !== "file") {
+    throw misuse('syncUrl needs a local file as url ("file:<path>"): the replica is kept there');
+  }
+  if (encryptionKey !== undefined) {
+    throw misuse("encryptionKey is not supported for an embedded replica (syncUrl)");
+  }
+  if (
+    syncIntervalMs !== undefined &&
+    (!Number.isSafeInteger(syncIntervalMs) || syncIntervalMs < 1)
+  ) {
+    throw misuse("syncIntervalMs must be a positive integer");
+  }
+  return { syncUrl, syncTarget: redact(syncUrl), syncIntervalMs };
+}
+
+function kindOf(url: string): Exclude<TargetKind, "replica"> {
   if (url === ":memory:" || url.startsWith("file::memory:")) return "memory";
   const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0].toLowerCase();
   if (scheme === "file:") return "file";

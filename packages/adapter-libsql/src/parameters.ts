@@ -1,25 +1,27 @@
-import { LruCache, type Params, SqliteError, type SqliteValue } from "@llm-sessions/core/driver";
+import {
+  bareName,
+  bindInteger,
+  checkParameters,
+  type ParameterShape,
+  type Params,
+  parameterShape,
+  SqliteError,
+  type SqliteValue,
+} from "@llm-sessions/core/driver";
 
 /**
- * What parameters one SQL text expects, read with SQLite's own tokenizer
- * rules. libSQL does not check them itself: a missing value is bound as NULL
- * without a word, extra positional values are dropped, and an object of
- * values for a statement with an anonymous `?` makes libSQL's native layer
- * panic, which aborts the whole process. So every statement is checked here,
- * before it reaches libSQL (locally or on a server), and fails with `RANGE`
- * like better-sqlite3.
+ * libSQL does not check a statement's parameters itself: a missing value is
+ * bound as NULL without a word, extra positional values are dropped, and an
+ * object of values for a statement with an anonymous `?` makes libSQL's
+ * native layer panic, which aborts the whole process. So every statement is
+ * checked against its SQL here (core's `parameterShape` and
+ * `checkParameters`, `RANGE` like better-sqlite3), before it reaches libSQL
+ * locally or on a server, and its values are checked and converted.
  */
-export interface ParameterShape {
-  /** The number of parameters (SQLite's sqlite3_bind_parameter_count). */
-  readonly count: number;
-  /** Distinct names of the named parameters, without their prefix. */
-  readonly names: readonly string[];
-  /** Whether a `?` or `?NNN` parameter appears (those need an array of values). */
-  readonly positional: boolean;
-}
+export type { ParameterShape };
 
-/** Parsed shapes by SQL text; an application uses a bounded set of statements. */
-const shapes = new LruCache<string, ParameterShape>(1000);
+/** What `sql` expects, parsed once per distinct text (core's `parameterShape`). */
+export const shapeOf = parameterShape;
 
 /** Values ready for libSQL: positional, or by bare name (on an object without prototype). */
 export type BoundArgs = SqliteValue[] | Record<string, SqliteValue>;
@@ -34,145 +36,20 @@ export type BoundArgs = SqliteValue[] | Record<string, SqliteValue>;
  * - every value must be one the contract allows (see `bindValue`).
  */
 export function bindParams(sql: string, params: Params | undefined): BoundArgs {
-  return bindShape(shapeOf(sql), params);
+  return bindShape(parameterShape(sql), params);
 }
 
 /** `bindParams` for a shape already looked up (a local statement keeps it). */
 export function bindShape(shape: ParameterShape, params: Params | undefined): BoundArgs {
-  if (params === undefined || isList(params)) {
-    const given = params?.length ?? 0;
-    if (given !== shape.count) {
-      throw range(`the statement has ${shape.count} parameter(s) but ${given} value(s) were given`);
-    }
-    if (params === undefined || given === 0) return [];
-    const args = new Array<SqliteValue>(given);
-    for (let i = 0; i < given; i++) args[i] = bindValue(params[i] as SqliteValue);
-    return args;
-  }
-  if (shape.positional) {
-    throw range("the statement has ? parameters: pass the values as an array");
-  }
+  checkParameters(shape, params);
+  if (params === undefined) return [];
+  if (isList(params)) return params.map(bindValue);
   const given = new Map<string, SqliteValue>();
-  for (const key of Object.keys(params)) given.set(stripPrefix(key), params[key] as SqliteValue);
+  for (const key of Object.keys(params)) given.set(bareName(key), params[key] as SqliteValue);
   // No prototype: a parameter named "__proto__" stays a plain key.
   const args = Object.create(null) as Record<string, SqliteValue>;
-  for (const name of shape.names) {
-    if (!given.has(name)) throw range(`missing named parameter "${name}"`);
-    args[name] = bindValue(given.get(name) as SqliteValue);
-  }
+  for (const name of shape.names) args[name] = bindValue(given.get(name) as SqliteValue);
   return args;
-}
-
-/** What `sql` expects, parsed once per distinct text. */
-export function shapeOf(sql: string): ParameterShape {
-  let shape = shapes.get(sql);
-  if (shape === undefined) {
-    shape = parse(sql);
-    shapes.set(sql, shape);
-  }
-  return shape;
-}
-
-/** Walks the SQL text, skipping literals, quoted names and comments, collecting parameters. */
-function parse(sql: string): ParameterShape {
-  let count = 0;
-  let positional = false;
-  // Full names (with prefix): SQLite gives each distinct one its own index.
-  const seen = new Set<string>();
-  const names: string[] = [];
-  let i = 0;
-  const n = sql.length;
-  while (i < n) {
-    const c = sql[i] as string;
-    if (c === "'" || c === '"' || c === "`") {
-      i = skipQuoted(sql, i, c);
-    } else if (c === "[") {
-      const end = sql.indexOf("]", i + 1);
-      i = end < 0 ? n : end + 1;
-    } else if (c === "-" && sql[i + 1] === "-") {
-      const end = sql.indexOf("\n", i + 2);
-      i = end < 0 ? n : end + 1;
-    } else if (c === "/" && sql[i + 1] === "*") {
-      const end = sql.indexOf("*/", i + 2);
-      i = end < 0 ? n : end + 2;
-    } else if (c === "?") {
-      let j = i + 1;
-      while (j < n && isDigit(sql[j] as string)) j++;
-      positional = true;
-      count = j > i + 1 ? Math.max(count, Number(sql.slice(i + 1, j))) : count + 1;
-      i = j;
-    } else if (c === ":" || c === "@" || c === "$" || c === "#") {
-      const j = skipVariableName(sql, i + 1);
-      if (j > i + 1) {
-        const full = sql.slice(i, j);
-        if (!seen.has(full)) {
-          seen.add(full);
-          count++;
-          const bare = full.slice(1);
-          if (!names.includes(bare)) names.push(bare);
-        }
-      }
-      i = Math.max(j, i + 1);
-    } else if (isIdChar(c)) {
-      // A word or a number: a `$` inside it (a$b) is part of the word, not a parameter.
-      i++;
-      while (i < n && isIdChar(sql[i] as string)) i++;
-    } else {
-      i++;
-    }
-  }
-  return { count, names, positional };
-}
-
-/** Past a quoted string or name; a doubled quote is an escaped one. */
-function skipQuoted(sql: string, start: number, quote: string): number {
-  let i = start + 1;
-  while (i < sql.length) {
-    if (sql[i] === quote) {
-      if (sql[i + 1] !== quote) return i + 1;
-      i += 2;
-    } else {
-      i++;
-    }
-  }
-  return i;
-}
-
-/** SQLite's variable names: id chars, `::` inside, and a TCL-style `(...)` suffix. */
-function skipVariableName(sql: string, start: number): number {
-  let i = start;
-  while (i < sql.length) {
-    const c = sql[i] as string;
-    if (isIdChar(c)) {
-      i++;
-    } else if (c === ":" && sql[i + 1] === ":") {
-      i += 2;
-    } else if (c === "(" && i > start) {
-      const end = sql.indexOf(")", i + 1);
-      return end < 0 ? sql.length : end + 1;
-    } else {
-      break;
-    }
-  }
-  return i;
-}
-
-/** SQLite's IdChar: letters, digits, `_`, `$` and every non-ASCII character. */
-function isIdChar(c: string): boolean {
-  const code = c.charCodeAt(0);
-  return (
-    (code >= 48 && code <= 57) ||
-    (code >= 65 && code <= 90) ||
-    (code >= 97 && code <= 122) ||
-    code === 95 ||
-    code === 36 ||
-    code >= 128
-  );
-}
-
-function isDigit(c: string): boolean {
-  const code = c.charCodeAt(0);
-  return code >= 48 && code <= 57;
 }
 
 const MIN_INT64 = -(2n ** 63n);
@@ -182,15 +59,13 @@ const MAX_INT64 = 2n ** 63n - 1n;
  * One value for libSQL, or a `SqliteError` for what the contract does not
  * allow. Checked here because libSQL's native layer binds `undefined` as NULL
  * without a word and aborts the whole process on a boolean.
- * A safe-integer number is bound as a bigint, i.e. as INTEGER: libSQL binds
- * every JS number as REAL, so `3` would be stored as `3.0`
- * (`json_object('n', ?)` would give `{"n":3.0}`). better-sqlite3's adapter
- * does the same.
+ * A safe-integer number is bound as a bigint, i.e. as INTEGER (core's
+ * `bindInteger`: libSQL binds every JS number as REAL).
  */
 function bindValue(value: SqliteValue): SqliteValue {
   switch (typeof value) {
     case "number":
-      return Number.isSafeInteger(value) ? BigInt(value) : value;
+      return bindInteger(value);
     case "string":
       return value;
     case "bigint":
@@ -210,12 +85,6 @@ function bindValue(value: SqliteValue): SqliteValue {
 function describe(value: unknown): string {
   if (typeof value !== "object" || value === null) return String(value);
   return value.constructor?.name ?? "an object";
-}
-
-function stripPrefix(key: string): string {
-  const first = key.charCodeAt(0);
-  // ':' '@' '$'
-  return first === 58 || first === 64 || first === 36 ? key.slice(1) : key;
 }
 
 /** `Array.isArray` that narrows a readonly array. */

@@ -12,10 +12,6 @@ forEachRemoteScheme("conformance", (scheme, createDriver) => {
     // A fresh database for every call, even for the same path: what the suite
     // asks of a target that is not a file.
     createDriver: ({ path }) => createDriver({ path: `${path}#${randomUUID()}` }),
-    skip: {
-      "values.text-nul":
-        "libSQL reads TEXT as a C string: a value is stored whole but read back cut at its first NUL (store it as a BLOB)",
-    },
     timeoutMs: 60_000,
   });
 });

@@ -38,12 +38,12 @@ forEachRemoteScheme("store differences", (scheme, createDriver) => {
       );
     });
 
-    it("repair with a backup path says to pass backupTo: false, and repairs without one", async () => {
+    it("repair with a backup path is UnsupportedOperationError saying to pass backupTo: false, and repairs without one", async () => {
       const { store, dir } = await open();
       await store.sessions.create({ id: "s" });
-      await expect(store.integrity.repair({ backupTo: join(dir, "copy.db") })).rejects.toThrow(
-        /backupTo: false/,
-      );
+      const refused = store.integrity.repair({ backupTo: join(dir, "copy.db") });
+      await expect(refused).rejects.toBeInstanceOf(UnsupportedOperationError);
+      await expect(refused).rejects.toThrow(/integrity\.repair .*backupTo: false/);
       expect(await store.integrity.repair({ backupTo: false })).toMatchObject({ ok: true });
     });
 

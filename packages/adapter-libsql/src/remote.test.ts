@@ -112,6 +112,7 @@ describe("remote driver", () => {
       vacuum: false,
       queuesWriters: true,
       beginsLazily: true,
+      refusesTextWithNul: true,
     });
   });
 

@@ -1,8 +1,9 @@
 import { type Client, createClient } from "@libsql/client";
-import { type RunResult, SqliteError, type Statement } from "@llm-sessions/core/driver";
+import { type Row, type RunResult, SqliteError, type Statement } from "@llm-sessions/core/driver";
 import { LibsqlConnection } from "./connection.js";
 import type { ResolvedOptions } from "./options.js";
 import { planBatch } from "./statements.js";
+import { toRows } from "./values.js";
 
 /**
  * A remote libSQL server (sqld, Turso) over HTTP or WebSocket.
@@ -54,5 +55,14 @@ export class RemoteConnection extends LibsqlConnection {
   protected async batchOutsideTransaction(statements: readonly Statement[]): Promise<RunResult[]> {
     const plan = planBatch(statements);
     return plan.results(await this.client.batch(plan.statements, "write"));
+  }
+
+  /**
+   * BEGIN IMMEDIATE, the statements, COMMIT in one request, with each
+   * statement's rows: core's one-trip writes (an append) go here.
+   */
+  async writeBatch(statements: readonly Statement[]): Promise<Row[][]> {
+    const plan = planBatch(statements);
+    return (await this.client.batch(plan.statements, "write")).map(toRows);
   }
 }

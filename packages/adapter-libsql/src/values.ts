@@ -1,5 +1,11 @@
 import type { ResultSet, Value } from "@libsql/client";
-import { fromBigInt, type Row, type RunResult, type SqliteValue } from "@llm-sessions/core/driver";
+import {
+  fromBigInt,
+  type Row,
+  type RunResult,
+  runResult,
+  type SqliteValue,
+} from "@llm-sessions/core/driver";
 
 /**
  * Rows as plain objects keyed by column name. @libsql/client's rows also
@@ -34,13 +40,7 @@ export function toRows(result: ResultSet): Row[] {
 
 /** `rowsAffected` and `lastInsertRowid` in the contract's shape (0 when the driver gives none). */
 export function toRunResult(result: ResultSet): RunResult {
-  return { changes: result.rowsAffected, lastInsertRowid: toInteger(result.lastInsertRowid) };
-}
-
-/** An integer the client read as a bigint (intMode "bigint"): `number` when safe. */
-export function toInteger(value: bigint | number | undefined | null): number | bigint {
-  if (typeof value === "bigint") return fromBigInt(value);
-  return typeof value === "number" ? value : 0;
+  return runResult(result.rowsAffected, result.lastInsertRowid);
 }
 
 /**

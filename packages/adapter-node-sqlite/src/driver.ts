@@ -4,6 +4,7 @@ import { createDriver, type SqliteDriver } from "@llm-sessions/core/driver";
 import { NodeSqliteConnection } from "./connection.js";
 import { mapError } from "./errors.js";
 import { checkOptions, type NodeSqliteOptions } from "./options.js";
+import { support } from "./support.js";
 
 /**
  * A driver for `@llm-sessions/core` on Node's own SQLite (`node:sqlite`, no
@@ -31,13 +32,13 @@ export function nodeSqlite(options: NodeSqliteOptions): SqliteDriver {
       fts5: true,
       walCheckpoint: true,
       vacuum: true,
+      refusesTextWithNul: !support.textKeepsNul,
     },
     synchronous: true,
-    tuning: {
-      readonly: options.readonly,
-      statementCacheSize: options.statementCacheSize,
-      journalSizeLimitBytes: options.journalSizeLimitBytes,
-    },
+    // node:sqlite binds a missing parameter as NULL without a word.
+    checkParameters: true,
+    // readonly, statementCacheSize and journalSizeLimitBytes: core's own tuning, checked there.
+    tuning: options,
     open: (settings) =>
       new NodeSqliteConnection(
         new DatabaseSync(filename, {

@@ -13,9 +13,8 @@ const NODE_ERRORS: ReadonlyArray<readonly [RegExp, SqliteErrorCode]> = [
   [/too large to bind/i, "TOOBIG"],
 ];
 
-/** Turns anything node:sqlite threw into a `SqliteError` with a normalized code. */
+/** Turns anything node:sqlite threw into a `SqliteError` with a normalized code (a `SqliteError` as it is, by `toSqliteError`). */
 export function mapError(error: unknown): SqliteError {
-  if (error instanceof SqliteError) return error;
   const { code, errcode } = (error ?? {}) as { code?: unknown; errcode?: unknown };
   // SQLite's own errors: errcode is the extended result code (e.g. 2067, CONSTRAINT_UNIQUE).
   if (code === "ERR_SQLITE_ERROR" && typeof errcode === "number") {

@@ -1,4 +1,4 @@
-import { SqliteError } from "@llm-sessions/core/driver";
+import { checkFilename, checkOptionKeys } from "@llm-sessions/core/driver";
 
 /** Options of {@link nodeSqlite}. Every field but `filename` is optional. */
 export interface NodeSqliteOptions {
@@ -19,21 +19,9 @@ export interface NodeSqliteOptions {
 
 const KNOWN_KEYS = new Set(["filename", "readonly", "statementCacheSize", "journalSizeLimitBytes"]);
 
-/** Checks the options that core does not (it checks the numbers and `readonly`). */
+/** Checks the options that core's tuning does not (it checks the numbers and `readonly`). */
 export function checkOptions(options: NodeSqliteOptions): { memory: boolean } {
-  if (typeof options !== "object" || options === null) throw misuse("options must be an object");
-  const unknown = Object.keys(options).find((key) => !KNOWN_KEYS.has(key));
-  if (unknown !== undefined) throw misuse(`unknown option "${unknown}"`);
-  const { filename } = options;
-  if (typeof filename !== "string") throw misuse("filename must be a string");
-  if (/^file:/i.test(filename))
-    throw misuse(`URI filenames are not supported (a file named so: "./${filename}")`);
-  if (filename.includes("\0")) throw misuse("filename must not contain a NUL character");
-  // A UTF-16 code unit that is not half of a pair (in `u` mode a pair is one code point).
-  if (/[\uD800-\uDFFF]/u.test(filename)) throw misuse("filename must be well-formed UTF-16");
-  return { memory: filename === ":memory:" || filename === "" };
-}
-
-function misuse(message: string): SqliteError {
-  return new SqliteError("MISUSE", `nodeSqlite: ${message}`);
+  checkOptionKeys("nodeSqlite", options, KNOWN_KEYS);
+  checkFilename("nodeSqlite", options.filename);
+  return { memory: options.filename === ":memory:" || options.filename === "" };
 }

@@ -8,6 +8,7 @@ export type {
   AdapterTuning,
   ConnectionSettings,
   MaybePromise,
+  RawBackupOptions,
   RawConnection,
   RawStatement,
   SqliteAdapter,
@@ -21,9 +22,16 @@ export {
   type SqliteErrorCode,
   toSqliteError,
 } from "./driver/errors.js";
-export { fromBigInt } from "./driver/integers.js";
+export { bindInteger, fromBigInt, narrowRow, runResult } from "./driver/integers.js";
 export { MAX_BUSY_TIMEOUT_MS } from "./driver/limits.js";
 export { LruCache } from "./driver/lru.js";
+export { checkFilename, checkOptionKeys } from "./driver/options.js";
+export {
+  bareName,
+  checkParameters,
+  type ParameterShape,
+  parameterShape,
+} from "./driver/parameters.js";
 export { type RowBuilder, rowBuilder } from "./driver/row-builder.js";
 export {
   DEFAULT_BUSY_TIMEOUT_MS,

@@ -116,7 +116,7 @@ export async function migrateLegacy(options: MigrateLegacyOptions): Promise<Lega
     const found = before.layout ? "v0" : before.version > 0 ? "versioned" : "empty";
     const pending = found === "v0" || (found === "versioned" && before.version < SCHEMA_VERSION);
     const backup = pending && opts.backupTo !== false ? opts.backupTo : null;
-    if (backup !== null) await vacuumInto(pool, backup);
+    if (backup !== null) await vacuumInto(pool, backup, "migrateLegacy");
     let legacy = NOTHING;
     if (found === "v0") {
       legacy = (await pool.write((tx) => migrateLegacyV0InTx(tx, clock()))) ?? NOTHING;

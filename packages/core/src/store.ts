@@ -417,6 +417,9 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       },
     },
     searchIndex,
+    // On a server each statement of a transaction is a round trip; locally
+    // the hot paths' transactions cost no more than one batch would.
+    roundTrips: pool.driver.capabilities.remote,
   };
   lifecycle = new LifecycleApi(ctx, policy);
   const ops = await openOperations(pool, () => lifecycle?.figures()).catch(async (error) => {

@@ -1,8 +1,10 @@
 import { type SqliteDriver, SqliteError } from "@llm-sessions/core";
 import {
   type Queryable,
+  type Row,
   runSteps,
   type SqliteConnection,
+  type Statement,
   type Transaction,
   type TxSteps,
 } from "@llm-sessions/core/driver";
@@ -143,6 +145,13 @@ function wrap(conn: SqliteConnection, sabotage: Sabotage): SqliteConnection {
       (overrides.transaction as SqliteConnection["transaction"])(mode, (tx) =>
         runSteps(steps(), tx),
       ),
+    // Likewise: the statements of a one-batch write meet the sabotage.
+    writeBatch: (list: readonly Statement[]) =>
+      (overrides.transaction as SqliteConnection["transaction"])("immediate", async (tx) => {
+        const rows: Row[][] = [];
+        for (const s of list) rows.push(await tx.all(s.sql, s.params));
+        return rows;
+      }),
     inTransaction: () => conn.inTransaction(),
     close: () => conn.close(),
     get closed() {

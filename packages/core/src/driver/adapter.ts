@@ -94,10 +94,13 @@ export interface RawConnection {
    * `onProgress` after each step and once more with `remainingPages: 0`.
    * Core starts it while it holds the connection and lets other calls in
    * from the first progress report on, so it must copy in steps that yield
-   * to the event loop, treat BUSY from a step as "try the next step later",
-   * and reject with `ABORT` when `onProgress` throws.
+   * to the event loop and treat BUSY from a step as "try the next step
+   * later". An `onProgress` that throws should abort the copy (let the error
+   * out of the driver's progress callback): core then rejects with `ABORT`.
+   * A driver that settles the backup after its last step calls
+   * `options.holdCalls()` before that step (see `RawBackupOptions`).
    */
-  backup?(destination: string, options: BackupOptions): Promise<void>;
+  backup?(destination: string, options: RawBackupOptions): Promise<void>;
   /**
    * Optional: runs the statements atomically in one call to the driver (a
    * server: one round trip): inside an open transaction as a savepoint,
@@ -106,6 +109,27 @@ export interface RawConnection {
    * outcome is the same, only the number of calls differs.
    */
   batch?(statements: readonly Statement[]): Promise<RunResult[]>;
+  /**
+   * Optional: runs the statements as one write transaction (BEGIN IMMEDIATE
+   * to COMMIT) in one call to the driver (a server: one round trip) and
+   * returns each statement's rows. Core calls it only when no transaction is
+   * open. Without it core does the same with `begin("immediate")`, each
+   * statement's `all` and `commit`: the outcome is the same, only the number
+   * of calls differs.
+   */
+  writeBatch?(statements: readonly Statement[]): Promise<Row[][]>;
+}
+
+/** What core gives a raw connection's `backup`. */
+export interface RawBackupOptions extends BackupOptions {
+  /**
+   * Makes every later call to the connection (statements, `exec`,
+   * transaction steps, `batch`) wait until the backup settles. Core always
+   * passes it. A driver whose backup settles after its last step (a write in
+   * between would be done but missing from the copy) calls it from the
+   * progress report before that step; calling it again does nothing.
+   */
+  readonly holdCalls?: () => void;
 }
 
 /**
@@ -169,6 +193,15 @@ export interface SqliteAdapter {
    * in SQLite's handler without blocking anyone.
    */
   readonly synchronous: boolean;
+  /**
+   * The driver binds a missing parameter as NULL without a word (node:sqlite,
+   * the `libsql` package): core then checks the values of every statement it
+   * runs against the parameters of its SQL first (`checkParameters`), and a
+   * missing or surplus value, or an object for `?` parameters, is `RANGE`.
+   * Default false: the driver refuses them itself (better-sqlite3). An
+   * adapter's own `RawConnection.batch` checks its statements itself.
+   */
+  readonly checkParameters?: boolean;
   /** Core's settings for this adapter (the user's options, passed on). */
   readonly tuning?: AdapterTuning;
   /**

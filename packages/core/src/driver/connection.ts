@@ -5,6 +5,7 @@ import { type LockAttempt, withoutBlocking } from "./lock-wait.js";
 import { LruCache } from "./lru.js";
 import { drive } from "./maybe.js";
 import { Mutex } from "./mutex.js";
+import { checkedStatement, type ValueChecks } from "./parameters.js";
 import { continueSteps, isThenable, performStatement, step } from "./steps.js";
 import type {
   BackupOptions,
@@ -32,6 +33,8 @@ export interface ConnectionContext {
   readonly waitForLock: boolean;
   readonly busyTimeoutMs: number;
   readonly statementCacheSize: number;
+  /** What to check of every statement's values before it runs (none when absent). */
+  readonly checks?: ValueChecks;
 }
 
 /** `batch` inside an open transaction runs in this savepoint, so that it is all or nothing. */
@@ -67,6 +70,7 @@ class CoreConnection implements SqliteConnection {
   readonly #busyTimeoutMs: number;
   readonly #wait: string;
   readonly #statements: LruCache<string, RawStatement>;
+  readonly #checks: ValueChecks | undefined;
   readonly #mutex = new Mutex();
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -88,6 +92,8 @@ class CoreConnection implements SqliteConnection {
     this.#wait = `PRAGMA busy_timeout = ${context.busyTimeoutMs}`;
     // Every driver here finalizes a statement when it is garbage collected, so eviction only drops it.
     this.#statements = new LruCache(context.statementCacheSize);
+    const { checks } = context;
+    this.#checks = checks?.parameters || checks?.refuseTextWithNul ? checks : undefined;
     if (typeof raw.backup === "function") {
       const backup = raw.backup.bind(raw);
       Object.defineProperty(this, "backup", {
@@ -125,6 +131,10 @@ class CoreConnection implements SqliteConnection {
 
   inTransaction(): Promise<boolean> {
     return this.#serial(() => this.#raw.inTransaction());
+  }
+
+  writeBatch(statements: readonly Statement[]): Promise<Row[][]> {
+    return this.#serial(() => this.#writeBatch(statements));
   }
 
   transaction<T>(mode: TransactionMode, fn: (tx: Transaction) => Promise<T>): Promise<T> {
@@ -205,6 +215,7 @@ class CoreConnection implements SqliteConnection {
     let prepared = this.#statements.get(sql);
     if (prepared === undefined) {
       prepared = this.#raw.prepare(sql);
+      if (this.#checks) prepared = checkedStatement(prepared, sql, this.#checks);
       this.#statements.set(sql, prepared);
     }
     return prepared;
@@ -279,6 +290,41 @@ class CoreConnection implements SqliteConnection {
     return isThenable(undone)
       ? Promise.resolve(undone).catch(() => this.#rollbackQuietly())
       : undefined;
+  }
+
+  /**
+   * One write transaction whose statements' rows come back. The adapter's
+   * own `writeBatch` does it in one call; otherwise BEGIN (waiting for the
+   * lock as `transaction` does), each statement's `all`, COMMIT: synchronous
+   * from BEGIN to COMMIT on a synchronous adapter.
+   */
+  #writeBatch(statements: readonly Statement[]): MaybePromise<Row[][]> {
+    if (this.#raw.inTransaction()) {
+      throw new SqliteError(
+        "MISUSE",
+        "writeBatch() runs its own transaction: it cannot run inside an open one",
+      );
+    }
+    if (statements.length === 0) return [];
+    const writeBatch = this.#raw.writeBatch;
+    if (writeBatch) return this.#mapped(() => writeBatch.call(this.#raw, statements));
+    return drive(this.#inOwnWriteWithRows(statements));
+  }
+
+  *#inOwnWriteWithRows(statements: readonly Statement[]): Generator<unknown, Row[][], unknown> {
+    yield this.#begin("immediate");
+    this.#inOwnTransaction = true;
+    try {
+      const results: Row[][] = [];
+      for (const s of statements) results.push((yield this.#all(s.sql, s.params)) as Row[]);
+      yield this.#commit();
+      return results;
+    } catch (error) {
+      yield this.#rollbackQuietly();
+      throw error;
+    } finally {
+      this.#inOwnTransaction = false;
+    }
   }
 
   *#inOwnWrite(statements: readonly Statement[]): Generator<unknown, RunResult[], unknown> {

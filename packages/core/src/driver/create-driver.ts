@@ -1,6 +1,7 @@
 import type { RawConnection, SqliteAdapter } from "./adapter.js";
 import { coreConnection } from "./connection.js";
 import { SqliteError } from "./errors.js";
+import { withBackupHold } from "./raw-backup.js";
 import { connectionSettings, resolveTuning } from "./settings.js";
 import { isThenable } from "./steps.js";
 import type {
@@ -51,11 +52,15 @@ export function createDriver(adapter: SqliteAdapter): SqliteDriver {
         if (raw !== undefined) await closeQuietly(raw);
         throw adapter.mapError(error);
       }
-      return coreConnection(raw, {
+      return coreConnection(withBackupHold(raw), {
         mapError: (error) => adapter.mapError(error),
         waitForLock: adapter.synchronous && capabilities.file,
         busyTimeoutMs: settings.busyTimeoutMs,
         statementCacheSize: tuning.statementCacheSize,
+        checks: {
+          parameters: adapter.checkParameters === true,
+          refuseTextWithNul: capabilities.refusesTextWithNul === true,
+        },
       });
     },
   };

@@ -2,6 +2,7 @@ export type {
   AdapterTuning,
   ConnectionSettings,
   MaybePromise,
+  RawBackupOptions,
   RawConnection,
   RawStatement,
   SqliteAdapter,
@@ -15,9 +16,16 @@ export {
   type SqliteErrorCode,
   toSqliteError,
 } from "./errors.js";
-export { fromBigInt } from "./integers.js";
+export { bindInteger, fromBigInt, narrowRow, runResult } from "./integers.js";
 export { LruCache } from "./lru.js";
 export { Mutex } from "./mutex.js";
+export { checkFilename, checkOptionKeys } from "./options.js";
+export {
+  bareName,
+  checkParameters,
+  type ParameterShape,
+  parameterShape,
+} from "./parameters.js";
 export { type RowBuilder, rowBuilder } from "./row-builder.js";
 export {
   DEFAULT_BUSY_TIMEOUT_MS,

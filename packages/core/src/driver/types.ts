@@ -107,6 +107,15 @@ export interface SqliteConnection extends Queryable {
    */
   transactionSteps<T>(mode: TransactionMode, steps: () => TxSteps<T>): Promise<T>;
   /**
+   * Runs a fixed list of statements as one write transaction (`BEGIN
+   * IMMEDIATE`, the statements, `COMMIT`), all or none, and returns the rows
+   * of each (`[]` for a statement without rows). For a hot write whose
+   * conditions live in its SQL: on a server it is one request, where
+   * `transaction` costs a round trip per statement. Outside a transaction
+   * only: from inside one it rejects with `MISUSE`.
+   */
+  writeBatch(statements: readonly Statement[]): Promise<Row[][]>;
+  /**
    * True when a transaction is open that `transaction()` did not start (a raw
    * `BEGIN` sent with `exec`). The pool checks it before reusing a connection.
    */
@@ -176,6 +185,13 @@ export interface DriverCapabilities {
    * is held before the callback runs.
    */
   readonly beginsLazily?: boolean;
+  /**
+   * True when the driver would cut bound text at its first NUL (node:sqlite
+   * of Node 22): the adapter then refuses text with a NUL inside with
+   * `MISUSE` and writes nothing, rather than store less than it was given.
+   * Absent or false: such text round-trips whole.
+   */
+  readonly refusesTextWithNul?: boolean;
 }
 
 /** Options the pool passes to every connection it opens. */

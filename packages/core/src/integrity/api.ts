@@ -1,5 +1,5 @@
 import type { Pool } from "../pool/index.js";
-import { vacuumInto } from "./backup.js";
+import { refuseWithoutVacuum, vacuumInto } from "./backup.js";
 import { checkIntegrity, type IntegrityCheckOptions, type IntegrityReport } from "./check.js";
 import {
   type IntegrityRepairOptions,
@@ -32,7 +32,12 @@ export function integrityApi(pool: Pool, clock: () => number): IntegrityApi {
       repairIntegrity(
         pool,
         // VACUUM INTO in the writer's turn: see `vacuumInto` for why not the online backup.
-        { target: pool.driver.target, clock, backup: (path) => vacuumInto(pool, path) },
+        {
+          target: pool.driver.target,
+          clock,
+          backup: (path) => vacuumInto(pool, path, "integrity.repair"),
+          refuseBackup: () => refuseWithoutVacuum(pool, "integrity.repair"),
+        },
         options,
       ),
   };

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, fsyncSync, openSync } from "node:fs";
-import { SqliteError } from "../driver/index.js";
 import { ValidationError } from "../errors.js";
+import { UnsupportedOperationError } from "../maintenance/errors.js";
 import type { Pool } from "../pool/index.js";
 
 /**
@@ -17,15 +17,10 @@ export type BackupFn = (path: string) => Promise<void>;
  *
  * @throws ValidationError when `path` already exists (VACUUM INTO would
  *   refuse it anyway; saying so first is clearer).
- * @throws SqliteError `UNSUPPORTED` when the driver does not allow VACUUM (a remote server).
+ * @throws UnsupportedOperationError when the driver does not allow VACUUM (a remote server).
  */
-export async function vacuumInto(pool: Pool, path: string): Promise<void> {
-  if (!pool.driver.capabilities.vacuum) {
-    throw new SqliteError(
-      "UNSUPPORTED",
-      `${pool.driver.name} (${pool.driver.target}) cannot write a backup with VACUUM INTO: back it up with the server's own tools and pass backupTo: false`,
-    );
-  }
+export async function vacuumInto(pool: Pool, path: string, operation: string): Promise<void> {
+  refuseWithoutVacuum(pool, operation);
   if (existsSync(path)) {
     throw new ValidationError("backup", [
       { path: "backupTo", message: `${path} already exists; choose a new file` },
@@ -37,5 +32,18 @@ export async function vacuumInto(pool: Pool, path: string): Promise<void> {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * `UnsupportedOperationError` when `pool`'s driver cannot `VACUUM INTO` (a
+ * server): the callers check it before they do anything else.
+ */
+export function refuseWithoutVacuum(pool: Pool, operation: string): void {
+  if (!pool.driver.capabilities.vacuum) {
+    throw new UnsupportedOperationError(
+      operation,
+      `${pool.driver.name} (${pool.driver.target}) cannot write a backup with VACUUM INTO: back it up with the server's own tools and pass backupTo: false`,
+    );
   }
 }

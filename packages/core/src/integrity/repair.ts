@@ -70,6 +70,8 @@ export interface RepairDeps {
   /** The database, for error messages. */
   readonly target: string;
   readonly backup: BackupFn;
+  /** Throws `UnsupportedOperationError` when `backup` cannot work here: checked before anything runs. */
+  readonly refuseBackup: () => void;
   /** Stamps `quarantined_messages.quarantined_at`. */
   readonly clock: () => number;
 }
@@ -124,6 +126,7 @@ const NO_ACTIONS: RepairActions = {
  *
  * @throws ValidationError for bad options (nothing changed).
  * @throws DatabaseCorruptError when the file has damaged pages (nothing changed).
+ * @throws UnsupportedOperationError when a backup is asked for where none can be written (a server: pass `backupTo: false`); nothing ran.
  */
 export async function repairIntegrity(
   db: Executor,
@@ -131,6 +134,7 @@ export async function repairIntegrity(
   options: IntegrityRepairOptions,
 ): Promise<IntegrityRepairReport> {
   const opts = parse("integrity.repair", optionsSchema, options);
+  if (opts.backupTo !== false) deps.refuseBackup();
   const started = performance.now();
   const before = await checkIntegrity(db, { full: opts.full ?? false });
   const plan = planRepair(deps.target, before.findings);

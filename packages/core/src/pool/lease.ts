@@ -71,6 +71,10 @@ export class LeasedConnection implements SqliteConnection {
     return this.#use().transactionSteps(mode, steps);
   }
 
+  async writeBatch(statements: readonly Statement[]): Promise<Row[][]> {
+    return this.#use().writeBatch(statements);
+  }
+
   async inTransaction(): Promise<boolean> {
     return this.#use().inTransaction();
   }

@@ -1,7 +1,14 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { isBusyError, SqliteError } from "../driver/errors.js";
 import type { TxSteps } from "../driver/steps.js";
-import type { Queryable, SqliteConnection, SqliteDriver, Transaction } from "../driver/types.js";
+import type {
+  Queryable,
+  Row,
+  SqliteConnection,
+  SqliteDriver,
+  Statement,
+  Transaction,
+} from "../driver/types.js";
 import type { FileIdentity } from "../files/identity.js";
 import { backoffDelay } from "./backoff.js";
 import {
@@ -271,6 +278,26 @@ export class Pool {
       };
       return conn.transactionSteps("immediate", body);
     });
+  }
+
+  /**
+   * Runs a fixed list of statements as one write transaction on the writer
+   * (`SqliteConnection.writeBatch`: one request on a server) and returns
+   * each statement's rows. The same queue, retries and guarantees as
+   * `write`: a BEGIN refused with BUSY ran none of the statements, so it is
+   * retried.
+   *
+   * @throws the same errors as `write`.
+   */
+  writeBatch(statements: readonly Statement[]): Promise<Row[][]> {
+    try {
+      this.#admit("writeBatch");
+      this.#refuseIfHoldingWriter("writeBatch()");
+      this.#file?.verify();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#writeOn((conn) => conn.writeBatch(statements));
   }
 
   /**

@@ -1,4 +1,11 @@
-import { type Queryable, runSteps, step, type Transaction, type TxSteps } from "../driver/index.js";
+import {
+  type Queryable,
+  runSteps,
+  type Statement,
+  step,
+  type Transaction,
+  type TxSteps,
+} from "../driver/index.js";
 import type { Executor } from "../sessions/context.js";
 
 /**
@@ -17,17 +24,29 @@ export function indexQueued(tx: Transaction, limit: number): Promise<number> {
 
 /** `indexQueued` as transaction steps. */
 export function* indexQueuedSteps(limit: number): TxSteps<number> {
-  yield* step.run(
-    `INSERT INTO messages_fts (rowid, content)
-     SELECT m.pk, m.content FROM messages AS m
-     WHERE m.pk IN (SELECT pk FROM messages_fts_pending ORDER BY pk LIMIT ?)`,
-    [limit],
-  );
-  const dequeued = yield* step.run(
-    "DELETE FROM messages_fts_pending WHERE pk IN (SELECT pk FROM messages_fts_pending ORDER BY pk LIMIT ?)",
-    [limit],
-  );
+  yield* step.run(INDEX_QUEUED, [limit]);
+  const dequeued = yield* step.run(DEQUEUE, [limit]);
   return dequeued.changes;
+}
+
+const INDEX_QUEUED = `INSERT INTO messages_fts (rowid, content)
+     SELECT m.pk, m.content FROM messages AS m
+     WHERE m.pk IN (SELECT pk FROM messages_fts_pending ORDER BY pk LIMIT ?)`;
+
+const DEQUEUE =
+  "DELETE FROM messages_fts_pending WHERE pk IN (SELECT pk FROM messages_fts_pending ORDER BY pk LIMIT ?)";
+
+/**
+ * `indexQueuedSteps` as a fixed batch (`Executor.writeBatch`): the index
+ * insert, the dequeue, and how many the dequeue removed (`dequeued`, from
+ * `changes()`, which reads the statement just before it).
+ */
+export function indexQueuedBatch(limit: number): Statement[] {
+  return [
+    { sql: INDEX_QUEUED, params: [limit] },
+    { sql: DEQUEUE, params: [limit] },
+    { sql: "SELECT changes() AS dequeued" },
+  ];
 }
 
 /**
@@ -37,11 +56,12 @@ export function* indexQueuedSteps(limit: number): TxSteps<number> {
  * read from the two ends of a small b-tree.
  */
 export function* queuedSpanSteps(): TxSteps<number> {
-  const row = yield* step.get<{ span: number | bigint | null }>(
-    "SELECT max(pk) - min(pk) + 1 AS span FROM messages_fts_pending",
-  );
+  const row = yield* step.get<{ span: number | bigint | null }>(QUEUED_SPAN_SQL);
   return Number(row?.span ?? 0);
 }
+
+/** The statement of `queuedSpanSteps`: one row, `span`. */
+export const QUEUED_SPAN_SQL = "SELECT max(pk) - min(pk) + 1 AS span FROM messages_fts_pending";
 
 /** Whether any message waits for the search index. */
 export async function hasQueued(q: Pick<Queryable, "get">): Promise<boolean> {
@@ -115,11 +135,8 @@ export class SearchIndexQueue {
    * whether it indexed.
    */
   *indexIfDue(count: number): TxSteps<boolean> {
-    if (this.#closed) return false;
-    this.#sinceCheck += count;
-    if (this.#sinceCheck < this.#checkEvery) return false;
-    this.#sinceCheck = 0;
-    if ((yield* queuedSpanSteps()) < this.#options.batch) return false;
+    if (!this.lookAfter(count)) return false;
+    if (!this.spanDue(yield* queuedSpanSteps())) return false;
     yield* step.exec("SAVEPOINT llm_sessions_index");
     try {
       yield* indexQueuedSteps(PASS_CHUNK);
@@ -130,6 +147,33 @@ export class SearchIndexQueue {
       this.#options.onError(error);
       return false;
     }
+  }
+
+  /**
+   * `indexIfDue`'s first half, for an append written as one batch: counts
+   * `count` appended messages and says whether this append should look at
+   * the queue (read `QUEUED_SPAN_SQL` in its batch, then `spanDue`).
+   */
+  lookAfter(count: number): boolean {
+    if (this.#closed) return false;
+    this.#sinceCheck += count;
+    if (this.#sinceCheck < this.#checkEvery) return false;
+    this.#sinceCheck = 0;
+    return true;
+  }
+
+  /** Whether a queue of this span (`QUEUED_SPAN_SQL`) is worth indexing now. */
+  spanDue(span: number): boolean {
+    return span >= this.#options.batch;
+  }
+
+  /**
+   * Starts a pass now, in the background (an append sent as one batch found
+   * about a batch queued: indexing inside it would have cost it a round trip
+   * per statement).
+   */
+  indexSoon(): void {
+    this.#startPass();
   }
 
   /**
@@ -238,7 +282,10 @@ export class SearchIndexQueue {
   async #drain(): Promise<number> {
     let total = 0;
     for (;;) {
-      const n = await this.#db.write((tx) => indexQueued(tx, PASS_CHUNK));
+      // One fixed batch: one request on a server, where a transaction of
+      // statements would cost a round trip each and hold up the appends.
+      const results = await this.#db.writeBatch(indexQueuedBatch(PASS_CHUNK));
+      const n = Number(results[2]?.[0]?.dequeued ?? 0);
       total += n;
       if (n < PASS_CHUNK) return total;
     }

@@ -8,7 +8,13 @@ import {
   sessionPkSql,
 } from "../sessions/context.js";
 import { decodeCursor, encodeCursor } from "../sessions/cursor.js";
-import { type MessageRow, messageColumns, tenantFromDb, toMessage } from "../sessions/rows.js";
+import {
+  MESSAGE_COLUMN_COUNT,
+  type MessageRow,
+  messageColumns,
+  tenantFromDb,
+  toMessage,
+} from "../sessions/rows.js";
 import type { Message, MessageRole, Page } from "../sessions/types.js";
 import { parse } from "../sessions/validation.js";
 import { checkSearchBounds, SEARCH_BOUNDS } from "./bounds.js";
@@ -113,14 +119,18 @@ export async function search(
   }
 
   let rows: HitRow[];
-  try {
-    rows = await ctx.db.readSnapshot((tx) => findPage(tx, plan, true));
-  } catch (error) {
-    if (!(error instanceof QueueNotLoadable)) throw error;
-    // A connection that may not even write its temp database: index the
-    // queue (a write), then read the index alone.
-    await ctx.searchIndex.catchUp();
-    rows = await ctx.db.readSnapshot((tx) => findPage(tx, plan, false));
+  if (ctx.roundTrips) {
+    rows = await pageInOneRequest(plan);
+  } else {
+    try {
+      rows = await ctx.db.readSnapshot((tx) => findPage(tx, plan, true));
+    } catch (error) {
+      if (!(error instanceof QueueNotLoadable)) throw error;
+      // A connection that may not even write its temp database: index the
+      // queue (a write), then read the index alone.
+      await ctx.searchIndex.catchUp();
+      rows = await ctx.db.readSnapshot((tx) => findPage(tx, plan, false));
+    }
   }
 
   const first = after?.position ?? 0;
@@ -169,6 +179,37 @@ async function findPage(tx: Transaction, plan: PagePlan, withQueue: boolean): Pr
     await clearQueued(tx);
   }
 }
+
+/**
+ * A page on a server, in one request (two with a cursor): the index's page
+ * query and, in the same statement (one snapshot), a marker row when
+ * messages wait in the queue. A server has no TEMP tables to match them in,
+ * so then the queue is indexed (a write) and the page read again.
+ */
+async function pageInOneRequest(plan: PagePlan): Promise<HitRow[]> {
+  const read = () =>
+    plan.ctx.db.read(async (q) => {
+      const before = plan.after ? await boundaryPk(q, plan.ctx, plan.after) : undefined;
+      const [sql, params] = pageQuery("messages_fts", plan, before);
+      return q.all<HitRow>(
+        `SELECT * FROM (${sql})
+         UNION ALL SELECT ${QUEUED_MARKER} WHERE EXISTS (SELECT 1 FROM messages_fts_pending)`,
+        params,
+      );
+    });
+  let rows = await read();
+  if (rows.some(isMarker)) {
+    await plan.ctx.searchIndex.catchUp();
+    rows = await read();
+  }
+  // Newest first, as the page query gave them (a compound select keeps no order of its own).
+  return rows.filter((r) => !isMarker(r)).sort((a, b) => Number(b.pk) - Number(a.pk));
+}
+
+const isMarker = (row: HitRow): boolean => (row.pk as number | null) === null;
+
+/** The marker row: every column of `pageQuery`'s rows NULL, `pk` included. */
+const QUEUED_MARKER = Array.from({ length: MESSAGE_COLUMN_COUNT + 4 }, () => "NULL").join(", ");
 
 /**
  * One statement per source: FTS5 is the outer loop (CROSS JOIN keeps the

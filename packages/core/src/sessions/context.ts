@@ -1,4 +1,12 @@
-import { type Queryable, runSteps, step, type Transaction, type TxSteps } from "../driver/index.js";
+import {
+  type Queryable,
+  type Row,
+  runSteps,
+  type Statement,
+  step,
+  type Transaction,
+  type TxSteps,
+} from "../driver/index.js";
 import { AmbiguousSessionIdError, SessionArchivedError, SessionNotFoundError } from "../errors.js";
 import type { StoreLimits } from "./limits.js";
 import {
@@ -19,6 +27,8 @@ export interface Executor {
   write<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /** `write` for a body of yielded statements: one synchronous stretch on a synchronous driver. */
   writeSteps<T>(steps: () => TxSteps<T>): Promise<T>;
+  /** A fixed list of statements as one write transaction, with each one's rows (one request on a server). */
+  writeBatch(statements: readonly Statement[]): Promise<Row[][]>;
   read<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
   readSnapshot<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
 }
@@ -59,6 +69,12 @@ export interface ArchivedSessions {
 export interface SearchIndexing {
   /** In an append's transaction: index the queue there when about a batch is queued (by any process). */
   indexIfDue(count: number): TxSteps<boolean>;
+  /** `indexIfDue` in parts, for an append sent as one batch: count, then whether to read the queue's span. */
+  lookAfter(count: number): boolean;
+  /** Whether a queue of this span is worth indexing now. */
+  spanDue(span: number): boolean;
+  /** Starts a background pass now (an append sent as one batch found about a batch queued). */
+  indexSoon(): void;
   /** `count` messages were appended and committed; `indexed` if their transaction indexed the queue. */
   appended(count: number, indexed?: boolean): void;
   /** A write that may have queued messages (a restore) committed. */
@@ -77,6 +93,12 @@ export interface StoreContext {
   readonly scope: Scope;
   readonly archived: ArchivedSessions;
   readonly searchIndex: SearchIndexing;
+  /**
+   * Every statement is a round trip to a server: the hot paths then send one
+   * request each (an append as one batch whose conditions live in SQL, a
+   * search page as one statement) rather than a transaction of statements.
+   */
+  readonly roundTrips: boolean;
 }
 
 /**

@@ -1,5 +1,21 @@
-import { step, type TxSteps } from "../driver/index.js";
+import {
+  type Row,
+  SqliteError,
+  type SqliteValue,
+  type Statement,
+  step,
+  type TxSteps,
+} from "../driver/index.js";
 import { IdempotencyConflictError, ValidationError } from "../errors.js";
+import { QUEUED_SPAN_SQL } from "../search/index-queue.js";
+import {
+  INSERT_CHUNK,
+  insertMessage,
+  type MessageValues,
+  oneBatchAppend,
+  repeatsAKey,
+  SELECT_BY_KEY,
+} from "./append-sql.js";
 import {
   loadSession,
   loadWritableSession,
@@ -12,12 +28,7 @@ import { decodeCursor, encodeCursor } from "./cursor.js";
 import { idempotencyDifferences } from "./idempotency.js";
 import { MAX_SEQ } from "./limits.js";
 import { chunkText, toolCallIds, toolResultIds } from "./parts.js";
-import {
-  type MessageRow,
-  RAW_MESSAGE_COLUMNS,
-  SESSION_MESSAGE_COLUMNS,
-  toMessage,
-} from "./rows.js";
+import { type MessageRow, SESSION_MESSAGE_COLUMNS, toMessage } from "./rows.js";
 import { rethrowIdConflict } from "./sessions-api.js";
 import type { AppendOptions, ListMessagesOptions, Message, NewMessage, Page } from "./types.js";
 import { parse } from "./validation.js";
@@ -27,21 +38,6 @@ const TOOL_CALL_KNOWN =
 
 /** A validated message of an append: content filled in, parts in their stored form. */
 type ParsedMessage = NewMessage & { readonly content: string; readonly storedParts: string | null };
-
-/**
- * One INSERT per message; `seq` comes from the session's `last_seq`, which the
- * insert trigger advances, so each message of a batch gets the next number. A
- * repeated idempotency key inserts nothing (and fires no trigger).
- */
-const INSERT_MESSAGE = `INSERT INTO messages (id, session_pk, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at,
-    parts, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_micros, cost_currency, parts_chunks)
-  VALUES (?, ?, (SELECT last_seq + 1 FROM sessions WHERE pk = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (session_pk, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-  RETURNING pk, ${RAW_MESSAGE_COLUMNS}`;
-
-const INSERT_CHUNK = "INSERT INTO message_blobs (message_pk, chunk, data) VALUES (?, ?, ?)";
-
-const SELECT_BY_KEY = `SELECT ${SESSION_MESSAGE_COLUMNS} FROM messages WHERE session_pk = ? AND idempotency_key = ?`;
 
 /** A message row as read through its session (no session column). */
 type SessionMessageRow = Omit<MessageRow, "session_id">;
@@ -90,11 +86,8 @@ export class MessagesApi {
         ? chunkText(m.storedParts)
         : null,
     );
-    // The session's key goes in the two placeholders (0) once it is loaded.
-    const rows = list.map((m, i) => [
+    const values: MessageValues[] = list.map((m, i) => [
       m.id ?? this.#ctx.newId(),
-      0,
-      0,
       m.role,
       m.content,
       m.name ?? null,
@@ -113,6 +106,12 @@ export class MessagesApi {
       m.usage?.cost?.currency ?? null,
       chunks[i]?.length ?? null,
     ]);
+    // The one-batch path holds the plain messages; parts (tool-call rules,
+    // chunks) and costs (one currency per session) need the session's answers.
+    const plain = list.every((m) => m.parts === null && m.usage?.cost === undefined);
+    const counted = this.#ctx.roundTrips && !repeatsAKey(values);
+    const fast = counted && plain ? await this.#appendInOneBatch(id, values) : undefined;
+    if (fast) return fast;
     const ctx = this.#ctx;
     // Written as steps: on a synchronous driver the whole transaction runs
     // without waiting on a promise (the hot write of every model call).
@@ -120,10 +119,8 @@ export class MessagesApi {
       const session = yield* loadWritableSessionSteps(ctx, id);
       const stored: Message[] = [];
       let currency = session.cost_currency;
-      for (const [i, params] of rows.entries()) {
+      for (const [i, v] of values.entries()) {
         const given = list[i] as ParsedMessage;
-        params[1] = session.pk;
-        params[2] = session.pk;
         const cost = given.usage?.cost?.currency;
         if (cost !== undefined && currency !== null && cost !== currency) {
           throw new ValidationError("messages.append", [
@@ -142,14 +139,48 @@ export class MessagesApi {
             if (!known) throw unknownToolCall(i, callId);
           }
         }
-        stored.push(yield* insertOne(params, id, given, i, chunks[i] ?? null));
+        stored.push(
+          yield* insertOne(insertMessage(v, session.pk), id, given, i, chunks[i] ?? null),
+        );
       }
       // The append that finds about a batch queued indexes it in this transaction.
-      const indexed = yield* ctx.searchIndex.indexIfDue(stored.length);
+      const indexed = yield* ctx.searchIndex.indexIfDue(counted ? 0 : stored.length);
       return { stored, indexed };
     });
     // Committed: the search index takes them in a later batch or pass (search itself never misses them).
     this.#ctx.searchIndex.appended(stored.length, indexed);
+    return stored;
+  }
+
+  /**
+   * The append as one batch (one request on a server): stored, or
+   * `undefined` when it wrote nothing because a rule of the interactive path
+   * applies (no such session, archived, ambiguous id, a key already used, an
+   * id already taken).
+   */
+  async #appendInOneBatch(
+    id: string,
+    values: readonly MessageValues[],
+  ): Promise<Message[] | undefined> {
+    const { db, scope, searchIndex } = this.#ctx;
+    const statements = oneBatchAppend(scope, id, values);
+    const look = searchIndex.lookAfter(values.length);
+    if (look) statements.push({ sql: QUEUED_SPAN_SQL });
+    let results: Row[][];
+    try {
+      results = await db.writeBatch(statements);
+    } catch (error) {
+      // A message id already taken: the interactive path names it (ConflictError).
+      if (error instanceof SqliteError && error.code === "CONSTRAINT") return undefined;
+      throw error;
+    }
+    const rows = results.slice(0, values.length);
+    if (!rows.every((r) => r.length === 1)) return undefined;
+    const stored = rows.map((r) => toMessage(r[0] as unknown as SessionMessageRow, id));
+    searchIndex.appended(stored.length);
+    const span = Number((results[values.length]?.[0]?.span as number | bigint | null) ?? 0);
+    // Due for the index: a pass of its own (one request), not this append's.
+    if (look && searchIndex.spanDue(span)) searchIndex.indexSoon();
     return stored;
   }
 
@@ -353,18 +384,19 @@ const duplicateToolCall = (i: number, callId: string) =>
   ]);
 
 function* insertOne(
-  params: (string | number | null)[],
+  insert: Statement,
   sessionId: string,
   given: ParsedMessage,
   index: number,
   chunks: readonly string[] | null,
 ): TxSteps<Message> {
+  const params = insert.params as readonly SqliteValue[];
   let row: (SessionMessageRow & { pk: number }) | undefined;
   try {
-    row = yield* step.get<SessionMessageRow & { pk: number }>(INSERT_MESSAGE, params);
+    row = yield* step.get<SessionMessageRow & { pk: number }>(insert.sql, params);
   } catch (error) {
     // The tool-call table's key: this session already has a call with that id.
-    if (/message_tool_calls/.test(String((error as Error)?.message))) {
+    if (error instanceof SqliteError && /message_tool_calls/.test(error.message)) {
       throw duplicateToolCall(index, toolCallIds(given.parts).join(", "));
     }
     rethrowIdConflict(error, "message", String(params[0]));

@@ -106,6 +106,9 @@ export function messageColumns(alias = "messages"): string {
   ).join(", ");
 }
 
+/** How many columns `messageColumns` gives. */
+export const MESSAGE_COLUMN_COUNT = MESSAGE_COLUMN_LIST.length;
+
 /** `messageColumns()` of the unaliased `messages` table. */
 export const SESSION_MESSAGE_COLUMNS = messageColumns();
 

@@ -5,6 +5,61 @@ import { expectSqliteError, rejection } from "./helpers.js";
 const ITEMS = "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, qty INTEGER)";
 
 export const batchTests: readonly ConformanceTest[] = [
+  defineTest(
+    "batch.write-batch-rows",
+    "writeBatch commits its statements as one transaction and returns each one's rows ([] for none); changes() reads the statement before",
+    async (ctx) => {
+      const db = await ctx.connect();
+      await db.exec(ITEMS);
+      const rows = await db.writeBatch([
+        { sql: "INSERT INTO items (name, qty) VALUES (?, ?) RETURNING id, name", params: ["a", 1] },
+        { sql: "INSERT INTO items (name, qty) SELECT 'b', 2 WHERE changes() = 1 RETURNING name" },
+        { sql: "INSERT INTO items (name, qty) SELECT 'c', 3 WHERE changes() = 0 RETURNING name" },
+        { sql: "UPDATE items SET qty = qty + 1" },
+        { sql: "SELECT name, qty FROM items ORDER BY id" },
+      ]);
+      expect(rows).toEqual([
+        [{ id: 1, name: "a" }],
+        [{ name: "b" }],
+        [],
+        [],
+        [
+          { name: "a", qty: 2 },
+          { name: "b", qty: 3 },
+        ],
+      ]);
+      expect(await db.inTransaction()).toBe(false);
+      expect(await db.writeBatch([])).toEqual([]);
+    },
+  ),
+
+  defineTest(
+    "batch.write-batch-atomic",
+    "a failing statement of a writeBatch leaves nothing behind; writeBatch inside a transaction is MISUSE",
+    async (ctx) => {
+      const db = await ctx.connect();
+      await db.exec(ITEMS);
+      await db.run("INSERT INTO items (name, qty) VALUES ('existing', 0)");
+      await expectSqliteError(
+        db.writeBatch([
+          { sql: "INSERT INTO items (name, qty) VALUES ('first', 1)" },
+          { sql: "INSERT INTO items (name, qty) VALUES ('existing', 2)" },
+        ]),
+        "CONSTRAINT",
+        "a writeBatch with a duplicate key",
+      );
+      expect(await db.all("SELECT name FROM items ORDER BY id")).toEqual([{ name: "existing" }]);
+      expect(await db.inTransaction()).toBe(false);
+      await db.transaction("immediate", async () => {
+        await expectSqliteError(
+          db.writeBatch([{ sql: "SELECT 1" }]),
+          "MISUSE",
+          "inside a transaction",
+        );
+      });
+    },
+  ),
+
   defineTest("batch.results", "batch returns one result per statement, in order", async (ctx) => {
     const db = await ctx.connect();
     await db.exec(ITEMS);

@@ -139,9 +139,17 @@ export const valuesTests: readonly ConformanceTest[] = [
 
   defineTest(
     "values.text-nul",
-    "text with a NUL inside round-trips whole (not cut at the NUL)",
+    "text with a NUL inside round-trips whole (not cut at the NUL), or is refused whole where the adapter declares `refusesTextWithNul`",
     async (ctx) => {
       const db = await ctx.connect();
+      if ((await ctx.capabilities()).refusesTextWithNul) {
+        // Complementary: the text is refused with MISUSE and nothing is written.
+        await db.exec("CREATE TABLE nul (v TEXT)");
+        const insert = db.run("INSERT INTO nul (v) VALUES (?)", ["before\u0000after"]);
+        await expect(insert).rejects.toMatchObject({ code: "MISUSE" });
+        expect(await db.all("SELECT v FROM nul")).toEqual([]);
+        return;
+      }
       await expectSame(db, "before\u0000after", "text");
       await expectSame(db, "\u0000", "text");
       await expectSame(db, "trailing\u0000", "text");

@@ -69,6 +69,10 @@ export function recordingDriver(driver: SqliteDriver): {
     // Through transaction(), so that every statement of the body is recorded.
     transactionSteps: (mode, steps) =>
       conn.transaction(mode, (tx: Transaction) => runSteps(steps(), wrapQueryable(tx))),
+    writeBatch: async (list) => {
+      for (const s of list) await explain(conn, s.sql, s.params);
+      return conn.writeBatch(list);
+    },
     inTransaction: () => conn.inTransaction(),
     close: () => conn.close(),
     get closed() {
