@@ -5,6 +5,7 @@ import { DiskFullError } from "../files/errors.js";
 import { isCorruptionError } from "../pool/corruption.js";
 import { indexQueued } from "../search/index-queue.js";
 import type { Executor } from "../sessions/context.js";
+import { joinChunksSql } from "../sessions/rows.js";
 
 /** One problem an integrity check found. */
 export interface IntegrityFinding {
@@ -75,14 +76,13 @@ export const BLOBS_SQL = `
   WHERE m.parts_chunks IS NOT NULL AND (
     (SELECT count(*) FROM message_blobs b WHERE b.message_pk = m.pk) != m.parts_chunks
     OR (SELECT max(b.chunk) FROM message_blobs b WHERE b.message_pk = m.pk) != m.parts_chunks - 1
-    OR NOT json_valid((SELECT group_concat(b.data, '' ORDER BY b.chunk) FROM message_blobs b
-                       WHERE b.message_pk = m.pk)))`;
+    OR NOT json_valid((${joinChunksSql("m.pk")})))`;
 
 /** The rows `message_tool_calls` must hold: the tool-call parts of every message (schema v5). */
 export const DERIVED_TOOL_CALLS_SQL = `
   SELECT m.session_pk AS session_pk, j.value ->> 'toolCallId' AS tool_call_id, m.pk AS message_pk
   FROM (SELECT pk, session_pk, CASE WHEN parts_chunks IS NULL THEN parts ELSE (
-          SELECT group_concat(b.data, '' ORDER BY b.chunk) FROM message_blobs b WHERE b.message_pk = messages.pk)
+          ${joinChunksSql("messages.pk")})
         END AS joined FROM messages WHERE parts IS NOT NULL OR parts_chunks IS NOT NULL) AS m
     -- Chunks that do not join into JSON are the 'blobs' check's finding, not an error here.
     CROSS JOIN json_each(CASE WHEN json_valid(m.joined) THEN m.joined ELSE '[]' END) AS j

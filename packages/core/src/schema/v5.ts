@@ -13,9 +13,9 @@
  *   the message row: `parts` is NULL, `parts_chunks` says how many rows of
  *   `message_blobs` hold the JSON text in order (at most 128 Ki characters
  *   each, cut between code points), deleted with the message by its foreign
- *   key. Reads join the chunks back in SQL (`group_concat(... ORDER BY
- *   chunk)`, SQLite 3.44+), so every read path gives the parts whole, and no
- *   row or statement carries more than a chunk.
+ *   key. Reads join the chunks back in SQL (`group_concat` over the chunks
+ *   in index order), so every read path gives the parts whole, and no row or
+ *   statement carries more than a chunk.
  * - Usage is one integer column per figure (not JSON): the counter triggers
  *   add integers without parsing, and CHECKs keep them non-negative. A cost
  *   is integer micro-units and a currency, both or neither.
@@ -163,8 +163,8 @@ export const V5_STATEMENTS: readonly string[] = [
     INSERT INTO message_tool_calls (session_pk, tool_call_id, message_pk)
       SELECT m.session_pk, j.value ->> 'toolCallId', m.pk
       FROM messages AS m CROSS JOIN json_each((
-        SELECT group_concat(b.data, '' ORDER BY b.chunk) FROM message_blobs AS b
-        WHERE b.message_pk = new.message_pk)) AS j
+        SELECT group_concat(c.data, '') FROM (
+          SELECT data FROM message_blobs WHERE message_pk = new.message_pk ORDER BY chunk) AS c)) AS j
       WHERE m.pk = new.message_pk AND j.value ->> 'type' = 'tool-call';
   END`,
   `CREATE TRIGGER messages_after_delete AFTER DELETE ON messages BEGIN

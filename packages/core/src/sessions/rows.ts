@@ -91,6 +91,17 @@ const MESSAGE_COLUMN_LIST = [
 ] as const;
 
 /**
+ * The chunks of the message whose pk is `pk` (an SQL expression), joined in
+ * order. The ordered subquery feeds the aggregate in index order (SQLite does
+ * not flatten a subquery with ORDER BY into an aggregate), with no sort; the
+ * aggregate's own ORDER BY would need SQLite 3.44 and a parser that knows it
+ * (sqld's does not).
+ */
+export function joinChunksSql(pk: string): string {
+  return `SELECT group_concat(c.data, '') FROM (SELECT data FROM message_blobs WHERE message_pk = ${pk} ORDER BY chunk) AS c`;
+}
+
+/**
  * The columns of a message row read through `alias` (the table's name when
  * unaliased), without its session (a message is read through its session,
  * whose id the caller has). Parts kept in chunks are joined back here, so
@@ -99,9 +110,7 @@ const MESSAGE_COLUMN_LIST = [
 export function messageColumns(alias = "messages"): string {
   return MESSAGE_COLUMN_LIST.map((c) =>
     c === "parts"
-      ? `CASE WHEN ${alias}.parts_chunks IS NULL THEN ${alias}.parts ELSE (
-           SELECT group_concat(b.data, '' ORDER BY b.chunk) FROM message_blobs AS b
-           WHERE b.message_pk = ${alias}.pk) END AS parts`
+      ? `CASE WHEN ${alias}.parts_chunks IS NULL THEN ${alias}.parts ELSE (${joinChunksSql(`${alias}.pk`)}) END AS parts`
       : `${alias}.${c}`,
   ).join(", ");
 }

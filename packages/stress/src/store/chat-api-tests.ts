@@ -11,7 +11,7 @@ import {
 } from "@llm-sessions/core";
 import { describe, expect, type TestContext } from "vitest";
 import type { StoreHarness } from "./harness.js";
-import { CHUNK_SORT, recordingDriver } from "./recording-driver.js";
+import { recordingDriver } from "./recording-driver.js";
 
 /**
  * What a chat app needs from the store: scrolling back through a session's
@@ -230,11 +230,8 @@ export function registerChatApiTests(h: StoreHarness): void {
               ),
               text,
             ).toBe(true);
-            // (The one sort allowed is of a chunked message's own chunks, run only for one.)
             expect(
-              st.plan.filter(
-                (line) => /TEMP B-TREE|^SCAN messages/.test(line) && !CHUNK_SORT.test(line),
-              ),
+              st.plan.filter((line) => /TEMP B-TREE|^SCAN messages/.test(line)),
               text,
             ).toEqual([]);
           }

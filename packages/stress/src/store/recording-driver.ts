@@ -91,10 +91,3 @@ export function recordingDriver(driver: SqliteDriver): {
     },
   };
 }
-
-/**
- * The plan line of the one sort a message read may do: joining the chunks of
- * a message whose parts are kept in `message_blobs` (schema v5) in chunk
- * order. It sorts that one message's chunks, and runs only for such a message.
- */
-export const CHUNK_SORT = /^USE TEMP B-TREE FOR group_concat\(ORDER BY\)$/;
