@@ -43,11 +43,14 @@ import {
   makeSchemas,
   type Page,
   readStats,
+  readWindowStats,
   type Scope,
   SessionsApi,
+  type StatsWindow,
   type StoreContext,
   type StoreLimits,
   type StoreStats,
+  type WindowStats,
 } from "./sessions/index.js";
 import { limitsOptionSchema } from "./sessions/limits.js";
 import { parse } from "./sessions/validation.js";
@@ -164,8 +167,16 @@ export interface SessionStore {
   readonly messages: MessagesApi;
   /** Full-text search over message content, newest first, with snippets. */
   search(text: string, options?: SearchOptions): Promise<Page<SearchHit>>;
-  /** Sessions by status, messages and tokens, per model. */
+  /**
+   * Sessions by status, messages, tokens and usage, per model and per
+   * tenant, from the counters the triggers keep.
+   */
   stats(): Promise<StoreStats>;
+  /**
+   * The usage of the metered messages (with `usage` or `tokens`) appended in
+   * `[since, until)`, per model and per tenant: for billing. See `WindowStats`.
+   */
+  stats(window: StatsWindow): Promise<WindowStats>;
 }
 
 class ScopedStore implements SessionStore {
@@ -183,8 +194,10 @@ class ScopedStore implements SessionStore {
     return search(this.#ctx, text, options);
   }
 
-  stats(): Promise<StoreStats> {
-    return readStats(this.#ctx);
+  stats(): Promise<StoreStats>;
+  stats(window: StatsWindow): Promise<WindowStats>;
+  stats(window?: StatsWindow): Promise<StoreStats | WindowStats> {
+    return window === undefined ? readStats(this.#ctx) : readWindowStats(this.#ctx, window);
   }
 }
 

@@ -5,6 +5,7 @@ import { DiskFullError } from "../files/errors.js";
 import { isCorruptionError } from "../pool/corruption.js";
 import { indexQueued } from "../search/index-queue.js";
 import type { Executor } from "../sessions/context.js";
+import { joinChunksSql } from "../sessions/rows.js";
 
 /** One problem an integrity check found. */
 export interface IntegrityFinding {
@@ -42,12 +43,18 @@ const SAMPLE = 10;
 export const COUNTERS_SQL = `
   SELECT s.id AS id, s.pk AS pk FROM sessions s
   LEFT JOIN (
-    SELECT session_pk, count(*) AS n, coalesce(sum(tokens), 0) AS t, max(seq) AS last
+    SELECT session_pk, count(*) AS n, coalesce(sum(tokens), 0) AS t, max(seq) AS last,
+      coalesce(sum(input_tokens), 0) AS i, coalesce(sum(output_tokens), 0) AS o,
+      coalesce(sum(cached_input_tokens), 0) AS c, coalesce(sum(reasoning_tokens), 0) AS r,
+      coalesce(sum(cost_micros), 0) AS cost
     FROM messages GROUP BY session_pk
   ) m ON m.session_pk = s.pk
   WHERE s.status != 'archived'
     AND (s.message_count != coalesce(m.n, 0) OR s.token_count != coalesce(m.t, 0)
-         OR s.last_seq != coalesce(m.last, 0))`;
+         OR s.last_seq != coalesce(m.last, 0)
+         OR s.input_tokens != coalesce(m.i, 0) OR s.output_tokens != coalesce(m.o, 0)
+         OR s.cached_input_tokens != coalesce(m.c, 0) OR s.reasoning_tokens != coalesce(m.r, 0)
+         OR s.cost_micros != coalesce(m.cost, 0))`;
 
 /** Sessions whose seq is not exactly 1..n (by id; an orphan's by its key). */
 export const SEQ_SQL = `
@@ -58,6 +65,39 @@ export const SEQ_SQL = `
 
 /** A message `m` whose session does not exist. */
 export const ORPHANS_CONDITION = "NOT EXISTS (SELECT 1 FROM sessions s WHERE s.pk = m.session_pk)";
+
+/**
+ * Sessions with a message whose parts are in chunks (schema v5) that are
+ * not all there (chunks 0..n-1) or do not join into JSON.
+ */
+export const BLOBS_SQL = `
+  SELECT DISTINCT coalesce((SELECT s.id FROM sessions s WHERE s.pk = m.session_pk), '#' || m.session_pk) AS id
+  FROM messages m
+  WHERE m.parts_chunks IS NOT NULL AND (
+    (SELECT count(*) FROM message_blobs b WHERE b.message_pk = m.pk) != m.parts_chunks
+    OR (SELECT max(b.chunk) FROM message_blobs b WHERE b.message_pk = m.pk) != m.parts_chunks - 1
+    OR NOT json_valid((${joinChunksSql("m.pk")})))`;
+
+/** The rows `message_tool_calls` must hold: the tool-call parts of every message (schema v5). */
+export const DERIVED_TOOL_CALLS_SQL = `
+  SELECT m.session_pk AS session_pk, j.value ->> 'toolCallId' AS tool_call_id, m.pk AS message_pk
+  FROM (SELECT pk, session_pk, CASE WHEN parts_chunks IS NULL THEN parts ELSE (
+          ${joinChunksSql("messages.pk")})
+        END AS joined FROM messages WHERE parts IS NOT NULL OR parts_chunks IS NOT NULL) AS m
+    -- Chunks that do not join into JSON are the 'blobs' check's finding, not an error here.
+    CROSS JOIN json_each(CASE WHEN json_valid(m.joined) THEN m.joined ELSE '[]' END) AS j
+  WHERE j.value ->> 'type' = 'tool-call'`;
+
+/** Sessions whose tool-call table differs from their messages' tool calls (either way). */
+export const TOOL_CALLS_SQL = `
+  SELECT DISTINCT coalesce((SELECT s.id FROM sessions s WHERE s.pk = d.session_pk), '#' || d.session_pk) AS id
+  FROM (
+    SELECT * FROM (${DERIVED_TOOL_CALLS_SQL}
+                   EXCEPT SELECT session_pk, tool_call_id, message_pk FROM message_tool_calls)
+    UNION ALL
+    SELECT * FROM (SELECT session_pk, tool_call_id, message_pk FROM message_tool_calls
+                   EXCEPT ${DERIVED_TOOL_CALLS_SQL})
+  ) AS d`;
 
 /** Orphans are named by the internal key of their missing session. */
 const ORPHANS_SQL = `SELECT DISTINCT '#' || m.session_pk AS id FROM messages m WHERE ${ORPHANS_CONDITION}`;
@@ -169,7 +209,8 @@ function isWriteRefused(error: unknown): boolean {
 /**
  * Checks the database without changing anything: SQLite's own check,
  * foreign keys, session counters against their rows, gap-free seq, orphaned
- * messages, forks linked across tenants, snapshot checksums, and the search index against the table
+ * messages, forks linked across tenants, the tool-call index against the
+ * messages' tool calls, snapshot checksums, and the search index against the table
  * (with the messages still queued for it indexed inside a transaction that
  * is rolled back). When the database cannot be written (a read-only file,
  * a full disk) that last check cannot run — FTS5 spells it as an INSERT —
@@ -190,6 +231,8 @@ export async function checkIntegrity(
     "seq",
     "orphans",
     "tenants",
+    "tool-calls",
+    "blobs",
     "snapshots",
     "fts",
   ];
@@ -232,6 +275,12 @@ export async function checkIntegrity(
         ["seq", "message seq is not gap-free 1..n", SEQ_SQL],
         ["orphans", "messages whose session does not exist", ORPHANS_SQL],
         ["tenants", "forks whose parent is another tenant's session", CROSS_TENANT_PARENTS_SQL],
+        [
+          "tool-calls",
+          "sessions whose tool-call index differs from their messages' tool calls",
+          TOOL_CALLS_SQL,
+        ],
+        ["blobs", "messages whose parts are in chunks that are missing or do not join", BLOBS_SQL],
         ["snapshots", "archived sessions without a snapshot", ARCHIVED_WITHOUT_SNAPSHOT_SQL],
       ] as const) {
         await guarded(findings, check, () => idsFinding(tx, check, message, sql));

@@ -7,10 +7,12 @@ import type { BackupFn } from "./backup.js";
 import {
   COUNTERS_SQL,
   checkIntegrity,
+  DERIVED_TOOL_CALLS_SQL,
   type IntegrityFinding,
   type IntegrityReport,
   ORPHANS_CONDITION,
   SEQ_SQL,
+  TOOL_CALLS_SQL,
   UNREADABLE,
 } from "./check.js";
 
@@ -39,6 +41,8 @@ export interface RepairActions {
   readonly seqRenumbered: number;
   /** Sessions whose counters were recomputed from their messages. */
   readonly countersFixed: number;
+  /** Whether the tool-call index was rebuilt from the messages' tool calls (it differed). */
+  readonly toolCallsRebuilt: boolean;
   /** Whether the search index was rebuilt from the messages table. */
   readonly searchRebuilt: boolean;
   /** Whether the table indexes were rebuilt (`REINDEX`: `integrity_check` found an index out of step). */
@@ -93,6 +97,7 @@ const NO_ACTIONS: RepairActions = {
   parentLinksCleared: 0,
   seqRenumbered: 0,
   countersFixed: 0,
+  toolCallsRebuilt: false,
   searchRebuilt: false,
   reindexed: false,
 };
@@ -107,9 +112,11 @@ const NO_ACTIONS: RepairActions = {
  * 2. parent links to missing sessions, or to another tenant's, are cleared;
  * 3. sessions whose seq is not 1..n are renumbered in their existing order
  *    (by seq, then insertion);
- * 4. counters (message_count, token_count, last_seq) are recomputed for
+ * 4. counters (message_count, token_count, usage totals, last_seq) are recomputed for
  *    sessions where they differ (archived sessions keep theirs by design);
- * 5. the search index is rebuilt, and table indexes re-indexed, when the
+ * 5. the tool-call index (schema v5) is rebuilt from the messages' parts
+ *    when it differs from them;
+ * 6. the search index is rebuilt, and table indexes re-indexed, when the
  *    check found them out of step.
  *
  * Damaged pages are not something SQL can repair: when the check finds any,
@@ -199,7 +206,10 @@ async function repairInTx(
      SELECT 'orphan', 'repair', ?, NULL, m.id, json_object(
        'pk', m.pk, 'id', m.id, 'session_pk', m.session_pk, 'seq', m.seq, 'role', m.role,
        'content', m.content, 'name', m.name, 'model', m.model, 'tokens', m.tokens,
-       'latency_ms', m.latency_ms, 'metadata', m.metadata,
+       'latency_ms', m.latency_ms, 'parts', m.parts, 'input_tokens', m.input_tokens,
+       'output_tokens', m.output_tokens, 'cached_input_tokens', m.cached_input_tokens,
+       'reasoning_tokens', m.reasoning_tokens, 'cost_micros', m.cost_micros,
+       'cost_currency', m.cost_currency, 'metadata', m.metadata,
        'idempotency_key', m.idempotency_key, 'created_at', m.created_at)
      FROM messages m WHERE ${ORPHANS_CONDITION} ORDER BY m.pk`,
     [now],
@@ -218,11 +228,26 @@ async function repairInTx(
       `UPDATE sessions SET
          message_count = (SELECT count(*) FROM messages WHERE session_pk = sessions.pk),
          token_count = (SELECT coalesce(sum(tokens), 0) FROM messages WHERE session_pk = sessions.pk),
+         input_tokens = (SELECT coalesce(sum(input_tokens), 0) FROM messages WHERE session_pk = sessions.pk),
+         output_tokens = (SELECT coalesce(sum(output_tokens), 0) FROM messages WHERE session_pk = sessions.pk),
+         cached_input_tokens = (SELECT coalesce(sum(cached_input_tokens), 0) FROM messages WHERE session_pk = sessions.pk),
+         reasoning_tokens = (SELECT coalesce(sum(reasoning_tokens), 0) FROM messages WHERE session_pk = sessions.pk),
+         cost_micros = (SELECT coalesce(sum(cost_micros), 0) FROM messages WHERE session_pk = sessions.pk),
          last_seq = (SELECT coalesce(max(seq), 0) FROM messages WHERE session_pk = sessions.pk),
          last_activity_at = max(last_activity_at,
            coalesce((SELECT max(created_at) FROM messages WHERE session_pk = sessions.pk), 0))
        WHERE pk IN (SELECT value FROM json_each(?))`,
       [pks(wrong)],
+    );
+  }
+  // Derived data: rebuilt whole from the parts (a call id twice in a session,
+  // which only damage makes, keeps its first message).
+  const toolCallsRebuilt = (await tx.get(`${TOOL_CALLS_SQL} LIMIT 1`)) !== undefined;
+  if (toolCallsRebuilt) {
+    await tx.run("DELETE FROM message_tool_calls");
+    await tx.run(
+      `INSERT OR IGNORE INTO message_tool_calls (session_pk, tool_call_id, message_pk)
+       SELECT * FROM (${DERIVED_TOOL_CALLS_SQL}) ORDER BY message_pk`,
     );
   }
   if (rebuildSearch) {
@@ -235,6 +260,7 @@ async function repairInTx(
     parentLinksCleared: parents.changes,
     seqRenumbered,
     countersFixed: wrong.length,
+    toolCallsRebuilt,
     searchRebuilt: rebuildSearch,
     reindexed: reindex,
   };

@@ -1,6 +1,8 @@
 import type { Transaction } from "../driver/index.js";
 import { SCHEMA_VERSION } from "../schema/index.js";
+import { chunkText } from "../sessions/parts.js";
 import {
+  MESSAGE_COPY_COLUMNS,
   type MessageRow,
   SESSION_COLUMNS,
   SESSION_MESSAGE_COLUMNS,
@@ -60,9 +62,21 @@ export async function archiveInTx(
   // The delete trigger counted the messages down; an archived session keeps its counters.
   await tx.run(
     `UPDATE sessions SET status = 'archived', archived_at = ?,
-       message_count = ?, token_count = ?, last_seq = ?
+       message_count = ?, token_count = ?, last_seq = ?, input_tokens = ?, output_tokens = ?,
+       cached_input_tokens = ?, reasoning_tokens = ?, cost_micros = ?
      WHERE pk = ?`,
-    [now, session.message_count, session.token_count, session.last_seq, sessionPk],
+    [
+      now,
+      session.message_count,
+      session.token_count,
+      session.last_seq,
+      session.input_tokens,
+      session.output_tokens,
+      session.cached_input_tokens,
+      session.reasoning_tokens,
+      session.cost_micros,
+      sessionPk,
+    ],
   );
   return true;
 }
@@ -84,21 +98,39 @@ export async function restoreInTx(tx: Transaction, sessionPk: number): Promise<b
   const snapshot = await readSnapshot(tx, current);
   const s = snapshot.session;
   if (snapshot.messages.length > 0) {
+    // Parts that were kept in chunks go back to chunks (the snapshot holds them whole).
+    const chunked = new Map<number, string[]>();
+    const rows = snapshot.messages.map((m) => {
+      if (m.parts_chunks == null || m.parts == null) return m;
+      const chunks = chunkText(m.parts);
+      chunked.set(Number(m.seq), chunks);
+      return { ...m, parts: null, parts_chunks: chunks.length };
+    });
     // One statement for all messages: fast locally, one round trip remotely.
     await tx.run(
-      `INSERT INTO messages (id, session_pk, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at)
-       SELECT value ->> 'id', ?, value ->> 'seq', value ->> 'role', value ->> 'content', value ->> 'name',
-              value ->> 'model', value ->> 'tokens', value ->> 'latency_ms', value ->> 'metadata',
-              value ->> 'idempotency_key', value ->> 'created_at'
+      // A snapshot taken before v5 has no parts or usage keys: they read as NULL.
+      `INSERT INTO messages (session_pk, parts_chunks, ${MESSAGE_COPY_COLUMNS.join(", ")})
+       SELECT ?, value ->> 'parts_chunks', ${MESSAGE_COPY_COLUMNS.map((c) => `value ->> '${c}'`).join(", ")}
        FROM json_each(?) ORDER BY key`,
-      [sessionPk, JSON.stringify(snapshot.messages)],
+      [sessionPk, JSON.stringify(rows)],
     );
+    for (const [seq, chunks] of chunked) {
+      for (const [n, data] of chunks.entries()) {
+        await tx.run(
+          `INSERT INTO message_blobs (message_pk, chunk, data)
+           VALUES ((SELECT pk FROM messages WHERE session_pk = ? AND seq = ?), ?, ?)`,
+          [sessionPk, seq, n, data],
+        );
+      }
+    }
   }
   // The row as it was; a parent deleted meanwhile is gone for good (a
   // parent is in the same tenant).
   await tx.run(
     `UPDATE sessions SET status = 'active', archived_at = NULL, title = ?, model = ?, metadata = ?,
-       message_count = ?, token_count = ?, last_seq = ?, created_at = ?, updated_at = ?,
+       message_count = ?, token_count = ?, input_tokens = ?, output_tokens = ?,
+       cached_input_tokens = ?, reasoning_tokens = ?, cost_micros = ?, cost_currency = ?,
+       last_seq = ?, created_at = ?, updated_at = ?,
        last_activity_at = ?, expires_at = ?,
        parent_pk = (SELECT p.pk FROM sessions AS p WHERE p.id = ? AND p.tenant_id = ?), parent_seq = ?
      WHERE pk = ?`,
@@ -108,6 +140,13 @@ export async function restoreInTx(tx: Transaction, sessionPk: number): Promise<b
       s.metadata,
       s.message_count,
       s.token_count,
+      // Usage totals are absent from snapshots taken before v5 (there was no usage then).
+      s.input_tokens ?? 0,
+      s.output_tokens ?? 0,
+      s.cached_input_tokens ?? 0,
+      s.reasoning_tokens ?? 0,
+      s.cost_micros ?? 0,
+      s.cost_currency ?? null,
       s.last_seq,
       s.created_at,
       s.updated_at,

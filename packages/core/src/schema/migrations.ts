@@ -2,6 +2,7 @@ import { V1_STATEMENTS } from "./v1.js";
 import { V2_STATEMENTS } from "./v2.js";
 import { V3_STATEMENTS } from "./v3.js";
 import { V4_STATEMENTS } from "./v4.js";
+import { V5_STATEMENTS } from "./v5.js";
 
 /** One step of the schema: applied in its own write transaction. */
 export interface Migration {
@@ -17,6 +18,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: "quarantined messages", statements: V2_STATEMENTS },
   { version: 3, name: "search indexing just after commit", statements: V3_STATEMENTS },
   { version: 4, name: "ids scoped to their tenant", statements: V4_STATEMENTS },
+  { version: 5, name: "message parts, roles and usage", statements: V5_STATEMENTS },
 ];
 
 /** The schema version this code writes. */

@@ -9,8 +9,9 @@ import {
 } from "../sessions/context.js";
 import { decodeCursor, encodeCursor } from "../sessions/cursor.js";
 import {
+  MESSAGE_COLUMN_COUNT,
   type MessageRow,
-  SESSION_MESSAGE_COLUMNS,
+  messageColumns,
   tenantFromDb,
   toMessage,
 } from "../sessions/rows.js";
@@ -208,10 +209,7 @@ async function pageInOneRequest(plan: PagePlan): Promise<HitRow[]> {
 const isMarker = (row: HitRow): boolean => (row.pk as number | null) === null;
 
 /** The marker row: every column of `pageQuery`'s rows NULL, `pk` included. */
-const QUEUED_MARKER = Array.from(
-  { length: SESSION_MESSAGE_COLUMNS.split(", ").length + 4 },
-  () => "NULL",
-).join(", ");
+const QUEUED_MARKER = Array.from({ length: MESSAGE_COLUMN_COUNT + 4 }, () => "NULL").join(", ");
 
 /**
  * One statement per source: FTS5 is the outer loop (CROSS JOIN keeps the
@@ -250,9 +248,7 @@ function pageQuery(
     params.push(before);
   }
   params.push(plan.limit + 1);
-  const columns = SESSION_MESSAGE_COLUMNS.split(", ")
-    .map((c) => `m.${c}`)
-    .join(", ");
+  const columns = messageColumns("m");
   return [
     `SELECT ${columns}, s.id AS session_id, s.tenant_id AS tenant_id, m.pk AS pk,
        snippet(${fts}, 0, ?, ?, '…', 16) AS snippet

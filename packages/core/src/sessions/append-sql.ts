@@ -1,6 +1,6 @@
 import type { SqliteValue, Statement } from "../driver/index.js";
 import { type Scope, sessionPkParams, sessionPkSql } from "./context.js";
-import { SESSION_MESSAGE_COLUMNS } from "./rows.js";
+import { RAW_MESSAGE_COLUMNS, SESSION_MESSAGE_COLUMNS } from "./rows.js";
 
 /**
  * The SQL of `messages.append`, in one place: the interactive path (one
@@ -10,12 +10,13 @@ import { SESSION_MESSAGE_COLUMNS } from "./rows.js";
 
 /** The stored columns of a new message, in the order of `MessageValues`. */
 const COLUMNS =
-  "id, session_pk, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at";
+  "id, session_pk, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at, parts, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_micros, cost_currency, parts_chunks";
 
 /**
  * A new message's values, `session_pk` and `seq` left out (the session gives
  * them): id, role, content, name, model, tokens, latency_ms, metadata,
- * idempotency_key, created_at.
+ * idempotency_key, created_at, then (schema v5) parts (NULL when in chunks),
+ * the usage figures and the number of chunks.
  */
 export type MessageValues = readonly [
   id: string,
@@ -28,6 +29,14 @@ export type MessageValues = readonly [
   metadata: string,
   idempotencyKey: string | null,
   createdAt: number,
+  parts: string | null,
+  inputTokens: number | null,
+  outputTokens: number | null,
+  cachedInputTokens: number | null,
+  reasoningTokens: number | null,
+  costMicros: number | null,
+  costCurrency: string | null,
+  partsChunks: number | null,
 ];
 
 /** Where `idempotency_key` is in `MessageValues`. */
@@ -36,12 +45,17 @@ export const KEY_INDEX = 8;
 /**
  * One INSERT per message; `seq` comes from the session's `last_seq`, which the
  * insert trigger advances, so each message of a batch gets the next number. A
- * repeated idempotency key inserts nothing (and fires no trigger).
+ * repeated idempotency key inserts nothing (and fires no trigger). RETURNING
+ * gives the stored columns and `pk` (for the chunks of large parts, which it
+ * cannot join: the caller has those parts).
  */
 const INSERT_MESSAGE = `INSERT INTO messages (${COLUMNS})
-  VALUES (?, ?, (SELECT last_seq + 1 FROM sessions WHERE pk = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  VALUES (?, ?, (SELECT last_seq + 1 FROM sessions WHERE pk = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (session_pk, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-  RETURNING ${SESSION_MESSAGE_COLUMNS}`;
+  RETURNING pk, ${RAW_MESSAGE_COLUMNS}`;
+
+/** One chunk of a message's large parts. */
+export const INSERT_CHUNK = "INSERT INTO message_blobs (message_pk, chunk, data) VALUES (?, ?, ?)";
 
 /** The interactive path's INSERT of one message into the loaded session `pk`. */
 export function insertMessage(values: MessageValues, pk: number): Statement {
@@ -76,8 +90,9 @@ export function oneBatchAppend(
   const keys = messages.flatMap((m) => (m[KEY_INDEX] === null ? [] : [m[KEY_INDEX]]));
   const session = `FROM sessions WHERE pk = ${sessionPkSql(scope)} AND status <> 'archived'`;
   const sessionParams = sessionPkParams(scope, sessionId);
-  const select = `SELECT ?, pk, last_seq + 1, ?, ?, ?, ?, ?, ?, ?, ?, ? ${session}`;
-  const returning = `RETURNING ${SESSION_MESSAGE_COLUMNS}`;
+  const select = `SELECT ?, pk, last_seq + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? ${session}`;
+  // Only messages without parts in chunks take this path (see MessagesApi.append).
+  const returning = `RETURNING ${RAW_MESSAGE_COLUMNS}`;
   const noKeyStored =
     keys.length === 0
       ? ""

@@ -1,4 +1,4 @@
-import type { MessageRow } from "./rows.js";
+import { type MessageRow, toUsage } from "./rows.js";
 import type { NewMessage } from "./types.js";
 
 /**
@@ -20,7 +20,9 @@ export function canonicalJson(value: unknown): string {
  * idempotency key; empty when it is the same message (a true retry).
  *
  * Every field the caller gives is compared with what was stored: role,
- * content, name, model, tokens, latency and metadata (as data: key order
+ * content, parts (their stored JSON, in which the caller's JSON keeps its
+ * key order: parts are kept byte for byte, so a reordered key is another
+ * message), usage, name, model, tokens, latency and metadata (as data: key order
  * aside), and the id when the caller chose one (a retry that lets the store
  * choose the id again is the same message). Stored values round-trip exactly,
  * so the stored row itself is the record of the first request: no digest
@@ -28,12 +30,15 @@ export function canonicalJson(value: unknown): string {
  * compared the same way.
  */
 export function idempotencyDifferences(
-  given: NewMessage,
+  given: NewMessage & { readonly storedParts: string | null },
   stored: Omit<MessageRow, "session_id">,
 ): string[] {
   const pairs: [string, unknown, unknown][] = [
     ["role", given.role, stored.role],
     ["content", given.content, stored.content],
+    // The stored form is the given parts encoded the same way: equal text, equal parts.
+    ["parts", given.storedParts, stored.parts ?? null],
+    ["usage", canonicalJson(given.usage ?? null), canonicalJson(toUsage(stored))],
     ["name", given.name ?? null, stored.name],
     ["model", given.model ?? null, stored.model],
     ["tokens", given.tokens ?? null, stored.tokens === null ? null : Number(stored.tokens)],

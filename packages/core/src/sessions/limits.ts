@@ -4,6 +4,17 @@ import { z } from "zod";
 export interface StoreLimits {
   /** Bytes of one message's content (UTF-8). Default 1 MiB, at most 256 MiB. */
   readonly maxContentBytes: number;
+  /**
+   * Bytes of one message's parts as stored (JSON; file bytes as base64).
+   * Default 1 MiB, at most 256 MiB.
+   */
+  readonly maxPartsBytes: number;
+  /**
+   * Parts larger than this as stored (bytes of UTF-8) leave the message row
+   * for chunks of `message_blobs` (read back whole). Default 64 KiB, at most
+   * 16 MiB, so that no row nears a server's row or request limit.
+   */
+  readonly inlinePartsBytes: number;
   /** Bytes of a metadata object as JSON. Default 64 KiB, at most 16 MiB. */
   readonly maxMetadataBytes: number;
   /** Messages in one `append`. Default 1000, at most 100,000. */
@@ -24,6 +35,8 @@ export interface StoreLimits {
 /** The limits used for every option of `openStore` left out. */
 export const DEFAULT_LIMITS: StoreLimits = {
   maxContentBytes: 1024 * 1024,
+  maxPartsBytes: 1024 * 1024,
+  inlinePartsBytes: 64 * 1024,
   maxMetadataBytes: 64 * 1024,
   maxBatchSize: 1000,
   maxPageSize: 1000,
@@ -64,6 +77,8 @@ const bounded = (max: number) =>
 export const limitsOptionSchema = z
   .strictObject({
     maxContentBytes: bounded(256 * 1024 * 1024).optional(),
+    maxPartsBytes: bounded(256 * 1024 * 1024).optional(),
+    inlinePartsBytes: bounded(16 * 1024 * 1024).optional(),
     maxMetadataBytes: bounded(16 * 1024 * 1024).optional(),
     maxBatchSize: bounded(100_000).optional(),
     maxPageSize: bounded(10_000).optional(),

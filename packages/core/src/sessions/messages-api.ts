@@ -9,6 +9,7 @@ import {
 import { IdempotencyConflictError, ValidationError } from "../errors.js";
 import { QUEUED_SPAN_SQL } from "../search/index-queue.js";
 import {
+  INSERT_CHUNK,
   insertMessage,
   KEY_INDEX,
   type MessageValues,
@@ -28,10 +29,17 @@ import {
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { idempotencyDifferences } from "./idempotency.js";
 import { MAX_SEQ } from "./limits.js";
+import { chunkText, toolCallIds, toolResultIds } from "./parts.js";
 import { type MessageRow, SESSION_MESSAGE_COLUMNS, toMessage } from "./rows.js";
 import { rethrowIdConflict } from "./sessions-api.js";
-import type { ListMessagesOptions, Message, NewMessage, Page } from "./types.js";
+import type { AppendOptions, ListMessagesOptions, Message, NewMessage, Page } from "./types.js";
 import { parse } from "./validation.js";
+
+const TOOL_CALL_KNOWN =
+  "SELECT 1 AS found FROM message_tool_calls WHERE session_pk = ? AND tool_call_id = ?";
+
+/** A validated message of an append: content filled in, parts in their stored form. */
+type ParsedMessage = NewMessage & { readonly content: string; readonly storedParts: string | null };
 
 /** A message row as read through its session (no session column). */
 type SessionMessageRow = Omit<MessageRow, "session_id">;
@@ -51,20 +59,36 @@ export class MessagesApi {
    * one is returned in its place, when it is the same message (a retry);
    * when it differs in any field the caller gave, the append is an
    * `IdempotencyConflictError` and nothing is written.
+   *
+   * A `tool-result` part must answer a `tool-call` this session holds (in
+   * an earlier message, an earlier message of this append, or the same
+   * message), else `ValidationError`, unless `options.allowUnknownToolCalls`.
+   * A `toolCallId` the session already has a call for is a `ValidationError`.
+   * A session's costs are in one currency: another is a `ValidationError`.
    */
   async append(
     sessionId: string,
     messages: NewMessage | readonly NewMessage[],
+    options: AppendOptions = {},
   ): Promise<Message[]> {
     const { schemas } = this.#ctx;
     const id = parse("messages.append", schemas.id, sessionId);
-    const list = parse(
+    const list: ParsedMessage[] = parse(
       "messages.append",
       schemas.newMessages,
       Array.isArray(messages) ? messages : [messages],
     );
+    const opts = parse("messages.append", schemas.appendOptions, options);
+    checkBatch(list);
     const now = this.#ctx.clock();
-    const values: MessageValues[] = list.map((m) => [
+    const { inlinePartsBytes } = this.#ctx.limits;
+    // Parts too large for the row go to chunks (see schema v5).
+    const chunks = list.map((m) =>
+      m.storedParts !== null && Buffer.byteLength(m.storedParts, "utf8") > inlinePartsBytes
+        ? chunkText(m.storedParts)
+        : null,
+    );
+    const values: MessageValues[] = list.map((m, i) => [
       m.id ?? this.#ctx.newId(),
       m.role,
       m.content,
@@ -75,9 +99,20 @@ export class MessagesApi {
       JSON.stringify(m.metadata ?? {}),
       m.idempotencyKey ?? null,
       now,
+      chunks[i] ? null : m.storedParts,
+      m.usage?.inputTokens ?? null,
+      m.usage?.outputTokens ?? null,
+      m.usage?.cachedInputTokens ?? null,
+      m.usage?.reasoningTokens ?? null,
+      m.usage?.cost?.micros ?? null,
+      m.usage?.cost?.currency ?? null,
+      chunks[i]?.length ?? null,
     ]);
+    // The one-batch path holds the plain messages; parts (tool-call rules,
+    // chunks) and costs (one currency per session) need the session's answers.
+    const plain = list.every((m) => m.parts === null && m.usage?.cost === undefined);
     const counted = this.#ctx.roundTrips && !repeatsAKey(values);
-    const fast = counted ? await this.#appendInOneBatch(id, values) : undefined;
+    const fast = counted && plain ? await this.#appendInOneBatch(id, values) : undefined;
     if (fast) return fast;
     const retried = counted ? await this.#storedRetry(id, values, list) : undefined;
     if (retried) return retried;
@@ -87,8 +122,30 @@ export class MessagesApi {
     const { stored, indexed } = await ctx.db.writeSteps(function* () {
       const session = yield* loadWritableSessionSteps(ctx, id);
       const stored: Message[] = [];
+      let currency = session.cost_currency;
       for (const [i, v] of values.entries()) {
-        stored.push(yield* insertOne(insertMessage(v, session.pk), id, list[i] as NewMessage));
+        const given = list[i] as ParsedMessage;
+        const cost = given.usage?.cost?.currency;
+        if (cost !== undefined && currency !== null && cost !== currency) {
+          throw new ValidationError("messages.append", [
+            {
+              path: `${i}.usage.cost.currency`,
+              message: `this session's costs are in ${JSON.stringify(currency)}`,
+            },
+          ]);
+        }
+        currency ??= cost ?? null;
+        if (!opts.allowUnknownToolCalls) {
+          const own = new Set(toolCallIds(given.parts));
+          for (const callId of toolResultIds(given.parts)) {
+            if (own.has(callId)) continue;
+            const known = yield* step.get<{ found: number }>(TOOL_CALL_KNOWN, [session.pk, callId]);
+            if (!known) throw unknownToolCall(i, callId);
+          }
+        }
+        stored.push(
+          yield* insertOne(insertMessage(v, session.pk), id, given, i, chunks[i] ?? null),
+        );
       }
       // The append that finds about a batch queued indexes it in this transaction.
       const indexed = yield* ctx.searchIndex.indexIfDue(counted ? 0 : stored.length);
@@ -276,11 +333,16 @@ export class MessagesApi {
     const now = this.#ctx.clock();
     return this.#ctx.db.write(async (tx) => {
       const session = await loadWritableSession(tx, this.#ctx, id);
+      // Read first: the chunks of its parts go with the row (a RETURNING could not join them).
       const row = await tx.get<SessionMessageRow>(
-        `DELETE FROM messages WHERE session_pk = ? AND seq = ? RETURNING ${SESSION_MESSAGE_COLUMNS}`,
+        `SELECT ${SESSION_MESSAGE_COLUMNS} FROM messages WHERE session_pk = ? AND seq = ?`,
         [session.pk, session.last_seq],
       );
       if (!row) return null;
+      await tx.run("DELETE FROM messages WHERE session_pk = ? AND seq = ?", [
+        session.pk,
+        session.last_seq,
+      ]);
       await tx.run("UPDATE sessions SET updated_at = ? WHERE pk = ?", [now, session.pk]);
       return toMessage(row, id);
     });
@@ -327,15 +389,56 @@ function decodeMessageCursor(
   return key;
 }
 
-function* insertOne(insert: Statement, sessionId: string, given: NewMessage): TxSteps<Message> {
+/** A tool call id given twice in one append is refused before anything runs. */
+function checkBatch(list: readonly ParsedMessage[]): void {
+  const seen = new Set<string>();
+  for (const [i, m] of list.entries()) {
+    for (const callId of toolCallIds(m.parts)) {
+      if (seen.has(callId)) throw duplicateToolCall(i, callId);
+      seen.add(callId);
+    }
+  }
+}
+
+const unknownToolCall = (i: number, callId: string) =>
+  new ValidationError("messages.append", [
+    {
+      path: `${i}.parts`,
+      message: `a tool-result answers toolCallId ${JSON.stringify(callId)}, which this session has no call for (append the call first, or pass { allowUnknownToolCalls: true })`,
+    },
+  ]);
+
+const duplicateToolCall = (i: number, callId: string) =>
+  new ValidationError("messages.append", [
+    {
+      path: `${i}.parts`,
+      message: `toolCallId ${JSON.stringify(callId)} is already a call of this session`,
+    },
+  ]);
+
+function* insertOne(
+  insert: Statement,
+  sessionId: string,
+  given: ParsedMessage,
+  index: number,
+  chunks: readonly string[] | null,
+): TxSteps<Message> {
   const params = insert.params as readonly SqliteValue[];
-  let row: SessionMessageRow | undefined;
+  let row: (SessionMessageRow & { pk: number }) | undefined;
   try {
-    row = yield* step.get<SessionMessageRow>(insert.sql, params);
+    row = yield* step.get<SessionMessageRow & { pk: number }>(insert.sql, params);
   } catch (error) {
+    // The tool-call table's key: this session already has a call with that id.
+    if (error instanceof SqliteError && /message_tool_calls/.test(error.message)) {
+      throw duplicateToolCall(index, toolCallIds(given.parts).join(", "));
+    }
     rethrowIdConflict(error, "message", String(params[0]));
   }
-  if (row) return toMessage(row, sessionId);
+  if (row) {
+    if (!chunks) return toMessage(row, sessionId);
+    for (const [n, data] of chunks.entries()) yield* step.run(INSERT_CHUNK, [row.pk, n, data]);
+    return toMessage({ ...row, parts: given.storedParts }, sessionId);
+  }
   // No row: the idempotency key was already used. The same message is a
   // retry and gets what was stored then; a different one is refused.
   const stored = (yield* step.get<SessionMessageRow>(SELECT_BY_KEY, [

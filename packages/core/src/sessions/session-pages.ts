@@ -74,9 +74,13 @@ function filterConditions(filters: SessionFilters, params: (string | number)[]):
 
 /**
  * One tenant's page, newest first in `order`. By last activity it is served
- * in order by `sessions_by_tenant_activity` (or `…_status_activity` with a
- * status); by creation the tenant's sessions (found by the same index) are
- * sorted, as no index orders them by creation.
+ * in order by `sessions_by_tenant_status_activity`: with a status, one range
+ * of it; without, each status (there are three) yields its newest `n` and
+ * the union of those is sorted, a few times `n` whatever the tenant's size.
+ * (Schema v5 dropped the tenant's activity index without the status: its
+ * key moved on every append, for a list that three index runs serve.) By
+ * creation the tenant's sessions (found by the same index) are sorted, as no
+ * index orders them by creation.
  */
 export function tenantPage(
   tenantId: string | null,
@@ -85,19 +89,26 @@ export function tenantPage(
   after: PageKey | null,
   n: number,
 ): PageQuery {
-  const where = ["tenant_id = ?"];
-  const params: (string | number)[] = [tenantToDb(tenantId)];
-  if (filters.status) {
-    where.push("status = ?");
-    params.push(filters.status);
-  }
-  where.push(...filterConditions(filters, params));
-  if (after) {
-    where.push(`(${TIME_COLUMN[order]}, id) < (?, ?)`);
-    params.push(after[0], after[1]);
-  }
+  const params: (string | number)[] = [];
+  const select = (status: SessionStatus | undefined): string => {
+    const where = ["tenant_id = ?"];
+    params.push(tenantToDb(tenantId));
+    if (status) {
+      where.push("status = ?");
+      params.push(status);
+    }
+    where.push(...filterConditions(filters, params));
+    if (after) {
+      where.push(`(${TIME_COLUMN[order]}, id) < (?, ?)`);
+      params.push(after[0], after[1]);
+    }
+    params.push(n);
+    return `SELECT ${SESSION_COLUMNS} FROM sessions WHERE ${where.join(" AND ")} ${orderBy(order)} LIMIT ?`;
+  };
+  if (filters.status || order === "created") return { sql: select(filters.status), params };
+  const arms = STATUSES.map((s) => `SELECT * FROM (${select(s)})`).join(" UNION ALL ");
   return {
-    sql: `SELECT ${SESSION_COLUMNS} FROM sessions WHERE ${where.join(" AND ")} ${orderBy(order)} LIMIT ?`,
+    sql: `SELECT ${SESSION_COLUMN_NAMES} FROM (${arms}) ${orderBy(order)} LIMIT ?`,
     params: [...params, n],
   };
 }

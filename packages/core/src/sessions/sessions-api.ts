@@ -5,7 +5,13 @@ import { decodeCursor, encodeCursor } from "./cursor.js";
 import { MAX_METADATA_DEPTH, type StoreLimits } from "./limits.js";
 import { mergePatch } from "./merge-patch.js";
 import { toPlainJson } from "./plain-json.js";
-import { SESSION_COLUMNS, type SessionRow, tenantToDb, toSession } from "./rows.js";
+import {
+  MESSAGE_COPY_COLUMNS,
+  SESSION_COLUMNS,
+  type SessionRow,
+  tenantToDb,
+  toSession,
+} from "./rows.js";
 import { everyTenantPage, type PageKey, tenantPage } from "./session-pages.js";
 import type {
   ForkOptions,
@@ -312,11 +318,21 @@ export class SessionsApi {
         // the planner loop over the messages and re-scan json_each for each of
         // them, quadratic in the session's length.
         await tx.run(
-          `INSERT INTO messages (id, session_pk, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at)
-           SELECT j.value, ?, m.seq, m.role, m.content, m.name, m.model, m.tokens, m.latency_ms, m.metadata, m.idempotency_key, m.created_at
+          `INSERT INTO messages (session_pk, parts_chunks, ${MESSAGE_COPY_COLUMNS.join(", ")})
+           SELECT ?, m.parts_chunks, ${MESSAGE_COPY_COLUMNS.map((c) => (c === "id" ? "j.value" : `m.${c}`)).join(", ")}
            FROM json_each(?) AS j CROSS JOIN messages AS m ON m.session_pk = ? AND m.seq = j.key + 1
            ORDER BY j.key`,
           [forkPk, JSON.stringify(ids), parent.pk],
+        );
+        // Parts kept in chunks: the chunks are copied in order (the last one indexes the tool calls).
+        await tx.run(
+          `INSERT INTO message_blobs (message_pk, chunk, data)
+           SELECT n.pk, b.chunk, b.data
+           FROM messages AS o CROSS JOIN messages AS n ON n.session_pk = ? AND n.seq = o.seq
+             CROSS JOIN message_blobs AS b ON b.message_pk = o.pk
+           WHERE o.session_pk = ? AND o.seq <= ? AND o.parts_chunks IS NOT NULL
+           ORDER BY n.pk, b.chunk`,
+          [forkPk, parent.pk, atSeq],
         );
       }
       const row = await tx.get<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE pk = ?`, [

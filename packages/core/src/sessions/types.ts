@@ -6,8 +6,119 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObj
 /** Where a session is in its lifecycle. */
 export type SessionStatus = "active" | "idle" | "archived";
 
-/** Who wrote a message. */
-export type MessageRole = "system" | "user" | "assistant" | "tool";
+/**
+ * Who wrote a message: the roles of the major chat APIs (`developer` is
+ * OpenAI's name for instructions from the application, beside `system`).
+ */
+export type MessageRole = "system" | "developer" | "user" | "assistant" | "tool";
+
+/** Fields every part may carry: provider data to hand back as it was (signatures, ids). */
+interface PartBase {
+  /** A provider's own data for this part (a JSON object), kept byte for byte. */
+  providerMetadata?: JsonObject;
+}
+
+/** Text the message says; the text parts make the message's searchable `content`. */
+export interface TextPart extends PartBase {
+  type: "text";
+  text: string;
+}
+
+/** A model's reasoning. Kept, not searchable (see `Message.content`). */
+export interface ReasoningPart extends PartBase {
+  type: "reasoning";
+  text: string;
+}
+
+/**
+ * A call of a tool (AI SDK `tool-call`, OpenAI `function_call`). `toolCallId`
+ * is unique within the session.
+ */
+export interface ToolCallPart extends PartBase {
+  type: "tool-call";
+  toolCallId: string;
+  toolName: string;
+  /** The arguments, any JSON (OpenAI's `arguments` string is a JSON string). */
+  input: JsonValue;
+}
+
+/**
+ * The result of a tool call (AI SDK `tool-result`, OpenAI
+ * `function_call_result`). Its `toolCallId` must be a call this session
+ * holds (or one earlier in the same append, or in the same message) unless
+ * the append is made with `{ allowUnknownToolCalls: true }`.
+ */
+export interface ToolResultPart extends PartBase {
+  type: "tool-result";
+  toolCallId: string;
+  /** The tool's name, when the caller's format carries it. */
+  toolName?: string;
+  /** The output: any JSON; text is a JSON string. */
+  output: JsonValue;
+  /** The tool failed and `output` says why. */
+  isError?: boolean;
+}
+
+/** A file: by `url` (including `data:` URLs) or by its bytes (`data`), exactly one of them. */
+export interface FilePart extends PartBase {
+  type: "file";
+  /** An IANA media type, e.g. `image/png`. */
+  mediaType: string;
+  filename?: string;
+  url?: string;
+  /** The file's bytes, stored by the store and given back as a `Uint8Array`. */
+  data?: Uint8Array;
+}
+
+/** Anything else an application keeps in a message: a name for its kind and JSON. */
+export interface DataPart extends PartBase {
+  type: "data";
+  /** The kind of data (the AI SDK's `data-<name>`). */
+  name: string;
+  /** An id the application reconciles parts by (optional). */
+  id?: string;
+  data: JsonValue;
+}
+
+/** One part of a message, in the message's order. */
+export type MessagePart =
+  | TextPart
+  | ReasoningPart
+  | ToolCallPart
+  | ToolResultPart
+  | FilePart
+  | DataPart;
+
+/**
+ * What one model call reported. Every field is optional; token counts and
+ * `cost.micros` are integers from 0 to 2^31 − 1.
+ */
+export interface MessageUsage {
+  inputTokens?: number;
+  outputTokens?: number;
+  /** Input tokens served from the provider's cache (part of `inputTokens`). */
+  cachedInputTokens?: number;
+  /** Output tokens spent on reasoning (part of `outputTokens`). */
+  reasoningTokens?: number;
+  /**
+   * What the call cost, in millionths of `currency` (`{ micros: 1500,
+   * currency: "USD" }` is $0.0015). A session's costs are all in one
+   * currency (the first one given); another is `ValidationError`.
+   */
+  cost?: { micros: number; currency: string };
+}
+
+/** Usage summed over a session's messages (kept by triggers). */
+export interface UsageTotals {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly cachedInputTokens: number;
+  readonly reasoningTokens: number;
+  /** Sum of the costs, in millionths of `currency`. */
+  readonly costMicros: number;
+  /** The currency of the costs, or `null` while none was given. */
+  readonly currency: string | null;
+}
 
 /** A conversation. Times are milliseconds since the epoch, from the store's clock. */
 export interface Session {
@@ -27,6 +138,8 @@ export interface Session {
   readonly messageCount: number;
   /** Sum of the messages' `tokens` (kept by triggers). */
   readonly tokenCount: number;
+  /** Sum of the messages' `usage` (kept by triggers). */
+  readonly usage: UsageTotals;
   /** The highest `seq` (0 when empty); the next message gets `lastSeq + 1`. */
   readonly lastSeq: number;
   /** When the session was created. */
@@ -55,8 +168,16 @@ export interface Message {
   readonly seq: number;
   /** Who wrote it. */
   readonly role: MessageRole;
-  /** The text (searchable). */
+  /**
+   * The text search sees. For a message with parts: the `content` given
+   * with them, else the text of its `text` parts joined by a newline
+   * (reasoning, tool calls and results, files and data are not searched).
+   */
   readonly content: string;
+  /** The parts in their order, or `null` for a plain text message. */
+  readonly parts: MessagePart[] | null;
+  /** What the model call reported, with the fields given, or `null`. */
+  readonly usage: MessageUsage | null;
   /** A tool's or participant's name. */
   readonly name: string | null;
   /** The model that produced it, or `null`. */
@@ -133,8 +254,20 @@ export interface SessionPatch {
 export interface NewMessage {
   /** Who wrote it. */
   role: MessageRole;
-  /** The text (size-limited by `limits.maxContentBytes`; no NUL characters). */
-  content: string;
+  /**
+   * The text (size-limited by `limits.maxContentBytes`; no NUL characters).
+   * May be left out when `parts` are given: it is then the text of the
+   * `text` parts joined by a newline.
+   */
+  content?: string;
+  /**
+   * The message's parts, in order (at most `limits.maxPartsBytes` as
+   * stored). Strings must be well-formed and text/reasoning free of NUL;
+   * JSON values follow the metadata rules (any JSON at the top).
+   */
+  parts?: MessagePart[] | null;
+  /** What the model call reported (see `MessageUsage`). */
+  usage?: MessageUsage | null;
   /**
    * A caller-chosen id; a UUIDv7 when absent. Unique within its session: one
    * the session already holds is `ConflictError`.
@@ -157,10 +290,20 @@ export interface NewMessage {
    * Makes a retried append a no-op: when this session already has a message
    * with this key, that stored message is returned and nothing is written.
    * The retry must be the same message: one that differs in any field it
-   * gives (role, content, name, model, tokens, latencyMs, metadata as data,
-   * id when given) is `IdempotencyConflictError`, and nothing is written.
+   * gives (role, content, parts, usage, name, model, tokens, latencyMs,
+   * metadata as data, id when given) is `IdempotencyConflictError`, and nothing is written.
    */
   idempotencyKey?: string | null;
+}
+
+/** Options of `messages.append`. */
+export interface AppendOptions {
+  /**
+   * Accept `tool-result` parts whose `toolCallId` this session has no call
+   * for (history imported without its calls, a call kept elsewhere).
+   * Default false: such a result is a `ValidationError`.
+   */
+  allowUnknownToolCalls?: boolean;
 }
 
 /** One page of a keyset-paginated list. */
@@ -264,6 +407,28 @@ export interface ForkOptions {
   id?: string;
 }
 
+/** Usage figures summed over messages; costs per currency. */
+export interface UsageSums {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly cachedInputTokens: number;
+  readonly reasoningTokens: number;
+  /** Sums of costs in millionths, one entry per currency (none when no cost was given). */
+  readonly cost: ReadonlyArray<{ readonly currency: string; readonly micros: number }>;
+}
+
+/** Counts of one group of `stats()` (a model, a tenant). */
+export interface StatsGroup {
+  /** Sessions in the group. */
+  readonly sessions: number;
+  /** Messages in those sessions. */
+  readonly messages: number;
+  /** Sum of those messages' `tokens`. */
+  readonly tokens: number;
+  /** Sum of those messages' `usage`. */
+  readonly usage: UsageSums;
+}
+
 /** What `stats()` reports, for the store's scope (the root store: every tenant). */
 export interface StoreStats {
   /** Session counts: the total and one per status. */
@@ -275,15 +440,44 @@ export interface StoreStats {
   readonly messages: number;
   /** Sum of the messages' `tokens`. */
   readonly tokens: number;
+  /** Sum of the messages' `usage`. */
+  readonly usage: UsageSums;
   /** The same counts per session model (`null` = sessions without a model). */
-  readonly byModel: ReadonlyArray<{
-    /** The sessions' model; `null` for sessions without one. */
-    readonly model: string | null;
-    /** Sessions with this model. */
-    readonly sessions: number;
-    /** Messages in those sessions. */
-    readonly messages: number;
-    /** Sum of those messages' `tokens`. */
-    readonly tokens: number;
-  }>;
+  readonly byModel: ReadonlyArray<StatsGroup & { readonly model: string | null }>;
+  /** The same counts per tenant (`null` = the default tenant); a tenant view has its own only. */
+  readonly byTenant: ReadonlyArray<StatsGroup & { readonly tenantId: string | null }>;
+}
+
+/** A time window of `stats({ since, until })`: ms since the epoch, `since` included, `until` not. */
+export interface StatsWindow {
+  /** Start of the window (default 0). */
+  since?: number;
+  /** End of the window, excluded (default: no end). */
+  until?: number;
+}
+
+/** Counts of one group of a `stats({ since, until })` window. */
+export interface WindowGroup {
+  /** Metered messages (with `usage` or `tokens`) appended in the window. */
+  readonly messages: number;
+  /** Sum of their `tokens`. */
+  readonly tokens: number;
+  /** Sum of their `usage`. */
+  readonly usage: UsageSums;
+}
+
+/**
+ * What `stats({ since, until })` reports: the usage of the metered messages
+ * (those with `usage` or `tokens`) appended in the window, for billing.
+ * Read from the live messages through an index by time: an archived
+ * session's messages are in its snapshot and not counted until restored,
+ * and a fork's copies count in the fork too (they are its messages).
+ */
+export interface WindowStats extends WindowGroup {
+  readonly since: number;
+  readonly until: number | null;
+  /** Per message model (the session's model when the message has none). */
+  readonly byModel: ReadonlyArray<WindowGroup & { readonly model: string | null }>;
+  /** Per tenant (`null` = the default tenant). */
+  readonly byTenant: ReadonlyArray<WindowGroup & { readonly tenantId: string | null }>;
 }

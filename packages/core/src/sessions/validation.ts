@@ -7,8 +7,12 @@ import {
   MAX_TIME_MS,
   type StoreLimits,
 } from "./limits.js";
+import { encodeParts, partSchema, searchableText } from "./parts.js";
 import { isWellFormed, toPlainJson } from "./plain-json.js";
-import type { JsonObject } from "./types.js";
+import type { JsonObject, MessagePart } from "./types.js";
+
+/** The roles a message may have. */
+export const ROLES = ["system", "developer", "user", "assistant", "tool"] as const;
 
 /**
  * Parses `input` with `schema`; on failure throws a `ValidationError` that
@@ -156,19 +160,71 @@ export function makeSchemas(limits: StoreLimits) {
     .refine((filter) => Object.keys(filter).length <= MAX_METADATA_FILTER_KEYS, {
       message: `must have at most ${MAX_METADATA_FILTER_KEYS} keys`,
     });
-  const newMessage = z.strictObject({
-    role: z.enum(["system", "user", "assistant", "tool"]),
-    content: safeString().refine((c) => utf8Bytes(c) <= limits.maxContentBytes, {
-      message: `must be at most ${limits.maxContentBytes} bytes`,
-    }),
-    id: id.optional(),
-    name: text.nullable().optional(),
-    model: text.nullable().optional(),
-    tokens: counter.nullable().optional(),
-    latencyMs: counter.nullable().optional(),
-    metadata: metadata.optional(),
-    idempotencyKey: text.min(1).nullable().optional(),
+  const contentText = safeString().refine((c) => utf8Bytes(c) <= limits.maxContentBytes, {
+    message: `must be at most ${limits.maxContentBytes} bytes`,
   });
+  const part = partSchema({
+    text: safeString(),
+    name: text.min(1, "must not be empty"),
+    maxJsonBytes: limits.maxPartsBytes,
+  });
+  const usage = z.strictObject({
+    inputTokens: counter.optional(),
+    outputTokens: counter.optional(),
+    cachedInputTokens: counter.optional(),
+    reasoningTokens: counter.optional(),
+    cost: z
+      .strictObject({
+        micros: counter,
+        currency: safeString().min(1, "must not be empty").max(32, "must be at most 32 characters"),
+      })
+      .optional(),
+  });
+  const newMessage = z
+    .strictObject({
+      role: z.enum(ROLES),
+      content: contentText.optional(),
+      parts: z.array(part).min(1, "must not be empty (leave it out instead)").nullable().optional(),
+      usage: usage.nullable().optional(),
+      id: id.optional(),
+      name: text.nullable().optional(),
+      model: text.nullable().optional(),
+      tokens: counter.nullable().optional(),
+      latencyMs: counter.nullable().optional(),
+      metadata: metadata.optional(),
+      idempotencyKey: text.min(1).nullable().optional(),
+    })
+    .transform((m, ctx) => {
+      const parts = (m.parts ?? null) as MessagePart[] | null;
+      if (parts === null && m.content === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["content"],
+          message: "is required when there are no parts",
+        });
+        return z.NEVER;
+      }
+      const storedParts = parts === null ? null : encodeParts(parts);
+      if (storedParts !== null && utf8Bytes(storedParts) > limits.maxPartsBytes) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["parts"],
+          message: `must be at most ${limits.maxPartsBytes} bytes as stored`,
+        });
+        return z.NEVER;
+      }
+      const content = m.content ?? searchableText(parts ?? []);
+      if (utf8Bytes(content) > limits.maxContentBytes) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["parts"],
+          message: `text parts must be at most ${limits.maxContentBytes} bytes together`,
+        });
+        return z.NEVER;
+      }
+      const usage = m.usage && Object.keys(m.usage).length > 0 ? m.usage : null;
+      return { ...m, content, parts, usage, storedParts };
+    });
   return {
     id,
     tenantId: tenantId.unwrap(),
@@ -205,6 +261,13 @@ export function makeSchemas(limits: StoreLimits) {
         }
       }),
     count: limit,
+    statsWindow: z
+      .strictObject({ since: time.optional(), until: time.optional() })
+      .refine((w) => w.since === undefined || w.until === undefined || w.since <= w.until, {
+        path: ["until"],
+        message: "must not be before since",
+      }),
+    appendOptions: z.strictObject({ allowUnknownToolCalls: z.boolean().optional() }),
     fork: z.strictObject({
       atSeq: seq.optional(),
       title: text.nullable().optional(),
@@ -213,7 +276,7 @@ export function makeSchemas(limits: StoreLimits) {
     }),
     search: z.strictObject({
       sessionId: id.optional(),
-      role: z.enum(["system", "user", "assistant", "tool"]).optional(),
+      role: z.enum(ROLES).optional(),
       model: text.optional(),
       limit: limit.optional(),
       cursor,

@@ -451,12 +451,23 @@ export function registerChatApiTests(h: StoreHarness): void {
               text,
             ).toBe(true);
           }
-          // Per tenant there is no sort: the index yields the order.
-          for (const st of lists.slice(0, 3)) {
-            expect(
-              st.plan.filter((l) => /TEMP B-TREE/.test(l)),
-              JSON.stringify(st),
-            ).toEqual([]);
+          // Per tenant and status there is no sort: the index yields the order.
+          const [unfiltered, next, byStatus] = lists;
+          expect(
+            byStatus?.plan.filter((l) => /TEMP B-TREE/.test(l)),
+            JSON.stringify(byStatus),
+          ).toEqual([]);
+          // Without a status, each status's run comes in index order and only
+          // those runs (at most 3 × limit rows) are merged, as on the root store.
+          for (const st of [unfiltered, next]) {
+            const searches = st?.plan.filter((l) => /^SEARCH sessions\b/.test(l)) ?? [];
+            expect(searches, JSON.stringify(st)).toHaveLength(3);
+            for (const line of searches) {
+              expect(line).toMatch(
+                /USING INDEX sessions_by_tenant_status_activity \(tenant_id=\? AND status=\?/,
+              );
+            }
+            expect(st?.sql).toMatch(/ORDER BY last_activity_at DESC, id DESC LIMIT \?\) UNION ALL/);
           }
         } finally {
           await store.close();

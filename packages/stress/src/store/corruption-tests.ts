@@ -152,7 +152,7 @@ const MATRIX: readonly (readonly [
   ["sessions root page overwritten", { page: "root:sessions" }],
   ["messages root page overwritten", { page: "root:messages" }],
   ["search index data root overwritten", { page: "root:messages_fts_data" }],
-  ["an index root overwritten", { page: "root:sessions_by_tenant_activity" }],
+  ["an index root overwritten", { page: "root:sessions_by_tenant_status_activity" }],
   ["a middle page overwritten", { page: "middle" }],
   ["the last page overwritten", { page: "last" }],
 ];

@@ -14,6 +14,7 @@ import { registerLifecycleTests } from "./lifecycle-tests.js";
 import { registerMaintenanceTests } from "./maintenance-tests.js";
 import { registerMetricsTests } from "./metrics-tests.js";
 import { registerMigrationTests } from "./migration-tests.js";
+import { registerPartsTests } from "./parts-tests.js";
 import { registerPropertyTests } from "./property-tests.js";
 import { registerQueryPlanTests } from "./query-plan-tests.js";
 import { registerRecoveryTests } from "./recovery-tests.js";
@@ -45,6 +46,7 @@ export function runStoreSuite(options: StoreSuiteOptions): void {
     }
     const h = useStoreHarness(options.createDriver, skip);
     registerApiTests(h);
+    registerPartsTests(h);
     registerConcurrencyTests(h, full ? 10 : 1);
     registerPropertyTests(h, full ? 200 : 25);
     registerQueryPlanTests(h);

@@ -60,6 +60,7 @@ export function registerIntegrityTests(h: StoreHarness): void {
               "counters",
               "seq",
               "orphans",
+              "tool-calls",
               "snapshots",
               "fts",
             ]),
@@ -163,6 +164,7 @@ export function registerIntegrityTests(h: StoreHarness): void {
           parentLinksCleared: 1,
           seqRenumbered: 1,
           countersFixed: 2, // b, and c whose last_seq follows its renumbering
+          toolCallsRebuilt: false,
           searchRebuilt: true,
           reindexed: false,
         });
@@ -396,6 +398,48 @@ export function registerIntegrityTests(h: StoreHarness): void {
         const repaired = await store.integrity.repair({ backupTo: false });
         expect(repaired.ok).toBe(false);
         expect(repaired.after.findings.map((f) => f.check)).toEqual(["snapshots", "snapshots"]);
+      },
+    );
+
+    h.test(
+      "integrity.tool-calls",
+      "check finds a tool-call index that differs from the messages' tool calls (a row lost, a row left over); repair rebuilds it and results need their calls again",
+      async (ctx) => {
+        const { store, raw } = await storeWithRawAccess(h, ctx);
+        const s = await store.sessions.create({ id: "t" });
+        await store.messages.append(s.id, [
+          {
+            role: "assistant",
+            parts: [
+              { type: "tool-call", toolCallId: "c1", toolName: "a", input: 1 },
+              { type: "tool-call", toolCallId: "c2", toolName: "b", input: 2 },
+            ],
+          },
+          { role: "tool", parts: [{ type: "tool-result", toolCallId: "c1", output: "ok" }] },
+        ]);
+        expect((await store.integrity.check()).ok).toBe(true);
+        await raw.run("DELETE FROM message_tool_calls WHERE tool_call_id = 'c2'");
+        await raw.run(
+          "INSERT INTO message_tool_calls (session_pk, tool_call_id, message_pk) SELECT pk, 'ghost', 999 FROM sessions WHERE id = 't'",
+        );
+        const report = await store.integrity.check();
+        expect(report.findings).toEqual([
+          expect.objectContaining({ check: "tool-calls", count: 1, sample: ["t"] }),
+        ]);
+        const repaired = await store.integrity.repair({ backupTo: false });
+        expect(repaired.actions.toolCallsRebuilt).toBe(true);
+        expect(repaired.ok).toBe(true);
+        // c2 answers again; the ghost call is gone.
+        await store.messages.append(s.id, {
+          role: "tool",
+          parts: [{ type: "tool-result", toolCallId: "c2", output: "ok" }],
+        });
+        await expect(
+          store.messages.append(s.id, {
+            role: "tool",
+            parts: [{ type: "tool-result", toolCallId: "ghost", output: "?" }],
+          }),
+        ).rejects.toBeInstanceOf(ValidationError);
       },
     );
   });
