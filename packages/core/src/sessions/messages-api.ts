@@ -199,7 +199,7 @@ export class MessagesApi {
   async #storedRetry(
     id: string,
     values: readonly MessageValues[],
-    given: readonly NewMessage[],
+    given: readonly ParsedMessage[],
   ): Promise<Message[] | undefined> {
     const keys = values.map((v) => v[KEY_INDEX]);
     if (!keys.every((key): key is string => key !== null)) return undefined;
@@ -211,7 +211,7 @@ export class MessagesApi {
     const byKey = new Map(rows.map((row) => [row.idempotency_key, row]));
     return keys.map((key, i) => {
       const stored = byKey.get(key) as SessionMessageRow;
-      const differ = idempotencyDifferences(given[i] as NewMessage, stored);
+      const differ = idempotencyDifferences(given[i] as ParsedMessage, stored);
       if (differ.length > 0) throw new IdempotencyConflictError(id, key, differ);
       return toMessage(stored, id);
     });
