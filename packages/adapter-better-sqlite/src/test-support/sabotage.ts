@@ -19,7 +19,7 @@ export type Sabotage =
   | "counters"
   /** A write resolves before its COMMIT (crash: acknowledged writes lost on SIGKILL). */
   | "early-ack"
-  /** Integrity pragmas answer "ok" and CORRUPT reads come back empty (corruption: damage unseen). */
+  /** Integrity pragmas answer "ok", CORRUPT reads come back empty and a COMMIT hides CORRUPT (corruption: damage unseen). */
   | "blind"
   /** The sweep acts 700 ms early (timeouts: sessions idled, archived and purged too soon). */
   | "early-archive"
@@ -111,6 +111,30 @@ function wrapQueryable<Q extends Queryable>(q: Q, sabotage: Sabotage): Queryable
   };
 }
 
+/**
+ * A transaction whose end hides damage too: when a statement met a damaged
+ * page, SQLite may report CORRUPT again at COMMIT (even of a read), which
+ * would show the damage the blinded statements hid.
+ */
+async function blindTransaction<T>(
+  conn: SqliteConnection,
+  mode: "immediate" | "deferred",
+  body: (tx: Transaction) => Promise<T>,
+): Promise<T> {
+  let finished = false;
+  let value: T | undefined;
+  try {
+    return await conn.transaction(mode, async (tx) => {
+      value = await body(tx);
+      finished = true;
+      return value;
+    });
+  } catch (error) {
+    if (finished && error instanceof SqliteError && error.code === "CORRUPT") return value as T;
+    throw error;
+  }
+}
+
 /** The connection with its statements (and transactions) sabotaged; anything else passes through. */
 function wrap(conn: SqliteConnection, sabotage: Sabotage): SqliteConnection {
   const overrides: Partial<SqliteConnection> = {
@@ -121,6 +145,7 @@ function wrap(conn: SqliteConnection, sabotage: Sabotage): SqliteConnection {
     ): Promise<T> {
       const wrapped = (tx: Transaction) => fn(wrapQueryable(tx, sabotage));
       if (sabotage === "deferred-writes") return conn.transaction("deferred", wrapped);
+      if (sabotage === "blind") return blindTransaction(conn, mode, wrapped);
       if (sabotage !== "early-ack") return conn.transaction(mode, wrapped);
       // Resolve as soon as the work is done; COMMIT follows 30 ms later.
       return new Promise<T>((resolve, reject) => {
