@@ -12,6 +12,8 @@ forEachRemoteScheme("conformance", (scheme, createDriver) => {
     // A fresh database for every call, even for the same path: what the suite
     // asks of a target that is not a file.
     createDriver: ({ path }) => createDriver({ path: `${path}#${randomUUID()}` }),
-    timeoutMs: 60_000,
+    // A hang detector, not a speed limit: thousands of statements, each a
+    // round trip, took over 60 s on a machine running two test runs at once.
+    timeoutMs: 300_000,
   });
 });
