@@ -204,8 +204,6 @@ export class Lane {
     const pc = this.#idle[this.#idle.length - 1];
     if (pc === undefined || !this.#usableAsIs(pc)) return undefined;
     this.#idle.pop();
-    pc.cancelIdle?.();
-    pc.cancelIdle = undefined;
     this.#inUse++;
     this.#held.add(pc);
     this.#acquired++;
@@ -346,8 +344,6 @@ export class Lane {
     for (;;) {
       const pc = this.#idle.pop();
       if (!pc) return this.#openOne();
-      pc.cancelIdle?.();
-      pc.cancelIdle = undefined;
       if (this.#usableAsIs(pc)) return pc;
       if (pc.conn.closed) {
         this.#retire(pc, "replaced");
@@ -397,15 +393,29 @@ export class Lane {
     pc.lastUsedAt = now();
     this.#idle.push(pc);
     const idleMs = this.#o.idleTimeoutMs;
-    if (idleMs !== undefined && this.#o.replaceable) {
-      pc.cancelIdle = this.#o.timers.start(idleMs, () => {
-        pc.cancelIdle = undefined;
-        const i = this.#idle.indexOf(pc);
-        if (i < 0) return;
-        this.#idle.splice(i, 1);
-        this.#retire(pc, "idleClosed");
-      });
+    // One timer per connection, armed when it is first parked and not
+    // cancelled on each borrow (a timer per operation costs more than the
+    // read it guards): when it fires it looks at when the connection was
+    // last used, and waits on for the rest of the time if it was used since.
+    if (idleMs !== undefined && this.#o.replaceable && pc.cancelIdle === undefined) {
+      this.#armIdle(pc, idleMs, idleMs);
     }
+  }
+
+  #armIdle(pc: PooledConnection, delayMs: number, idleMs: number): void {
+    pc.cancelIdle = this.#o.timers.start(delayMs, () => {
+      pc.cancelIdle = undefined;
+      const i = this.#idle.indexOf(pc);
+      // Borrowed now: parking it again arms a new timer.
+      if (i < 0) return;
+      const left = pc.lastUsedAt + idleMs - now();
+      if (left > 0) {
+        this.#armIdle(pc, left, idleMs);
+        return;
+      }
+      this.#idle.splice(i, 1);
+      this.#retire(pc, "idleClosed");
+    });
   }
 
   #retire(pc: PooledConnection, reason: RetireReason): void {

@@ -141,6 +141,11 @@ describe("idle readers", () => {
       await vi.advanceTimersByTimeAsync(600);
     }
     expect(pool.stats().readers).toMatchObject({ size: 1, idleClosed: 0 });
+    // Last used at 2,400 ms, now 3,000 ms: it closes 1,000 ms after that use, not earlier.
+    await vi.advanceTimersByTimeAsync(399);
+    expect(pool.stats().readers).toMatchObject({ size: 1, idleClosed: 0 });
+    await vi.advanceTimersByTimeAsync(2);
+    expect(pool.stats().readers).toMatchObject({ size: 0, idleClosed: 1 });
   });
 
   it("recycles readers older than maxReaderAgeMs", async () => {
