@@ -525,21 +525,64 @@ class CoreConnection implements SqliteConnection {
     if (this.#closed) throw new SqliteError("CLOSED", "the connection is closed");
   }
 
-  async #serial<T>(op: () => MaybePromise<T>): Promise<T> {
-    this.#checkUsable("a statement");
-    const release = this.#mutex.tryAcquire() ?? (await this.#mutex.acquire());
+  /**
+   * Runs one statement (or batch) under the connection's mutex and maps what
+   * it throws. When the mutex is free and the adapter answers synchronously
+   * (better-sqlite3, node:sqlite), it runs at once and settles without an
+   * extra turn of the microtask queue: this is every read's hot path.
+   */
+  #serial<T>(op: () => MaybePromise<T>): Promise<T> {
+    try {
+      this.#checkUsable("a statement");
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const release = this.#mutex.tryAcquire();
+    if (release === undefined) return this.#serialQueued(op);
+    let value: MaybePromise<T>;
+    try {
+      this.#checkOpen();
+      value = op();
+    } catch (error) {
+      release();
+      return Promise.reject(this.#failed(error));
+    }
+    if (!isThenable(value)) {
+      release();
+      return Promise.resolve(value);
+    }
+    return Promise.resolve(value).then(
+      (result) => {
+        release();
+        return result;
+      },
+      (error: unknown) => {
+        release();
+        throw this.#failed(error);
+      },
+    );
+  }
+
+  /** `#serial` when another statement holds the mutex: waits its turn. */
+  async #serialQueued<T>(op: () => MaybePromise<T>): Promise<T> {
+    const release = await this.#mutex.acquire();
     try {
       this.#checkOpen();
       return await op();
     } catch (error) {
-      const mapped = this.#map(error);
-      // An adapter reports a connection it had to give up as CLOSED: from
-      // then on the pool sees it closed and replaces it.
-      if (mapped.code === "CLOSED") this.#closed = true;
-      throw mapped;
+      throw this.#failed(error);
     } finally {
       release();
     }
+  }
+
+  /** The mapped error of a failed statement. */
+  #failed(error: unknown): SqliteError {
+    const mapped = this.#map(error);
+    // An adapter reports a connection it had to give up as CLOSED: from
+    // then on the pool sees it closed and replaces it.
+    if (mapped.code === "CLOSED") this.#closed = true;
+    return mapped;
   }
 }
 
