@@ -1,5 +1,7 @@
 import {
+  BackupVerificationError,
   ExtensionSchemaTooNewError,
+  restoreBackup,
   type StoreExtension,
   ValidationError,
 } from "@llm-sessions/core";
@@ -180,6 +182,29 @@ export function registerExtensionTests(h: StoreHarness): void {
           q.all<{ body: string }>("SELECT body FROM ext_notes ORDER BY body"),
         );
         expect(bodies.map((r) => r.body)).toEqual(["", "kept"]);
+        await copy.close();
+        // restoreBackup re-validates: with the extension, its check refuses the empty note.
+        const target = h.newPath("restored.db");
+        const restore = (extensions: StoreExtension[]) =>
+          restoreBackup(out, target, {
+            createDriver: (p) => h.createDriver({ path: p }),
+            extensions,
+          });
+        await expect(restore([notes])).rejects.toBeInstanceOf(BackupVerificationError);
+        // A file whose extension tables are newer than the package's chain is refused.
+        await handle.write((tx) =>
+          tx.run("UPDATE package_schemas SET version = 5 WHERE name = 'ext'"),
+        );
+        const out2 = h.newPath("ext5.bak");
+        await store.maintenance.backup(out2);
+        await expect(
+          restoreBackup(out2, target, {
+            createDriver: (p) => h.createDriver({ path: p }),
+            extensions: [notes],
+          }),
+        ).rejects.toBeInstanceOf(ExtensionSchemaTooNewError);
+        const plain = await restore([]);
+        expect(plain.sessions).toBe(1);
       },
     );
   });
