@@ -128,6 +128,7 @@ export class SessionStoreSaver extends BaseCheckpointSaver {
     return this.#tenant ?? "";
   }
 
+  /** The checkpoint `checkpoint_id` of the thread (the latest when absent), with its pending writes; `undefined` when there is none. One query. */
   async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
     const threadId = config.configurable?.thread_id;
     if (threadId === undefined || threadId === null) return undefined;
@@ -195,6 +196,7 @@ export class SessionStoreSaver extends BaseCheckpointSaver {
     }
   }
 
+  /** Stores a checkpoint (creating the thread's session) and the values of the channels in `newVersions`, in one transaction. */
   async put(
     config: RunnableConfig,
     checkpoint: Checkpoint,
@@ -265,6 +267,7 @@ export class SessionStoreSaver extends BaseCheckpointSaver {
     };
   }
 
+  /** Stores a task's pending writes against a checkpoint, in one transaction. */
   async putWrites(
     config: RunnableConfig,
     writes: PendingWrite[],
