@@ -28,22 +28,25 @@ export interface TupleRow {
 export const SELECT_TUPLE = `
   SELECT s.id AS thread_id, c.checkpoint_ns, c.checkpoint_id, c.parent_checkpoint_id, c.v,
     c.checkpoint_type, c.checkpoint, c.metadata_type, c.metadata, c.session_pk,
-    (SELECT json_group_array(json_array(w.task_id, w.channel, w.type, hex(w.value)))
+    (SELECT json_group_array(json_array(ordered.task_id, ordered.channel, ordered.type, hex(ordered.value)))
        FROM (SELECT * FROM langgraph_writes w
              WHERE w.session_pk = c.session_pk AND w.checkpoint_ns = c.checkpoint_ns
                AND w.checkpoint_id = c.checkpoint_id
-             ORDER BY w.task_path, w.task_id, w.idx) AS w) AS writes,
+             ORDER BY w.task_path, w.task_id, w.idx) AS ordered) AS writes,
     (SELECT json_group_array(json_array(b.channel, b.type, hex(b.value)))
+       -- CROSS JOIN keeps json_each outside: one primary-key lookup per channel,
+       -- never a walk over every value the thread has stored.
        FROM json_each(c.channel_versions) AS cv
-       JOIN langgraph_blobs b ON b.session_pk = c.session_pk AND b.checkpoint_ns = c.checkpoint_ns
+       CROSS JOIN langgraph_blobs b ON b.session_pk = c.session_pk AND b.checkpoint_ns = c.checkpoint_ns
         AND b.channel = cv.key AND b.version = CAST(cv.value AS TEXT)
        WHERE b.type != 'empty') AS blobs,
     CASE WHEN c.v < 4 AND c.parent_checkpoint_id IS NOT NULL THEN
-      (SELECT json_group_array(json_array(w.type, hex(w.value)))
+      (SELECT json_group_array(json_array(ordered.type, hex(ordered.value)))
          FROM (SELECT * FROM langgraph_writes w
-               WHERE w.session_pk = c.session_pk AND w.checkpoint_id = c.parent_checkpoint_id
+               WHERE w.session_pk = c.session_pk AND w.checkpoint_ns = c.checkpoint_ns
+                 AND w.checkpoint_id = c.parent_checkpoint_id
                  AND w.channel = ?
-               ORDER BY w.task_path, w.task_id, w.idx) AS w)
+               ORDER BY w.task_path, w.task_id, w.idx) AS ordered)
     END AS sends
   FROM langgraph_checkpoints c JOIN sessions s ON s.pk = c.session_pk`;
 
