@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { RunnableConfig } from "@langchain/core/runnables";
 import { emptyCheckpoint, uuid6 } from "@langchain/langgraph-checkpoint";
 import { betterSqlite } from "@llm-sessions/adapter-better-sqlite";
 import { openStore } from "@llm-sessions/core";
@@ -15,9 +16,7 @@ describe("the queries the saver sends (better-sqlite3, recorded with their plans
     const store = await openStore({ driver: rec.driver });
     try {
       const saver = await SessionStoreSaver.open(store, { listPageSize: 10 });
-      let config = { configurable: { thread_id: "t", checkpoint_ns: "" } } as {
-        configurable: Record<string, unknown>;
-      };
+      let config: RunnableConfig = { configurable: { thread_id: "t", checkpoint_ns: "" } };
       for (let i = 0; i < 25; i++) {
         const checkpoint = {
           ...emptyCheckpoint(),
