@@ -20,6 +20,7 @@ import {
   type ExtensionHandle,
   type SqliteValue,
 } from "@llm-sessions/core/extension";
+import { pruneThread } from "./retention.js";
 import {
   bytes,
   decodeBlobs,
@@ -43,12 +44,22 @@ export interface SessionStoreSaverOptions {
   readonly serde?: SerializerProtocol;
   /** Rows per `list` query (each page is one query); default 100, 1..10 000. */
   readonly listPageSize?: number;
+  /**
+   * Keep only the newest N checkpoints of each thread and namespace: each
+   * `put` removes older ones in its own transaction, with their pending
+   * writes and the channel values no kept checkpoint uses. Time travel and
+   * forks reach only the kept checkpoints (the oldest kept one's
+   * `parentConfig` then names a checkpoint that is gone), and `list`
+   * returns at most N per thread and namespace. Default: keep all.
+   */
+  readonly keepLast?: number;
 }
 
 interface Shared {
   readonly store: Store;
   readonly handle: ExtensionHandle;
   readonly pageSize: number;
+  readonly keepLast: number | undefined;
 }
 
 const where = "SessionStoreSaver";
@@ -94,11 +105,15 @@ export class SessionStoreSaver extends BaseCheckpointSaver {
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 10_000) {
       fail("listPageSize", "must be an integer from 1 to 10000");
     }
+    const keepLast = options.keepLast;
+    if (keepLast !== undefined && (!Number.isInteger(keepLast) || keepLast < 1)) {
+      fail("keepLast", "must be a positive integer");
+    }
     const tenant = options.tenantId ?? null;
     // Validates the tenant id the store's way (ValidationError).
     if (tenant !== null) store.tenant(tenant);
     const handle = await attachExtension(store, langgraphExtension);
-    return new SessionStoreSaver({ store, handle, pageSize }, tenant, options.serde);
+    return new SessionStoreSaver({ store, handle, pageSize, keepLast }, tenant, options.serde);
   }
 
   /** A saver for another tenant's threads, sharing this one's store and serializer. */
@@ -261,6 +276,8 @@ export class SessionStoreSaver extends BaseCheckpointSaver {
           [pk, ns, channel, version, type, data],
         );
       }
+      const { keepLast } = this.#shared;
+      if (keepLast !== undefined) await pruneThread(tx, pk, ns, keepLast);
     });
     return {
       configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpoint.id },
