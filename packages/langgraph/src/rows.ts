@@ -21,6 +21,19 @@ export interface TupleRow {
 }
 
 /**
+ * A value in a JSON aggregate: JSON-typed values as their text (no
+ * encoding, and the serializer parses text directly), others as hex
+ * (JSON cannot carry a BLOB), told apart by their type.
+ */
+const VALUE = (t: string) =>
+  `CASE WHEN ${t}.type = 'json' THEN CAST(${t}.value AS TEXT) ELSE hex(${t}.value) END`;
+
+/** Bytes or text of a value, as `VALUE` sent it. */
+function valueOf(type: string, sent: string): Uint8Array | string {
+  return type === "json" ? sent : fromHex(sent);
+}
+
+/**
  * One query returns a checkpoint with its pending writes (and, for old
  * checkpoints, the parent's sends): the writes travel as JSON, their bytes
  * as hex, because JSON cannot carry a BLOB.
@@ -28,12 +41,12 @@ export interface TupleRow {
 export const SELECT_TUPLE = `
   SELECT s.id AS thread_id, c.checkpoint_ns, c.checkpoint_id, c.parent_checkpoint_id, c.v,
     c.checkpoint_type, c.checkpoint, c.metadata_type, c.metadata, c.session_pk,
-    (SELECT json_group_array(json_array(ordered.task_id, ordered.channel, ordered.type, hex(ordered.value)))
+    (SELECT json_group_array(json_array(ordered.task_id, ordered.channel, ordered.type, ${VALUE("ordered")}))
        FROM (SELECT * FROM langgraph_writes w
              WHERE w.session_pk = c.session_pk AND w.checkpoint_ns = c.checkpoint_ns
                AND w.checkpoint_id = c.checkpoint_id
              ORDER BY w.task_path, w.task_id, w.idx) AS ordered) AS writes,
-    (SELECT json_group_array(json_array(b.channel, b.type, hex(b.value)))
+    (SELECT json_group_array(json_array(b.channel, b.type, ${VALUE("b")}))
        -- CROSS JOIN keeps json_each outside: one primary-key lookup per channel,
        -- never a walk over every value the thread has stored.
        FROM json_each(c.channel_versions) AS cv
@@ -41,7 +54,7 @@ export const SELECT_TUPLE = `
         AND b.channel = cv.key AND b.version = CAST(cv.value AS TEXT)
        WHERE b.type != 'empty') AS blobs,
     CASE WHEN c.v < 4 AND c.parent_checkpoint_id IS NOT NULL THEN
-      (SELECT json_group_array(json_array(ordered.type, hex(ordered.value)))
+      (SELECT json_group_array(json_array(ordered.type, ${VALUE("ordered")}))
          FROM (SELECT * FROM langgraph_writes w
                WHERE w.session_pk = c.session_pk AND w.checkpoint_ns = c.checkpoint_ns
                  AND w.checkpoint_id = c.parent_checkpoint_id
@@ -72,7 +85,11 @@ export async function decodeWrites(
   return Promise.all(
     rows.map(
       async ([taskId, channel, type, hex]) =>
-        [taskId, channel, await serde.loadsTyped(type, fromHex(hex))] as [string, string, unknown],
+        [taskId, channel, await serde.loadsTyped(type, valueOf(type, hex))] as [
+          string,
+          string,
+          unknown,
+        ],
     ),
   );
 }
@@ -80,7 +97,7 @@ export async function decodeWrites(
 /** Decodes the parent's pending sends of an old checkpoint. */
 export async function decodeSends(serde: SerializerProtocol, json: string): Promise<unknown[]> {
   const rows = JSON.parse(json) as [string, string][];
-  return Promise.all(rows.map(([type, hex]) => serde.loadsTyped(type, fromHex(hex))));
+  return Promise.all(rows.map(([type, hex]) => serde.loadsTyped(type, valueOf(type, hex))));
 }
 
 /** Decodes the channel values of a row. */
@@ -90,7 +107,10 @@ export async function decodeBlobs(
 ): Promise<Record<string, unknown>> {
   const rows = JSON.parse(json) as [string, string, string][];
   const entries = await Promise.all(
-    rows.map(async ([channel, type, hex]) => [channel, await serde.loadsTyped(type, fromHex(hex))]),
+    rows.map(async ([channel, type, hex]) => [
+      channel,
+      await serde.loadsTyped(type, valueOf(type, hex)),
+    ]),
   );
   return Object.fromEntries(entries);
 }
