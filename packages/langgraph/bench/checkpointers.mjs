@@ -52,7 +52,10 @@ async function run(name, open) {
     const messages = [];
     const versions = { system: 1, messages: 1, step: 1 };
     for (let s = 0; s < STEPS; s++) {
-      messages.push({ role: s % 2 ? "assistant" : "user", content: `message ${s} `.padEnd(200, "x") });
+      messages.push({
+        role: s % 2 ? "assistant" : "user",
+        content: `message ${s} `.padEnd(200, "x"),
+      });
       versions.messages += 1;
       versions.step += 1;
       const cp = {
@@ -61,23 +64,29 @@ async function run(name, open) {
         channel_values: { system: SYSTEM, messages: [...messages], step: s },
         channel_versions: { ...versions },
       };
-      const newVersions = s === 0 ? { ...versions } : { messages: versions.messages, step: versions.step };
+      const newVersions =
+        s === 0 ? { ...versions } : { messages: versions.messages, step: versions.step };
       const started = performance.now();
       config = await saver.put(config, cp, { source: "loop", step: s, parents: {} }, newVersions);
       putMs.push(performance.now() - started);
       if (s % 10 === 9) {
         const g = performance.now();
-        const tuple = await saver.getTuple({ configurable: { thread_id: `thread-${t}`, checkpoint_ns: "" } });
+        const tuple = await saver.getTuple({
+          configurable: { thread_id: `thread-${t}`, checkpoint_ns: "" },
+        });
         getMs.push(performance.now() - g);
-        if (tuple.checkpoint.channel_values.messages.length !== s + 1) throw new Error(`${name}: wrong state`);
+        if (tuple.checkpoint.channel_values.messages.length !== s + 1)
+          throw new Error(`${name}: wrong state`);
       }
     }
   }
   const listStarted = performance.now();
   let listed = 0;
-  for await (const _ of saver.list({ configurable: { thread_id: "thread-0" } }, { limit: 100 })) listed++;
+  for await (const _ of saver.list({ configurable: { thread_id: "thread-0" } }, { limit: 100 }))
+    listed++;
   const listMs = performance.now() - listStarted;
-  if (listed !== Math.min(100, STEPS) && !name.includes("keepLast")) throw new Error(`${name}: listed ${listed}`);
+  if (listed !== Math.min(100, STEPS) && !name.includes("keepLast"))
+    throw new Error(`${name}: listed ${listed}`);
   await checkpoint();
   const bytes = fileBytes(path);
   await close();
@@ -117,7 +126,10 @@ for (const [name, options] of [
 ]) {
   rows.push(
     await run(name, async (path) => {
-      const store = await openStore({ driver: betterSqlite({ filename: path }), verifyOnOpen: false });
+      const store = await openStore({
+        driver: betterSqlite({ filename: path }),
+        verifyOnOpen: false,
+      });
       const saver = await SessionStoreSaver.open(store, options);
       return {
         saver,

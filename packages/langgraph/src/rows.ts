@@ -29,7 +29,7 @@ const VALUE = (t: string) =>
   `CASE WHEN ${t}.type = 'json' THEN CAST(${t}.value AS TEXT) ELSE hex(${t}.value) END`;
 
 /** Bytes or text of a value, as `VALUE` sent it. */
-function valueOf(type: string, sent: string): Uint8Array | string {
+function sentValue(type: string, sent: string): Uint8Array | string {
   return type === "json" ? sent : fromHex(sent);
 }
 
@@ -85,7 +85,7 @@ export async function decodeWrites(
   return Promise.all(
     rows.map(
       async ([taskId, channel, type, hex]) =>
-        [taskId, channel, await serde.loadsTyped(type, valueOf(type, hex))] as [
+        [taskId, channel, await serde.loadsTyped(type, sentValue(type, hex))] as [
           string,
           string,
           unknown,
@@ -97,7 +97,7 @@ export async function decodeWrites(
 /** Decodes the parent's pending sends of an old checkpoint. */
 export async function decodeSends(serde: SerializerProtocol, json: string): Promise<unknown[]> {
   const rows = JSON.parse(json) as [string, string][];
-  return Promise.all(rows.map(([type, hex]) => serde.loadsTyped(type, valueOf(type, hex))));
+  return Promise.all(rows.map(([type, hex]) => serde.loadsTyped(type, sentValue(type, hex))));
 }
 
 /** Decodes the channel values of a row. */
@@ -109,7 +109,7 @@ export async function decodeBlobs(
   const entries = await Promise.all(
     rows.map(async ([channel, type, hex]) => [
       channel,
-      await serde.loadsTyped(type, valueOf(type, hex)),
+      await serde.loadsTyped(type, sentValue(type, hex)),
     ]),
   );
   return Object.fromEntries(entries);
