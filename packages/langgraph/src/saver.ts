@@ -161,6 +161,12 @@ export class SessionStoreSaver extends BaseCheckpointSaver {
     return row === undefined ? undefined : this.#toTuple(row);
   }
 
+  /**
+   * Checkpoints newest first: of one thread (`thread_id`) or of every thread
+   * of the saver's tenant, optionally of one `checkpoint_ns`, older than
+   * `before`, whose metadata matches `filter`, at most `limit`. One query per
+   * page of `listPageSize`.
+   */
   async *list(
     config: RunnableConfig,
     options: CheckpointListOptions = {},

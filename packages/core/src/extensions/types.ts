@@ -46,6 +46,7 @@ export interface StoreExtension {
 
 /** What `attachExtension` (or `openStore`) did to an extension's schema. */
 export interface ExtensionMigrationResult {
+  /** The extension's name. */
   readonly name: string;
   /** The version found in `package_schemas` (0: never installed). */
   readonly from: number;
