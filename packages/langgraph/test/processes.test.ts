@@ -46,8 +46,8 @@ for (const adapter of ADAPTERS.filter((a) => a.name !== "libsql (file)")) {
           await graph.invoke(new Command({ resume: "p" }), thread);
         }
         const { code, stderr } = await worker;
-        expect(stderr).toBe("");
-        expect(code).toBe(0);
+        // stderr is the failure message (not asserted empty: Node 22 warns that node:sqlite is experimental).
+        expect(code, stderr).toBe(0);
         for (const prefix of ["p", "w"]) {
           for (let i = 0; i < THREADS; i++) {
             const state = await graph.getState({ configurable: { thread_id: `${prefix}-${i}` } });
