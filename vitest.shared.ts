@@ -10,6 +10,7 @@ const src = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import
 export const workspaceAliases = [
   { find: /^@llm-sessions\/core$/, replacement: src("core/src/index.ts") },
   { find: /^@llm-sessions\/core\/driver$/, replacement: src("core/src/driver-entry.ts") },
+  { find: /^@llm-sessions\/core\/extension$/, replacement: src("core/src/extension-entry.ts") },
   { find: /^@llm-sessions\/stress$/, replacement: src("stress/src/index.ts") },
   {
     find: /^@llm-sessions\/stress\/conformance$/,

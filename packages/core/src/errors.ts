@@ -165,3 +165,27 @@ export class DatabaseCorruptError extends LlmSessionsError {
     this.during = during;
   }
 }
+
+/**
+ * An extension's tables (see `StoreExtension`) were written by a newer
+ * version of the package that owns them. Nothing was changed: upgrade that
+ * package.
+ */
+export class ExtensionSchemaTooNewError extends LlmSessionsError {
+  /** The extension's name (its key in `package_schemas`). */
+  readonly extension: string;
+  /** The version found in the database. */
+  readonly found: number;
+  /** The newest version this copy of the extension knows. */
+  readonly supported: number;
+
+  constructor(extension: string, found: number, supported: number) {
+    super(
+      "EXTENSION_SCHEMA_TOO_NEW",
+      `the database has version ${found} of the "${extension}" tables, newer than the ${supported} this version of the package understands: upgrade it`,
+    );
+    this.extension = extension;
+    this.found = found;
+    this.supported = supported;
+  }
+}

@@ -10,6 +10,7 @@ export {
   AmbiguousSessionIdError,
   ConflictError,
   DatabaseCorruptError,
+  ExtensionSchemaTooNewError,
   IdempotencyConflictError,
   LlmSessionsError,
   MigrationRequiredError,
@@ -19,6 +20,12 @@ export {
   ValidationError,
   type ValidationIssue,
 } from "./errors.js";
+export type {
+  ExtensionCheck,
+  ExtensionMigration,
+  ExtensionMigrationResult,
+  StoreExtension,
+} from "./extensions/types.js";
 export { DatabaseReplacedError, DiskFullError, ForeignDatabaseError } from "./files/errors.js";
 export type {
   IntegrityApi,

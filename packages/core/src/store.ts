@@ -1,6 +1,9 @@
 import { z } from "zod";
 import type { SqliteDriver } from "./driver/index.js";
 import { MAX_BUSY_TIMEOUT_MS } from "./driver/limits.js";
+import { attachExtension } from "./extensions/attach.js";
+import { registerStore } from "./extensions/registry.js";
+import type { StoreExtension } from "./extensions/types.js";
 import { FileIdentity } from "./files/identity.js";
 import { inspectDatabaseFile } from "./files/preflight.js";
 import {
@@ -123,6 +126,13 @@ export interface OpenStoreOptions {
    * the messages stay queued).
    */
   searchIndexing?: Partial<SearchIndexingOptions>;
+  /**
+   * Tables integration packages own in this file (e.g. the LangGraph
+   * checkpointer's): each extension's migrations run after the store's, its
+   * checks join `integrity.check`. A package can also attach itself later
+   * with `attachExtension` from `@llm-sessions/core/extension`.
+   */
+  extensions?: readonly StoreExtension[];
 }
 
 const optionsSchema = z.strictObject({
@@ -152,6 +162,18 @@ const optionsSchema = z.strictObject({
     })
     .optional(),
   limits: limitsOptionSchema.optional(),
+  extensions: z
+    .array(
+      z.custom<StoreExtension>(
+        (e) =>
+          typeof e === "object" &&
+          e !== null &&
+          typeof (e as StoreExtension).name === "string" &&
+          Array.isArray((e as StoreExtension).migrations),
+        "must be a StoreExtension ({ name, migrations })",
+      ),
+    )
+    .optional(),
 });
 
 /**
@@ -242,6 +264,7 @@ export class Store extends ScopedStore {
     lifecycle: LifecycleApi,
     ops: StoreOperations,
     searchIndex: SearchIndexQueue,
+    extensions: Map<string, StoreExtension> = new Map(),
   ) {
     super(ctx);
     this.#searchIndex = searchIndex;
@@ -256,7 +279,8 @@ export class Store extends ScopedStore {
     this.lifecycle = lifecycle;
     // Sweeps (the timer's too), archives, restores and touches are timed as well.
     wrapMethods(lifecycle, "lifecycle.", LIFECYCLE_METHODS, ops.monitor.recorder);
-    this.integrity = integrityApi(pool, ctx.clock);
+    this.integrity = integrityApi(pool, ctx.clock, () => [...extensions.values()]);
+    registerStore(this, { pool, ctx, attached: extensions });
   }
 
   /**
@@ -427,6 +451,12 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     throw error;
   });
   const store = new Store(ctx, pool, migration, lifecycle, ops, searchIndex);
+  try {
+    for (const extension of opts.extensions ?? []) await attachExtension(store, extension);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   lifecycle.start();
   // Messages another process (or a crashed one) left queued are indexed now.
   searchIndex.resume();

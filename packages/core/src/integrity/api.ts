@@ -1,3 +1,4 @@
+import type { StoreExtension } from "../extensions/types.js";
 import type { Pool } from "../pool/index.js";
 import { refuseWithoutVacuum, vacuumInto } from "./backup.js";
 import { checkIntegrity, type IntegrityCheckOptions, type IntegrityReport } from "./check.js";
@@ -25,9 +26,13 @@ export interface IntegrityApi {
 }
 
 /** The integrity API over a store's pool. */
-export function integrityApi(pool: Pool, clock: () => number): IntegrityApi {
+export function integrityApi(
+  pool: Pool,
+  clock: () => number,
+  extensions: () => readonly StoreExtension[] = () => [],
+): IntegrityApi {
   return {
-    check: (options) => checkIntegrity(pool, options),
+    check: (options) => checkIntegrity(pool, options, extensions()),
     repair: (options) =>
       repairIntegrity(
         pool,

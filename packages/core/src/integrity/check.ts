@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { type Queryable, SqliteError } from "../driver/index.js";
 import { DatabaseCorruptError } from "../errors.js";
+import type { StoreExtension } from "../extensions/types.js";
 import { DiskFullError } from "../files/errors.js";
 import { isCorruptionError } from "../pool/corruption.js";
 import { indexQueued } from "../search/index-queue.js";
@@ -221,6 +222,7 @@ function isWriteRefused(error: unknown): boolean {
 export async function checkIntegrity(
   db: Executor,
   options: IntegrityCheckOptions = {},
+  extensions: readonly StoreExtension[] = [],
 ): Promise<IntegrityReport> {
   const started = performance.now();
   const findings: IntegrityFinding[] = [];
@@ -286,6 +288,14 @@ export async function checkIntegrity(
         await guarded(findings, check, () => idsFinding(tx, check, message, sql));
       }
       await guarded(findings, "snapshots", () => snapshotFinding(tx));
+      // Checks that attached extensions contribute, in the same read snapshot.
+      for (const ext of extensions) {
+        for (const c of ext.checks ?? []) {
+          const check = `${ext.name}:${c.check}`;
+          checks.push(check);
+          await guarded(findings, check, () => idsFinding(tx, check, c.message, c.sql));
+        }
+      }
     });
     return undefined;
   });

@@ -6,9 +6,13 @@ import type { SqliteDriver } from "../driver/index.js";
 import {
   ConflictError,
   DatabaseCorruptError,
+  ExtensionSchemaTooNewError,
   SchemaTooNewError,
   ValidationError,
 } from "../errors.js";
+import { latestVersion } from "../extensions/define.js";
+import { extensionVersion } from "../extensions/migrate.js";
+import type { StoreExtension } from "../extensions/types.js";
 import { checkIntegrity } from "../integrity/index.js";
 import { Pool } from "../pool/index.js";
 import { SCHEMA_VERSION } from "../schema/index.js";
@@ -38,6 +42,13 @@ export interface RestoreOptions {
   readonly createDriver: (path: string) => SqliteDriver | Promise<SqliteDriver>;
   /** Called as each step starts. */
   readonly onProgress?: (step: RestoreStep) => void;
+  /**
+   * Extensions whose tables the file holds (e.g. the LangGraph
+   * checkpointer's): the backup must not have a newer version of their
+   * tables than these know, and their checks join the verification.
+   * SQLite's own check and the foreign-key check cover their tables either way.
+   */
+  readonly extensions?: readonly StoreExtension[];
 }
 
 /** The steps of a restore, in order. */
@@ -72,6 +83,15 @@ const optionsSchema = z.strictObject({
   ),
   onProgress: z
     .custom<RestoreOptions["onProgress"]>((f) => typeof f === "function", "must be a function")
+    .optional(),
+  extensions: z
+    .array(
+      z.custom<StoreExtension>(
+        (e) =>
+          typeof e === "object" && e !== null && Array.isArray((e as StoreExtension).migrations),
+        "must be a StoreExtension",
+      ),
+    )
     .optional(),
 });
 
@@ -132,12 +152,14 @@ export async function restoreBackup(
     }
 
     step("verify");
-    const verified = await verify(temp, source, opts.createDriver).catch((error: unknown) => {
-      if (error instanceof DatabaseCorruptError) {
-        throw new BackupVerificationError(source, [error.detail], { cause: error });
-      }
-      throw error;
-    });
+    const verified = await verify(temp, source, opts.createDriver, opts.extensions ?? []).catch(
+      (error: unknown) => {
+        if (error instanceof DatabaseCorruptError) {
+          throw new BackupVerificationError(source, [error.detail], { cause: error });
+        }
+        throw error;
+      },
+    );
     // SQLite removes the WAL when the last connection closes; if it is still there, a
     // driver has not really closed (see collectGarbage): let it, so it folds its WAL in.
     if (await exists(`${temp}-wal`)) collectGarbage();
@@ -202,6 +224,7 @@ async function verify(
   path: string,
   backup: string,
   createDriver: RestoreOptions["createDriver"],
+  extensions: readonly StoreExtension[],
 ): Promise<{ schemaVersion: number; sessions: number; messages: number }> {
   const pool = await Pool.open(await createDriver(path), { readers: 0, checkpoint: false });
   try {
@@ -215,7 +238,12 @@ async function verify(
         "schema version 0: not a backup of an llm-sessions store (an older v0 database is copied into place by hand, then brought forward with `llm-sessions migrate`)",
       ]);
     }
-    const report = await checkIntegrity(pool, { full: true });
+    for (const extension of extensions) {
+      const found = await pool.read((q) => extensionVersion(q, extension.name));
+      const known = latestVersion(extension);
+      if (found > known) throw new ExtensionSchemaTooNewError(extension.name, found, known);
+    }
+    const report = await checkIntegrity(pool, { full: true }, extensions);
     if (!report.ok) {
       throw new BackupVerificationError(
         backup,

@@ -4,6 +4,7 @@ import { registerBackupTests } from "./backup-tests.js";
 import { registerChatApiTests } from "./chat-api-tests.js";
 import { registerConcurrencyTests } from "./concurrency-tests.js";
 import { registerCorruptionTests } from "./corruption-tests.js";
+import { registerExtensionTests } from "./extension-tests.js";
 import { registerFileSafetyTests } from "./file-safety-tests.js";
 import { type StoreSuiteOptions, useStoreHarness } from "./harness.js";
 import { registerHostileTests } from "./hostile-tests.js";
@@ -67,6 +68,7 @@ export function runStoreSuite(options: StoreSuiteOptions): void {
     registerFileSafetyTests(h);
     registerHostileTests(h, full ? 3000 : 600);
     registerRecoveryTests(h);
+    registerExtensionTests(h);
     // Nested describe bodies run in order after this one, so the check that
     // every skipped id exists goes in a describe registered last.
     describe("skip list", () => {
