@@ -27,6 +27,7 @@ const published = [
   "@llm-sessions/adapter-node-sqlite",
   "@llm-sessions/stress",
   "@llm-sessions/cli",
+  "@llm-sessions/langgraph",
 ];
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 const started = Date.now();
@@ -148,9 +149,11 @@ for (const [label, driver] of [
     `import assert from "node:assert/strict";
 import * as core from "@llm-sessions/core";
 import * as driver from "@llm-sessions/core/driver";
+import * as extension from "@llm-sessions/core/extension";
 
 assert.equal(typeof core.openStore, "function");
 assert.equal(typeof driver.createDriver, "function");
+assert.equal(typeof extension.attachExtension, "function");
 // One error class, whichever entry it is imported from.
 assert.equal(driver.SqliteError, core.SqliteError);
 // The adapter contract stays out of the users' entry.
@@ -162,6 +165,35 @@ console.log("entries ok:", Object.keys(core).length, "and", Object.keys(driver).
   );
   process.stdout.write(run("node", ["entries.mjs"], { cwd: project }));
   log("@llm-sessions/core and @llm-sessions/core/driver import from the tarball");
+
+  // The LangGraph checkpointer from its tarball, with its peers installed by npm.
+  writeFileSync(
+    join(project, "langgraph.mjs"),
+    `import assert from "node:assert/strict";
+import { emptyCheckpoint } from "@langchain/langgraph-checkpoint";
+import { betterSqlite } from "@llm-sessions/adapter-better-sqlite";
+import { openStore } from "@llm-sessions/core";
+import { SessionStoreSaver } from "@llm-sessions/langgraph";
+
+const store = await openStore({ driver: betterSqlite({ filename: "./graph.db" }) });
+const saver = await SessionStoreSaver.open(store, { tenantId: "acme" });
+const checkpoint = { ...emptyCheckpoint(), channel_values: { topic: "reset" }, channel_versions: { topic: saver.getNextVersion(undefined) } };
+const config = await saver.put(
+  { configurable: { thread_id: "ticket-42", checkpoint_ns: "" } },
+  checkpoint,
+  { source: "input", step: -1, parents: {} },
+  checkpoint.channel_versions,
+);
+const tuple = await saver.getTuple(config);
+assert.deepEqual(tuple?.checkpoint.channel_values, { topic: "reset" });
+assert.equal((await store.tenant("acme").sessions.get("ticket-42")).id, "ticket-42");
+assert.equal((await store.integrity.check()).ok, true);
+await store.close();
+console.log("langgraph ok: a checkpoint round-tripped through thread ticket-42");
+`,
+  );
+  process.stdout.write(run("node", ["langgraph.mjs"], { cwd: project }));
+  log("@llm-sessions/langgraph stored and read a checkpoint");
 
   // The stress package's entry points resolve from the installed tarball.
   run(
