@@ -164,6 +164,7 @@ export function registerIntegrityTests(h: StoreHarness): void {
           parentLinksCleared: 1,
           seqRenumbered: 1,
           countersFixed: 2, // b, and c whose last_seq follows its renumbering
+          compactionFixed: 0,
           toolCallsRebuilt: false,
           searchRebuilt: true,
           reindexed: false,
