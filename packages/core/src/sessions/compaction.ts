@@ -25,9 +25,17 @@ import { chooseWindow, isPinned } from "./window.js";
  * behind `messages.window`, `messages.compact` and `messages.replaceTail`.
  */
 
-/** The pinned messages and the uncompacted history of a live session, in seq order. */
-const WINDOW_ROWS = `SELECT ${READ_MESSAGE_COLUMNS} FROM messages
-  WHERE session_pk = ? AND (seq > ? OR role IN ('system', 'developer')) ORDER BY seq`;
+/**
+ * The pinned messages and the uncompacted history of a live session, in seq
+ * order: a range of `(session_pk, seq)` above the compaction point, and the
+ * compacted part's system and developer messages from `messages_pinned`
+ * (the compacted history itself is not read).
+ */
+const WINDOW_ROWS = `SELECT ${READ_MESSAGE_COLUMNS} FROM messages WHERE session_pk = ? AND seq > ?
+  UNION ALL
+  SELECT ${READ_MESSAGE_COLUMNS} FROM messages
+  WHERE session_pk = ? AND seq <= ? AND role IN ('system', 'developer')
+  ORDER BY seq`;
 
 /**
  * The compacted, unpinned message holding each tool call of `json_each(?)`
@@ -58,7 +66,12 @@ export async function readWindow(
 
 async function liveInput(q: Queryable, session: SessionRow, id: string) {
   const compactedThrough = Number(session.compacted_through);
-  const rows = await q.all<SessionMessageRow>(WINDOW_ROWS, [session.pk, compactedThrough]);
+  const rows = await q.all<SessionMessageRow>(WINDOW_ROWS, [
+    session.pk,
+    compactedThrough,
+    session.pk,
+    compactedThrough,
+  ]);
   const messages = rows.map((row) => toMessage(row, id));
   const newestSummarySeq = newestSummary(messages);
   const compactedMembers = new Map<string, number>();

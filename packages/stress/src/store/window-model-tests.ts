@@ -52,7 +52,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     arbitrary: fc.record({ kind: fc.constant("call" as const), answer: fc.boolean(), tokens }),
   },
   {
-    weight: 2,
+    weight: 3,
     arbitrary: fc.record({
       kind: fc.constant("answer" as const),
       pick: fc.nat(),
@@ -63,7 +63,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     weight: 3,
     arbitrary: fc.record({
       kind: fc.constant("compact" as const),
-      through: fc.integer({ min: -1, max: 40 }),
+      // Taken modulo lastSeq + 2: 0 and lastSeq + 1 are refused, the rest as the rules say.
+      through: fc.nat(),
       role: fc.constantFrom("assistant" as const, "system" as const),
       tokens: fc.integer({ min: 0, max: 3 }),
     }),
@@ -263,15 +264,16 @@ async function step(
       return;
     }
     case "compact": {
+      const through = op.through % (held.length + 2);
       const before = await store.sessions.get(id);
       const attempt = store.messages.compact(id, {
-        throughSeq: op.through,
+        throughSeq: through,
         summary: { role: op.role, content: "summary", tokens: op.tokens },
       });
-      if (compactAllowed(held, compactedThrough, op.through)) {
+      if (compactAllowed(held, compactedThrough, through)) {
         const summary = await attempt;
-        expect([summary.seq, summary.summaryThrough]).toEqual([held.length + 1, op.through]);
-        held.push({ role: op.role, calls: [], results: [], summaryThrough: op.through });
+        expect([summary.seq, summary.summaryThrough]).toEqual([held.length + 1, through]);
+        held.push({ role: op.role, calls: [], results: [], summaryThrough: through });
       } else {
         await expect(attempt).rejects.toBeInstanceOf(ValidationError);
         expect(await store.sessions.get(id)).toEqual(before);

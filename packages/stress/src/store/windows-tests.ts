@@ -182,6 +182,35 @@ export function registerWindowsTests(h: StoreHarness): void {
     );
 
     h.test(
+      "windows.late-result-of-compacted-call",
+      "a result appended after its call was compacted is left out of the window, with everything before it (its call is not there)",
+      async () => {
+        const store = await h.open();
+        const s = await store.sessions.create();
+        await store.messages.append(s.id, [
+          say("system", "sys", 1),
+          say("user", "go", 1),
+          call("c1", 1),
+        ]);
+        await store.messages.compact(s.id, {
+          throughSeq: 3,
+          summary: { role: "assistant", content: "asked, tool called", tokens: 1 },
+        }); // 4
+        await store.messages.append(s.id, [say("user", "still there?", 1), result("c1", 1)]);
+        await store.messages.append(s.id, say("assistant", "yes", 1));
+        // 5 and 6 would bring the result without its call: the window starts after it.
+        expect(seqs(await store.messages.window(s.id))).toEqual([1, 4, 7]);
+        // Compacting through the result closes the group again.
+        await store.messages.compact(s.id, {
+          throughSeq: 6,
+          summary: { role: "assistant", content: "answered", tokens: 1 },
+        }); // 8
+        expect(seqs(await store.messages.window(s.id))).toEqual([1, 7, 8]);
+        await expectSound(store);
+      },
+    );
+
+    h.test(
       "windows.compaction",
       "compact appends a summary standing for 1..throughSeq; window starts there with pinned messages; list, last and search still see every message, marked",
       async () => {
