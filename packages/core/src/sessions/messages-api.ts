@@ -322,7 +322,9 @@ export class MessagesApi {
    * request under that key is `IdempotencyConflictError`. Removing the
    * summary (`pop`, `replaceTail`) undoes its compaction: the newest summary
    * left, if any, applies again. An archived session is restored first
-   * under `autoRestore`, else `SessionArchivedError`.
+   * under `autoRestore`, else `SessionArchivedError`. The tool-group check
+   * reads the parts of the session's messages that have parts (compaction
+   * is rare; appends pay nothing for it).
    */
   async compact(sessionId: string, options: CompactOptions): Promise<Message> {
     return compactMessages(this.#ctx, sessionId, options);
