@@ -55,7 +55,10 @@ export async function readWindow(
 ): Promise<Message[]> {
   const id = parse("messages.window", ctx.schemas.id, sessionId);
   const opts = parse("messages.window", ctx.schemas.window, options);
-  const input = await ctx.db.read(async (q) => {
+  // One snapshot: the compaction point, the rows and the compacted calls
+  // must be of the same commit (a compaction or tail replacement between
+  // two statements would pair one state's boundary with another's rows).
+  const input = await ctx.db.readSnapshot(async (q) => {
     const session = await loadSession(q, ctx.scope, id);
     return session.status === "archived"
       ? archivedInput(ctx, q, session)

@@ -294,8 +294,9 @@ export class MessagesApi {
    * pinned messages alone exceed the budget: `ValidationError` (the budget
    * cannot be kept without dropping instructions).
    *
-   * It reads the pinned messages and the whole uncompacted history (compact
-   * a long session to keep that small). A tool result appended with
+   * It reads, in one read transaction, the pinned messages and the whole
+   * uncompacted history (compact a long session to keep that small). A
+   * tool result appended with
    * `allowUnknownToolCalls` before its call, with that result compacted and
    * the call not, is not looked for. An archived session's window comes
    * from its snapshot, as `last` does; compacted messages are marked
