@@ -94,6 +94,31 @@ export class IdempotencyConflictError extends ConflictError {
 }
 
 /**
+ * A write conditioned on the state the caller saw (`messages.replaceTail`'s
+ * `expectedLastSeq`) found the session changed since: another writer got
+ * there first. Nothing was written; read the session again and decide anew.
+ */
+export class ConcurrentModificationError extends ConflictError {
+  /** The session that changed. */
+  readonly sessionId: string;
+  /** The last seq the caller expected. */
+  readonly expectedLastSeq: number;
+  /** The session's last seq when the write was tried. */
+  readonly actualLastSeq: number;
+
+  constructor(sessionId: string, expectedLastSeq: number, actualLastSeq: number) {
+    super(
+      `session ${JSON.stringify(sessionId)} changed: its last seq is ${actualLastSeq}, not the ${expectedLastSeq} expected; nothing was written`,
+      undefined,
+      "CONCURRENT_MODIFICATION",
+    );
+    this.sessionId = sessionId;
+    this.expectedLastSeq = expectedLastSeq;
+    this.actualLastSeq = actualLastSeq;
+  }
+}
+
+/**
  * The root store (the all-tenants view) was given a session id that more
  * than one tenant holds: ids are unique per tenant, so the id alone does not
  * name one session. Address it through `store.tenant(tenantId)` (`null` for

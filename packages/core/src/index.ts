@@ -8,6 +8,7 @@ export { MAX_BUSY_TIMEOUT_MS } from "./driver/limits.js";
 export type { ConnectOptions, DriverCapabilities, SqliteDriver } from "./driver/types.js";
 export {
   AmbiguousSessionIdError,
+  ConcurrentModificationError,
   ConflictError,
   DatabaseCorruptError,
   ExtensionSchemaTooNewError,

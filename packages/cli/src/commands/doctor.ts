@@ -87,6 +87,7 @@ export async function doctor(
             ["parent links cleared", count(a.parentLinksCleared)],
             ["sessions renumbered", count(a.seqRenumbered)],
             ["counters fixed", count(a.countersFixed)],
+            ["compaction points fixed", count(a.compactionFixed)],
             ["tool-call index rebuilt", a.toolCallsRebuilt ? "yes" : "no"],
             ["search index rebuilt", a.searchRebuilt ? "yes" : "no"],
             ["indexes rebuilt", a.reindexed ? "yes" : "no"],

@@ -10,7 +10,7 @@ import { joinChunksSql } from "../sessions/rows.js";
 
 /** One problem an integrity check found. */
 export interface IntegrityFinding {
-  /** Which check: `sqlite`, `foreign-keys`, `counters`, `seq`, `orphans`, `tenants`, `fts`, `snapshots`. */
+  /** Which check: `sqlite`, `foreign-keys`, `counters`, `seq`, `orphans`, `tenants`, `tool-calls`, `blobs`, `compaction`, `fts`, `snapshots`. */
   readonly check: string;
   /** What is wrong, in words. */
   readonly message: string;
@@ -63,6 +63,19 @@ export const SEQ_SQL = `
     m.session_pk AS pk
   FROM messages m GROUP BY m.session_pk
   HAVING min(m.seq) != 1 OR max(m.seq) != count(*) OR count(DISTINCT m.seq) != count(*)`;
+
+/**
+ * Sessions whose compaction point is not their newest summary's (schema v5):
+ * `compacted_through` must be the `summary_through` of the newest summary
+ * (0 without one), and at most `last_seq` (archived sessions keep theirs
+ * while their messages are in the snapshot).
+ */
+export const COMPACTION_SQL = `
+  SELECT s.id AS id, s.pk AS pk FROM sessions s
+  WHERE s.status != 'archived'
+    AND (s.compacted_through > s.last_seq OR s.compacted_through != coalesce((
+      SELECT m.summary_through FROM messages m
+      WHERE m.session_pk = s.pk AND m.summary_through IS NOT NULL ORDER BY m.seq DESC LIMIT 1), 0))`;
 
 /** A message `m` whose session does not exist. */
 export const ORPHANS_CONDITION = "NOT EXISTS (SELECT 1 FROM sessions s WHERE s.pk = m.session_pk)";
@@ -211,7 +224,8 @@ function isWriteRefused(error: unknown): boolean {
  * Checks the database without changing anything: SQLite's own check,
  * foreign keys, session counters against their rows, gap-free seq, orphaned
  * messages, forks linked across tenants, the tool-call index against the
- * messages' tool calls, snapshot checksums, and the search index against the table
+ * messages' tool calls, each session's compaction point against its newest
+ * summary, snapshot checksums, and the search index against the table
  * (with the messages still queued for it indexed inside a transaction that
  * is rolled back). When the database cannot be written (a read-only file,
  * a full disk) that last check cannot run — FTS5 spells it as an INSERT —
@@ -235,6 +249,7 @@ export async function checkIntegrity(
     "tenants",
     "tool-calls",
     "blobs",
+    "compaction",
     "snapshots",
     "fts",
   ];
@@ -283,6 +298,11 @@ export async function checkIntegrity(
           TOOL_CALLS_SQL,
         ],
         ["blobs", "messages whose parts are in chunks that are missing or do not join", BLOBS_SQL],
+        [
+          "compaction",
+          "sessions whose compactedThrough is not their newest summary's summaryThrough",
+          COMPACTION_SQL,
+        ],
         ["snapshots", "archived sessions without a snapshot", ARCHIVED_WITHOUT_SNAPSHOT_SQL],
       ] as const) {
         await guarded(findings, check, () => idsFinding(tx, check, message, sql));

@@ -5,6 +5,7 @@ import type { Executor } from "../sessions/context.js";
 import { filePath, parse } from "../sessions/validation.js";
 import type { BackupFn } from "./backup.js";
 import {
+  COMPACTION_SQL,
   COUNTERS_SQL,
   checkIntegrity,
   DERIVED_TOOL_CALLS_SQL,
@@ -41,6 +42,8 @@ export interface RepairActions {
   readonly seqRenumbered: number;
   /** Sessions whose counters were recomputed from their messages. */
   readonly countersFixed: number;
+  /** Sessions whose `compactedThrough` was set back to their newest summary's (schema v5). */
+  readonly compactionFixed: number;
   /** Whether the tool-call index was rebuilt from the messages' tool calls (it differed). */
   readonly toolCallsRebuilt: boolean;
   /** Whether the search index was rebuilt from the messages table. */
@@ -97,6 +100,7 @@ const NO_ACTIONS: RepairActions = {
   parentLinksCleared: 0,
   seqRenumbered: 0,
   countersFixed: 0,
+  compactionFixed: 0,
   toolCallsRebuilt: false,
   searchRebuilt: false,
   reindexed: false,
@@ -114,9 +118,10 @@ const NO_ACTIONS: RepairActions = {
  *    (by seq, then insertion);
  * 4. counters (message_count, token_count, usage totals, last_seq) are recomputed for
  *    sessions where they differ (archived sessions keep theirs by design);
- * 5. the tool-call index (schema v5) is rebuilt from the messages' parts
+ * 5. a session's compaction point is set to its newest summary's (0 without one);
+ * 6. the tool-call index (schema v5) is rebuilt from the messages' parts
  *    when it differs from them;
- * 6. the search index is rebuilt, and table indexes re-indexed, when the
+ * 7. the search index is rebuilt, and table indexes re-indexed, when the
  *    check found them out of step.
  *
  * Damaged pages are not something SQL can repair: when the check finds any,
@@ -240,6 +245,16 @@ async function repairInTx(
       [pks(wrong)],
     );
   }
+  const uncompacted = await tx.all<{ pk: number }>(COMPACTION_SQL);
+  if (uncompacted.length > 0) {
+    await tx.run(
+      `UPDATE sessions SET compacted_through = coalesce((
+         SELECT m.summary_through FROM messages m
+         WHERE m.session_pk = sessions.pk AND m.summary_through IS NOT NULL ORDER BY m.seq DESC LIMIT 1), 0)
+       WHERE pk IN (SELECT value FROM json_each(?))`,
+      [pks(uncompacted)],
+    );
+  }
   // Derived data: rebuilt whole from the parts (a call id twice in a session,
   // which only damage makes, keeps its first message).
   const toolCallsRebuilt = (await tx.get(`${TOOL_CALLS_SQL} LIMIT 1`)) !== undefined;
@@ -260,6 +275,7 @@ async function repairInTx(
     parentLinksCleared: parents.changes,
     seqRenumbered,
     countersFixed: wrong.length,
+    compactionFixed: uncompacted.length,
     toolCallsRebuilt,
     searchRebuilt: rebuildSearch,
     reindexed: reindex,

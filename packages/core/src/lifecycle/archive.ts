@@ -63,7 +63,7 @@ export async function archiveInTx(
   await tx.run(
     `UPDATE sessions SET status = 'archived', archived_at = ?,
        message_count = ?, token_count = ?, last_seq = ?, input_tokens = ?, output_tokens = ?,
-       cached_input_tokens = ?, reasoning_tokens = ?, cost_micros = ?
+       cached_input_tokens = ?, reasoning_tokens = ?, cost_micros = ?, compacted_through = ?
      WHERE pk = ?`,
     [
       now,
@@ -75,6 +75,8 @@ export async function archiveInTx(
       session.cached_input_tokens,
       session.reasoning_tokens,
       session.cost_micros,
+      // The delete trigger undid the compaction with its summary; the snapshot holds it.
+      session.compacted_through,
       sessionPk,
     ],
   );

@@ -10,7 +10,15 @@ export interface Instrumentable {
 }
 
 const SESSION_METHODS = ["create", "get", "list", "update", "delete", "fork"] as const;
-const MESSAGE_METHODS = ["append", "last", "list", "pop"] as const;
+const MESSAGE_METHODS = [
+  "append",
+  "last",
+  "list",
+  "pop",
+  "window",
+  "compact",
+  "replaceTail",
+] as const;
 const DONE = Symbol("llm-sessions.instrumented");
 
 /**

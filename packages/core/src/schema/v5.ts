@@ -45,6 +45,17 @@
  *   changes once per session at most, so it may be a key).
  * - `parts` and usage are immutable like `seq`: the tool-call table and the
  *   session totals are derived from them.
+ * - Compaction (`messages.compact`) is a message: a summary row whose
+ *   `summary_through` says it stands for messages 1..n of its session (n
+ *   below its own seq). `sessions.compacted_through` is the `summary_through`
+ *   of the session's newest summary (0: none), kept by triggers, so marking
+ *   messages 1..n as compacted writes nothing per message, and removing the
+ *   summary (pop, tail replacement) undoes the compaction. The partial index
+ *   `messages_summaries` holds summaries only (a plain append writes no page
+ *   of it); the delete trigger finds the newest remaining one through it.
+ *   `messages_pinned` (system and developer messages only) lets
+ *   `messages.window` find the pinned messages of the compacted history
+ *   without reading that history.
  *
  * How the data moves: `messages` is rebuilt (the role CHECK changes) the way
  * v4 did it: renamed aside, created anew, copied with the same `pk` (so the
@@ -66,6 +77,7 @@ export const V5_STATEMENTS: readonly string[] = [
   "ALTER TABLE sessions ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0",
   "ALTER TABLE sessions ADD COLUMN cost_micros INTEGER NOT NULL DEFAULT 0",
   "ALTER TABLE sessions ADD COLUMN cost_currency TEXT",
+  "ALTER TABLE sessions ADD COLUMN compacted_through INTEGER NOT NULL DEFAULT 0",
 
   `CREATE TABLE messages (
     pk                  INTEGER PRIMARY KEY,
@@ -89,6 +101,7 @@ export const V5_STATEMENTS: readonly string[] = [
     metadata            TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(metadata)),
     idempotency_key     TEXT,
     created_at          INTEGER NOT NULL,
+    summary_through     INTEGER CHECK (summary_through IS NULL OR (summary_through > 0 AND summary_through < seq)),
     UNIQUE (session_pk, seq),
     UNIQUE (session_pk, id)
   ) STRICT`,
@@ -119,6 +132,9 @@ export const V5_STATEMENTS: readonly string[] = [
   `CREATE INDEX messages_metered_by_time ON messages (created_at)
     WHERE tokens IS NOT NULL OR input_tokens IS NOT NULL OR output_tokens IS NOT NULL
       OR cached_input_tokens IS NOT NULL OR reasoning_tokens IS NOT NULL OR cost_micros IS NOT NULL`,
+
+  `CREATE INDEX messages_summaries ON messages (session_pk, seq) WHERE summary_through IS NOT NULL`,
+  `CREATE INDEX messages_pinned ON messages (session_pk, seq) WHERE role IN ('system', 'developer')`,
 
   "DROP INDEX sessions_by_tenant_activity",
   "DROP INDEX sessions_for_stats",
@@ -183,6 +199,24 @@ export const V5_STATEMENTS: readonly string[] = [
       WHERE NOT EXISTS (SELECT 1 FROM messages_fts_pending WHERE pk = old.pk);
     DELETE FROM messages_fts_pending WHERE pk = old.pk;
   END`,
+  // A compaction summary moves the session's compaction point (never back:
+  // the API refuses a throughSeq below the current one).
+  `CREATE TRIGGER messages_summary_after_insert AFTER INSERT ON messages
+    WHEN new.summary_through IS NOT NULL
+  BEGIN
+    UPDATE sessions SET compacted_through = new.summary_through
+    WHERE pk = new.session_pk AND compacted_through < new.summary_through;
+  END`,
+  // A summary removed (pop, replaceTail, archive) undoes its compaction: the
+  // newest summary left, if any, decides again.
+  `CREATE TRIGGER messages_summary_after_delete AFTER DELETE ON messages
+    WHEN old.summary_through IS NOT NULL
+  BEGIN
+    UPDATE sessions SET compacted_through = coalesce((
+      SELECT summary_through FROM messages
+      WHERE session_pk = old.session_pk AND summary_through IS NOT NULL ORDER BY seq DESC LIMIT 1), 0)
+    WHERE pk = old.session_pk;
+  END`,
   `CREATE TRIGGER messages_tool_calls_after_delete AFTER DELETE ON messages
     WHEN old.parts IS NOT NULL
   BEGIN
@@ -206,10 +240,11 @@ export const V5_STATEMENTS: readonly string[] = [
     WHERE pk = new.session_pk;
   END`,
   // session_pk and seq are the identity of a message within its session;
-  // parts and usage feed the tool-call table and the session totals.
+  // parts and usage feed the tool-call table and the session totals;
+  // summary_through feeds sessions.compacted_through.
   `CREATE TRIGGER messages_identity_is_fixed BEFORE UPDATE OF session_pk, seq, parts, parts_chunks, input_tokens,
-      output_tokens, cached_input_tokens, reasoning_tokens, cost_micros, cost_currency ON messages
+      output_tokens, cached_input_tokens, reasoning_tokens, cost_micros, cost_currency, summary_through ON messages
   BEGIN
-    SELECT RAISE(ABORT, 'messages.session_pk, seq, parts and usage cannot be changed');
+    SELECT RAISE(ABORT, 'messages.session_pk, seq, parts, usage and summary_through cannot be changed');
   END`,
 ];

@@ -9,6 +9,7 @@ import {
 } from "../sessions/context.js";
 import { decodeCursor, encodeCursor } from "../sessions/cursor.js";
 import {
+  compactedSql,
   MESSAGE_COLUMN_COUNT,
   type MessageRow,
   messageColumns,
@@ -209,7 +210,7 @@ async function pageInOneRequest(plan: PagePlan): Promise<HitRow[]> {
 const isMarker = (row: HitRow): boolean => (row.pk as number | null) === null;
 
 /** The marker row: every column of `pageQuery`'s rows NULL, `pk` included. */
-const QUEUED_MARKER = Array.from({ length: MESSAGE_COLUMN_COUNT + 4 }, () => "NULL").join(", ");
+const QUEUED_MARKER = Array.from({ length: MESSAGE_COLUMN_COUNT + 5 }, () => "NULL").join(", ");
 
 /**
  * One statement per source: FTS5 is the outer loop (CROSS JOIN keeps the
@@ -248,7 +249,8 @@ function pageQuery(
     params.push(before);
   }
   params.push(plan.limit + 1);
-  const columns = messageColumns("m");
+  // Compacted messages are found too, marked (compaction deletes nothing).
+  const columns = `${messageColumns("m")}, ${compactedSql("m", "s.compacted_through")}`;
   return [
     `SELECT ${columns}, s.id AS session_id, s.tenant_id AS tenant_id, m.pk AS pk,
        snippet(${fts}, 0, ?, ?, '…', 16) AS snippet

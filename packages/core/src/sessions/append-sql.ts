@@ -1,6 +1,6 @@
 import type { SqliteValue, Statement } from "../driver/index.js";
 import { type Scope, sessionPkParams, sessionPkSql } from "./context.js";
-import { RAW_MESSAGE_COLUMNS, SESSION_MESSAGE_COLUMNS } from "./rows.js";
+import { RAW_MESSAGE_COLUMNS, READ_MESSAGE_COLUMNS } from "./rows.js";
 
 /**
  * The SQL of `messages.append`, in one place: the interactive path (one
@@ -10,13 +10,14 @@ import { RAW_MESSAGE_COLUMNS, SESSION_MESSAGE_COLUMNS } from "./rows.js";
 
 /** The stored columns of a new message, in the order of `MessageValues`. */
 const COLUMNS =
-  "id, session_pk, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at, parts, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_micros, cost_currency, parts_chunks";
+  "id, session_pk, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at, parts, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_micros, cost_currency, parts_chunks, summary_through";
 
 /**
  * A new message's values, `session_pk` and `seq` left out (the session gives
  * them): id, role, content, name, model, tokens, latency_ms, metadata,
  * idempotency_key, created_at, then (schema v5) parts (NULL when in chunks),
- * the usage figures and the number of chunks.
+ * the usage figures, the number of chunks, and (a compaction summary) the
+ * seq it stands through.
  */
 export type MessageValues = readonly [
   id: string,
@@ -37,6 +38,7 @@ export type MessageValues = readonly [
   costMicros: number | null,
   costCurrency: string | null,
   partsChunks: number | null,
+  summaryThrough: number | null,
 ];
 
 /** Where `idempotency_key` is in `MessageValues`. */
@@ -50,7 +52,7 @@ export const KEY_INDEX = 8;
  * cannot join: the caller has those parts).
  */
 const INSERT_MESSAGE = `INSERT INTO messages (${COLUMNS})
-  VALUES (?, ?, (SELECT last_seq + 1 FROM sessions WHERE pk = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  VALUES (?, ?, (SELECT last_seq + 1 FROM sessions WHERE pk = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (session_pk, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
   RETURNING pk, ${RAW_MESSAGE_COLUMNS}`;
 
@@ -64,7 +66,7 @@ export function insertMessage(values: MessageValues, pk: number): Statement {
 }
 
 /** The message stored under an idempotency key. */
-export const SELECT_BY_KEY = `SELECT ${SESSION_MESSAGE_COLUMNS} FROM messages WHERE session_pk = ? AND idempotency_key = ?`;
+export const SELECT_BY_KEY = `SELECT ${READ_MESSAGE_COLUMNS} FROM messages WHERE session_pk = ? AND idempotency_key = ?`;
 
 /**
  * The whole append as statements that need no answer in between (one
@@ -90,7 +92,7 @@ export function oneBatchAppend(
   const keys = messages.flatMap((m) => (m[KEY_INDEX] === null ? [] : [m[KEY_INDEX]]));
   const session = `FROM sessions WHERE pk = ${sessionPkSql(scope)} AND status <> 'archived'`;
   const sessionParams = sessionPkParams(scope, sessionId);
-  const select = `SELECT ?, pk, last_seq + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? ${session}`;
+  const select = `SELECT ?, pk, last_seq + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? ${session}`;
   // Only messages without parts in chunks take this path (see MessagesApi.append).
   const returning = `RETURNING ${RAW_MESSAGE_COLUMNS}`;
   const noKeyStored =
@@ -124,7 +126,7 @@ export function repeatsAKey(messages: readonly MessageValues[]): boolean {
  */
 export function storedUnderKeys(scope: Scope, id: string, keys: readonly string[]): Statement {
   return {
-    sql: `SELECT ${SESSION_MESSAGE_COLUMNS} FROM messages WHERE session_pk = ${sessionPkSql(scope)}
+    sql: `SELECT ${READ_MESSAGE_COLUMNS} FROM messages WHERE session_pk = ${sessionPkSql(scope)}
       AND idempotency_key IN (${keys.map(() => "?").join(", ")})`,
     params: [...sessionPkParams(scope, id), ...keys],
   };

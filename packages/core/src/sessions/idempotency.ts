@@ -22,7 +22,7 @@ export function canonicalJson(value: unknown): string {
  * Every field the caller gives is compared with what was stored: role,
  * content, parts (their stored JSON, in which the caller's JSON keeps its
  * key order: parts are kept byte for byte, so a reordered key is another
- * message), usage, name, model, tokens, latency and metadata (as data: key order
+ * message), usage, whether it is a compaction summary and through which seq, name, model, tokens, latency and metadata (as data: key order
  * aside), and the id when the caller chose one (a retry that lets the store
  * choose the id again is the same message). Stored values round-trip exactly,
  * so the stored row itself is the record of the first request: no digest
@@ -30,7 +30,11 @@ export function canonicalJson(value: unknown): string {
  * compared the same way.
  */
 export function idempotencyDifferences(
-  given: NewMessage & { readonly storedParts: string | null },
+  given: NewMessage & {
+    readonly storedParts: string | null;
+    /** For a compaction's summary: its `throughSeq`. */
+    readonly summaryThrough?: number | null;
+  },
   stored: Omit<MessageRow, "session_id">,
 ): string[] {
   const pairs: [string, unknown, unknown][] = [
@@ -53,6 +57,14 @@ export function idempotencyDifferences(
       canonicalJson(JSON.parse(stored.metadata) as unknown),
     ],
   ];
+  // A summary is another request than an append (and than another compaction).
+  pairs.push([
+    "throughSeq",
+    given.summaryThrough ?? null,
+    stored.summary_through === null || stored.summary_through === undefined
+      ? null
+      : Number(stored.summary_through),
+  ]);
   if (given.id !== undefined) pairs.push(["id", given.id, stored.id]);
   return pairs.filter(([, a, b]) => a !== b).map(([field]) => field);
 }

@@ -1,23 +1,21 @@
-import {
-  type Row,
-  SqliteError,
-  type SqliteValue,
-  type Statement,
-  step,
-  type TxSteps,
-} from "../driver/index.js";
+import { type Row, SqliteError, type SqliteValue } from "../driver/index.js";
 import { IdempotencyConflictError, ValidationError } from "../errors.js";
 import { QUEUED_SPAN_SQL } from "../search/index-queue.js";
 import {
-  INSERT_CHUNK,
-  insertMessage,
   KEY_INDEX,
   type MessageValues,
   oneBatchAppend,
   repeatsAKey,
-  SELECT_BY_KEY,
   storedUnderKeys,
 } from "./append-sql.js";
+import {
+  appendSteps,
+  checkBatch,
+  type ParsedMessage,
+  type SessionMessageRow,
+  toValues,
+} from "./append-steps.js";
+import { compactMessages, readWindow, replaceTail } from "./compaction.js";
 import {
   loadSession,
   loadWritableSession,
@@ -29,20 +27,18 @@ import {
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { idempotencyDifferences } from "./idempotency.js";
 import { MAX_SEQ } from "./limits.js";
-import { chunkText, toolCallIds, toolResultIds } from "./parts.js";
-import { type MessageRow, SESSION_MESSAGE_COLUMNS, toMessage } from "./rows.js";
-import { rethrowIdConflict } from "./sessions-api.js";
-import type { AppendOptions, ListMessagesOptions, Message, NewMessage, Page } from "./types.js";
+import { type MessageRow, READ_MESSAGE_COLUMNS, type SessionRow, toMessage } from "./rows.js";
+import type {
+  AppendOptions,
+  CompactOptions,
+  ListMessagesOptions,
+  Message,
+  NewMessage,
+  Page,
+  ReplaceTailOptions,
+  WindowOptions,
+} from "./types.js";
 import { parse } from "./validation.js";
-
-const TOOL_CALL_KNOWN =
-  "SELECT 1 AS found FROM message_tool_calls WHERE session_pk = ? AND tool_call_id = ?";
-
-/** A validated message of an append: content filled in, parts in their stored form. */
-type ParsedMessage = NewMessage & { readonly content: string; readonly storedParts: string | null };
-
-/** A message row as read through its session (no session column). */
-type SessionMessageRow = Omit<MessageRow, "session_id">;
 
 /** The message operations of the public face: `store.messages`. */
 export class MessagesApi {
@@ -79,35 +75,8 @@ export class MessagesApi {
       Array.isArray(messages) ? messages : [messages],
     );
     const opts = parse("messages.append", schemas.appendOptions, options);
-    checkBatch(list);
-    const now = this.#ctx.clock();
-    const { inlinePartsBytes } = this.#ctx.limits;
-    // Parts too large for the row go to chunks (see schema v5).
-    const chunks = list.map((m) =>
-      m.storedParts !== null && Buffer.byteLength(m.storedParts, "utf8") > inlinePartsBytes
-        ? chunkText(m.storedParts)
-        : null,
-    );
-    const values: MessageValues[] = list.map((m, i) => [
-      m.id ?? this.#ctx.newId(),
-      m.role,
-      m.content,
-      m.name ?? null,
-      m.model ?? null,
-      m.tokens ?? null,
-      m.latencyMs ?? null,
-      JSON.stringify(m.metadata ?? {}),
-      m.idempotencyKey ?? null,
-      now,
-      chunks[i] ? null : m.storedParts,
-      m.usage?.inputTokens ?? null,
-      m.usage?.outputTokens ?? null,
-      m.usage?.cachedInputTokens ?? null,
-      m.usage?.reasoningTokens ?? null,
-      m.usage?.cost?.micros ?? null,
-      m.usage?.cost?.currency ?? null,
-      chunks[i]?.length ?? null,
-    ]);
+    checkBatch(list, "messages.append");
+    const { values, chunks } = toValues(this.#ctx, list, null);
     // The one-batch path holds the plain messages; parts (tool-call rules,
     // chunks) and costs (one currency per session) need the session's answers.
     const plain = list.every((m) => m.parts === null && m.usage?.cost === undefined);
@@ -121,32 +90,7 @@ export class MessagesApi {
     // without waiting on a promise (the hot write of every model call).
     const { stored, indexed } = await ctx.db.writeSteps(function* () {
       const session = yield* loadWritableSessionSteps(ctx, id);
-      const stored: Message[] = [];
-      let currency = session.cost_currency;
-      for (const [i, v] of values.entries()) {
-        const given = list[i] as ParsedMessage;
-        const cost = given.usage?.cost?.currency;
-        if (cost !== undefined && currency !== null && cost !== currency) {
-          throw new ValidationError("messages.append", [
-            {
-              path: `${i}.usage.cost.currency`,
-              message: `this session's costs are in ${JSON.stringify(currency)}`,
-            },
-          ]);
-        }
-        currency ??= cost ?? null;
-        if (!opts.allowUnknownToolCalls) {
-          const own = new Set(toolCallIds(given.parts));
-          for (const callId of toolResultIds(given.parts)) {
-            if (own.has(callId)) continue;
-            const known = yield* step.get<{ found: number }>(TOOL_CALL_KNOWN, [session.pk, callId]);
-            if (!known) throw unknownToolCall(i, callId);
-          }
-        }
-        stored.push(
-          yield* insertOne(insertMessage(v, session.pk), id, given, i, chunks[i] ?? null),
-        );
-      }
+      const stored = yield* appendSteps(session, id, list, values, chunks, opts, "messages.append");
       // The append that finds about a batch queued indexes it in this transaction.
       const indexed = yield* ctx.searchIndex.indexIfDue(counted ? 0 : stored.length);
       return { stored, indexed };
@@ -229,7 +173,7 @@ export class MessagesApi {
       // The hot read: the model's context window on every turn. session_id is
       // the argument, so it is not read back.
       const found = await q.all<SessionMessageRow>(
-        `SELECT ${SESSION_MESSAGE_COLUMNS} FROM messages WHERE session_pk = ${sessionPkSql(scope)}
+        `SELECT ${READ_MESSAGE_COLUMNS} FROM messages WHERE session_pk = ${sessionPkSql(scope)}
          ORDER BY seq DESC LIMIT ?`,
         [...sessionPkParams(scope, id), count],
       );
@@ -287,7 +231,7 @@ export class MessagesApi {
     const { scope } = this.#ctx;
     const rows = await this.#ctx.db.read(async (q) => {
       const found = await q.all<SessionMessageRow>(
-        `SELECT ${SESSION_MESSAGE_COLUMNS} FROM messages WHERE session_pk = ${sessionPkSql(scope)} AND seq > ?
+        `SELECT ${READ_MESSAGE_COLUMNS} FROM messages WHERE session_pk = ${sessionPkSql(scope)} AND seq > ?
          ORDER BY seq LIMIT ?`,
         [...sessionPkParams(scope, id), after, limit + 1],
       );
@@ -303,7 +247,7 @@ export class MessagesApi {
     const { scope } = this.#ctx;
     const newestFirst = await this.#ctx.db.read(async (q) => {
       const found = await q.all<SessionMessageRow>(
-        `SELECT ${SESSION_MESSAGE_COLUMNS} FROM messages WHERE session_pk = ${sessionPkSql(scope)} AND seq < ?
+        `SELECT ${READ_MESSAGE_COLUMNS} FROM messages WHERE session_pk = ${sessionPkSql(scope)} AND seq < ?
          ORDER BY seq DESC LIMIT ?`,
         [...sessionPkParams(scope, id), before, limit + 1],
       );
@@ -324,7 +268,89 @@ export class MessagesApi {
    */
   async #archivedMessages(q: Parameters<typeof loadSession>[0], id: string): Promise<MessageRow[]> {
     const session = await loadSession(q, this.#ctx.scope, id);
-    return session.status === "archived" ? this.#ctx.archived.readMessages(q, session) : [];
+    return session.status === "archived" ? this.#snapshotMessages(q, session) : [];
+  }
+
+  /** An archived session's messages, marked compacted as the session row says (archive keeps it). */
+  async #snapshotMessages(
+    q: Parameters<typeof loadSession>[0],
+    session: SessionRow,
+  ): Promise<MessageRow[]> {
+    const through = Number(session.compacted_through ?? 0);
+    const rows = await this.#ctx.archived.readMessages(q, session);
+    return rows.map((row) => ({ ...row, compacted: Number(row.seq) <= through }));
+  }
+
+  /**
+   * The context to send a model: the newest messages that fit the budget,
+   * oldest first. Always in it (pinned, counted in the budget): the
+   * session's `system` and `developer` messages, wherever they are, and its
+   * newest compaction summary. The rest is the longest run of the newest
+   * uncompacted messages (seq above `compactedThrough`) within `maxTokens`
+   * and `maxMessages`, that does not cut a tool group: a tool call and the
+   * messages holding its results are in the window together or not at all
+   * (when the run would start between them, it starts after them instead).
+   * A message's cost is described at `WindowOptions.maxTokens`. When the
+   * pinned messages alone exceed the budget: `ValidationError` (the budget
+   * cannot be kept without dropping instructions).
+   *
+   * It reads, in one read transaction, the pinned messages and the whole
+   * uncompacted history (compact a long session to keep that small). A
+   * tool result appended with
+   * `allowUnknownToolCalls` before its call, with that result compacted and
+   * the call not, is not looked for. An archived session's window comes
+   * from its snapshot, as `last` does; compacted messages are marked
+   * (`compacted: true`) on every read.
+   */
+  async window(sessionId: string, options: WindowOptions = {}): Promise<Message[]> {
+    return readWindow(this.#ctx, sessionId, options);
+  }
+
+  /**
+   * Compacts a session: appends `summary` (with the next seq, like an
+   * append) as the message that stands for messages 1..`throughSeq`, and
+   * moves the session's `compactedThrough` there, in one transaction.
+   * Nothing is deleted: `list`, `last` and `search` still give every
+   * message, those at or below `throughSeq` marked `compacted: true`;
+   * `window` starts from the summary (see there). The returned summary has
+   * `summaryThrough: throughSeq`.
+   *
+   * `throughSeq` must be at most the session's `lastSeq`, at least its
+   * current `compactedThrough` (compaction never moves back), and must not
+   * fall between a tool call and one of its results; else `ValidationError`
+   * and nothing changes. With `idempotencyKey`, a retry of the same request
+   * returns the summary stored then (even after later appends), and another
+   * request under that key is `IdempotencyConflictError`. Removing the
+   * summary (`pop`, `replaceTail`) undoes its compaction: the newest summary
+   * left, if any, applies again. An archived session is restored first
+   * under `autoRestore`, else `SessionArchivedError`. The tool-group check
+   * reads the parts of the session's messages that have parts (compaction
+   * is rare; appends pay nothing for it).
+   */
+  async compact(sessionId: string, options: CompactOptions): Promise<Message> {
+    return compactMessages(this.#ctx, sessionId, options);
+  }
+
+  /**
+   * Replaces a session's tail (regenerate an answer, a framework's history
+   * rewrite): in one transaction, removes the messages with a seq above
+   * `afterSeq` and appends `messages` after it, with the rules of `append`
+   * (so the first new message gets `afterSeq + 1`), and returns them as
+   * stored. Only when the session's `lastSeq` is still `expectedLastSeq`:
+   * otherwise `ConcurrentModificationError` and nothing changes. Counters,
+   * usage totals, the tool-call index, large parts and the search index
+   * follow (triggers). Bad input: `ValidationError`, nothing changes.
+   *
+   * Cutting below a compaction summary removes the summary and so undoes
+   * its compaction (the newest summary left applies), like `pop`. The check
+   * compares seqs only: a retry after the replacement committed, when the
+   * new tail is as long as the old one, finds the same `lastSeq` and
+   * replaces the tail again with the same messages (the same end state;
+   * give them `id`s to keep their ids too). A session's currency, once set,
+   * stays.
+   */
+  async replaceTail(sessionId: string, options: ReplaceTailOptions): Promise<Message[]> {
+    return replaceTail(this.#ctx, sessionId, options);
   }
 
   /** Removes the newest message (undo) and returns it; `null` when the session is empty. */
@@ -335,7 +361,7 @@ export class MessagesApi {
       const session = await loadWritableSession(tx, this.#ctx, id);
       // Read first: the chunks of its parts go with the row (a RETURNING could not join them).
       const row = await tx.get<SessionMessageRow>(
-        `SELECT ${SESSION_MESSAGE_COLUMNS} FROM messages WHERE session_pk = ? AND seq = ?`,
+        `SELECT ${READ_MESSAGE_COLUMNS} FROM messages WHERE session_pk = ? AND seq = ?`,
         [session.pk, session.last_seq],
       );
       if (!row) return null;
@@ -387,67 +413,4 @@ function decodeMessageCursor(
     ]);
   }
   return key;
-}
-
-/** A tool call id given twice in one append is refused before anything runs. */
-function checkBatch(list: readonly ParsedMessage[]): void {
-  const seen = new Set<string>();
-  for (const [i, m] of list.entries()) {
-    for (const callId of toolCallIds(m.parts)) {
-      if (seen.has(callId)) throw duplicateToolCall(i, callId);
-      seen.add(callId);
-    }
-  }
-}
-
-const unknownToolCall = (i: number, callId: string) =>
-  new ValidationError("messages.append", [
-    {
-      path: `${i}.parts`,
-      message: `a tool-result answers toolCallId ${JSON.stringify(callId)}, which this session has no call for (append the call first, or pass { allowUnknownToolCalls: true })`,
-    },
-  ]);
-
-const duplicateToolCall = (i: number, callId: string) =>
-  new ValidationError("messages.append", [
-    {
-      path: `${i}.parts`,
-      message: `toolCallId ${JSON.stringify(callId)} is already a call of this session`,
-    },
-  ]);
-
-function* insertOne(
-  insert: Statement,
-  sessionId: string,
-  given: ParsedMessage,
-  index: number,
-  chunks: readonly string[] | null,
-): TxSteps<Message> {
-  const params = insert.params as readonly SqliteValue[];
-  let row: (SessionMessageRow & { pk: number }) | undefined;
-  try {
-    row = yield* step.get<SessionMessageRow & { pk: number }>(insert.sql, params);
-  } catch (error) {
-    // The tool-call table's key: this session already has a call with that id.
-    if (error instanceof SqliteError && /message_tool_calls/.test(error.message)) {
-      throw duplicateToolCall(index, toolCallIds(given.parts).join(", "));
-    }
-    rethrowIdConflict(error, "message", String(params[0]));
-  }
-  if (row) {
-    if (!chunks) return toMessage(row, sessionId);
-    for (const [n, data] of chunks.entries()) yield* step.run(INSERT_CHUNK, [row.pk, n, data]);
-    return toMessage({ ...row, parts: given.storedParts }, sessionId);
-  }
-  // No row: the idempotency key was already used. The same message is a
-  // retry and gets what was stored then; a different one is refused.
-  const stored = (yield* step.get<SessionMessageRow>(SELECT_BY_KEY, [
-    params[1] ?? null,
-    params[10] ?? null,
-  ])) as SessionMessageRow;
-  const differ = idempotencyDifferences(given, stored);
-  if (differ.length > 0) {
-    throw new IdempotencyConflictError(sessionId, String(params[10]), differ);
-  }
-  return toMessage(stored, sessionId);
 }

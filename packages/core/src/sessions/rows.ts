@@ -28,6 +28,8 @@ export interface SessionRow {
   reasoning_tokens: number;
   cost_micros: number;
   cost_currency: string | null;
+  /** The `summary_through` of the newest compaction summary (0: none). */
+  compacted_through: number;
   last_seq: number;
   created_at: number;
   updated_at: number;
@@ -65,6 +67,13 @@ export interface MessageRow {
   metadata: string;
   idempotency_key: string | null;
   created_at: number;
+  /** A compaction summary: the seq it stands through (NULL otherwise); absent before compaction existed. */
+  summary_through?: number | null;
+  /**
+   * Reads only (not stored): whether the message is at or below its
+   * session's compaction point (1/0 from SQL, or a boolean).
+   */
+  compacted?: number | boolean | null;
 }
 
 /** The stored columns of a message a read gives back, in order (`parts` as written, maybe NULL). */
@@ -87,6 +96,7 @@ const MESSAGE_COLUMN_LIST = [
   "metadata",
   "idempotency_key",
   "created_at",
+  "summary_through",
   "parts_chunks",
 ] as const;
 
@@ -121,6 +131,25 @@ export const MESSAGE_COLUMN_COUNT = MESSAGE_COLUMN_LIST.length;
 /** `messageColumns()` of the unaliased `messages` table. */
 export const SESSION_MESSAGE_COLUMNS = messageColumns();
 
+/**
+ * SQL for whether the message read through `alias` is compacted: its seq is
+ * at or below its session's `compacted_through` (`session`: an SQL expression
+ * for that column; by default a lookup of the session by its key).
+ */
+export function compactedSql(
+  alias = "messages",
+  session = `(SELECT compacted_through FROM sessions WHERE pk = ${alias}.session_pk)`,
+): string {
+  return `${alias}.seq <= ${session} AS compacted`;
+}
+
+/**
+ * `SESSION_MESSAGE_COLUMNS` and whether each message is compacted: what the
+ * message reads give back (snapshots keep `SESSION_MESSAGE_COLUMNS`, which
+ * holds only stored columns).
+ */
+export const READ_MESSAGE_COLUMNS = `${SESSION_MESSAGE_COLUMNS}, ${compactedSql()}`;
+
 /** The columns as stored, for RETURNING (which cannot join chunks: the caller has the parts). */
 export const RAW_MESSAGE_COLUMNS = MESSAGE_COLUMN_LIST.join(", ");
 
@@ -132,7 +161,7 @@ export const MESSAGE_COPY_COLUMNS = MESSAGE_COLUMN_LIST.filter((c) => c !== "par
 
 /** The names `SESSION_COLUMNS` gives its columns, for a select from a subquery of them. */
 export const SESSION_COLUMN_NAMES =
-  "pk, id, tenant_id, title, model, status, metadata, message_count, token_count, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_micros, cost_currency, last_seq, created_at, updated_at, last_activity_at, expires_at, archived_at, parent_id, parent_seq";
+  "pk, id, tenant_id, title, model, status, metadata, message_count, token_count, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_micros, cost_currency, compacted_through, last_seq, created_at, updated_at, last_activity_at, expires_at, archived_at, parent_id, parent_seq";
 
 /**
  * A session's columns as `SessionRow` has them, from a statement on the
@@ -167,6 +196,7 @@ export function toSession(row: SessionRow): Session {
       costMicros: Number(row.cost_micros),
       currency: row.cost_currency,
     },
+    compactedThrough: Number(row.compacted_through ?? 0),
     lastSeq: Number(row.last_seq),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
@@ -195,6 +225,11 @@ export function toMessage(row: Omit<MessageRow, "session_id">, sessionId: string
     metadata: JSON.parse(row.metadata) as JsonObject,
     idempotencyKey: row.idempotency_key,
     createdAt: Number(row.created_at),
+    summaryThrough:
+      row.summary_through === null || row.summary_through === undefined
+        ? null
+        : Number(row.summary_through),
+    compacted: Boolean(row.compacted),
   };
 }
 

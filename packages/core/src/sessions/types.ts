@@ -142,6 +142,12 @@ export interface Session {
   readonly usage: UsageTotals;
   /** The highest `seq` (0 when empty); the next message gets `lastSeq + 1`. */
   readonly lastSeq: number;
+  /**
+   * Messages 1..`compactedThrough` are compacted: the session's newest
+   * compaction summary (`messages.compact`) stands for them in
+   * `messages.window`. 0 when the session has no summary.
+   */
+  readonly compactedThrough: number;
   /** When the session was created. */
   readonly createdAt: number;
   /** The last change to the session's row (fields, counters, status). */
@@ -192,6 +198,18 @@ export interface Message {
   readonly idempotencyKey: string | null;
   /** When it was appended. */
   readonly createdAt: number;
+  /**
+   * For a compaction summary (`messages.compact`): it stands for messages
+   * 1..`summaryThrough` of its session. `null` for every other message.
+   */
+  readonly summaryThrough: number | null;
+  /**
+   * The message is at or below its session's `compactedThrough`: a summary
+   * stands for it in `messages.window`. Still stored, listed and searched.
+   * Derived from the session when read (compaction writes nothing per
+   * message).
+   */
+  readonly compacted: boolean;
 }
 
 /** What `sessions.create` takes. Every field is optional. */
@@ -480,4 +498,70 @@ export interface WindowStats extends WindowGroup {
   readonly byModel: ReadonlyArray<WindowGroup & { readonly model: string | null }>;
   /** Per tenant (`null` = the default tenant). */
   readonly byTenant: ReadonlyArray<WindowGroup & { readonly tenantId: string | null }>;
+}
+
+/**
+ * Options of `messages.window`. With neither budget the window is the whole
+ * uncompacted history plus the pinned messages.
+ */
+export interface WindowOptions {
+  /**
+   * The most tokens the window may cost (an integer, at least 1). What a
+   * message costs: its `tokens` when stored; else its `usage.outputTokens`
+   * (the tokens a model produced are what that message adds to the next
+   * call's context; `inputTokens` is the whole prompt of the call that made
+   * it, not this message's share); else `estimate(message)`; else
+   * `Math.ceil(n / 4)` with `n` the characters of its stored parts JSON
+   * (parts) or of its content (plain text): about four characters a token,
+   * erring high for JSON. The pinned messages count too.
+   */
+  maxTokens?: number;
+  /** The most messages the window may hold (an integer, at least 1), pinned ones included. */
+  maxMessages?: number;
+  /**
+   * The cost of a message that has neither `tokens` nor `usage.outputTokens`
+   * stored: a finite number, 0 or more (else `ValidationError`).
+   */
+  estimate?: (message: Message) => number;
+}
+
+/** What `messages.compact` takes. */
+export interface CompactOptions {
+  /**
+   * The summary stands for messages 1..`throughSeq`: at least 1, at most the
+   * session's `lastSeq`, at least its current `compactedThrough`, and not
+   * between a tool call and one of its results (a tool group is compacted
+   * whole or not at all).
+   */
+  throughSeq: number;
+  /**
+   * The summary message, appended with the next seq: `role` (`system`,
+   * `developer`, `user` or `assistant`; not `tool`) and `content` and/or
+   * `parts` (no `tool-call` or `tool-result` parts), with the other fields of
+   * `NewMessage` (usage, metadata, id, ...) as an append takes them.
+   */
+  summary: Omit<NewMessage, "idempotencyKey">;
+  /**
+   * Makes a retried compaction a no-op, like an append's key (it is stored
+   * as the summary's `idempotencyKey`, in the same key space as appends):
+   * the same key with the same request returns the summary stored then; the
+   * same key with another request (another `throughSeq` or summary, or a key
+   * an ordinary message holds) is `IdempotencyConflictError`.
+   */
+  idempotencyKey?: string | null;
+}
+
+/** What `messages.replaceTail` takes. */
+export interface ReplaceTailOptions {
+  /** Messages with a seq above this are removed (0: all of them); at most `expectedLastSeq`. */
+  afterSeq: number;
+  /**
+   * The session's `lastSeq` as the caller saw it: when it is another now,
+   * `ConcurrentModificationError` and nothing changes (compare-and-swap).
+   */
+  expectedLastSeq: number;
+  /** The new tail, appended after `afterSeq` with the rules of `append` (may be empty). */
+  messages: readonly NewMessage[];
+  /** As `append`'s options, for the new tail. */
+  allowUnknownToolCalls?: boolean;
 }

@@ -9,7 +9,7 @@ import {
 } from "./limits.js";
 import { encodeParts, partSchema, searchableText } from "./parts.js";
 import { isWellFormed, toPlainJson } from "./plain-json.js";
-import type { JsonObject, MessagePart } from "./types.js";
+import type { JsonObject, Message, MessagePart } from "./types.js";
 
 /** The roles a message may have. */
 export const ROLES = ["system", "developer", "user", "assistant", "tool"] as const;
@@ -268,6 +268,29 @@ export function makeSchemas(limits: StoreLimits) {
         message: "must not be before since",
       }),
     appendOptions: z.strictObject({ allowUnknownToolCalls: z.boolean().optional() }),
+    window: z.strictObject({
+      maxTokens: z.number().int("must be an integer").min(1, "must be at least 1").optional(),
+      maxMessages: z.number().int("must be an integer").min(1, "must be at least 1").optional(),
+      estimate: z
+        .custom<(message: Message) => number>((v) => typeof v === "function", "must be a function")
+        .optional(),
+    }),
+    compact: z.strictObject({
+      throughSeq: seq.min(1, "must be at least 1"),
+      summary: newMessage.refine((m) => m.role !== "tool", {
+        path: ["role"],
+        message: "a summary cannot have the role tool",
+      }),
+      idempotencyKey: text.min(1).nullable().optional(),
+    }),
+    replaceTail: z.strictObject({
+      afterSeq: seq,
+      expectedLastSeq: seq,
+      messages: z
+        .array(newMessage)
+        .max(limits.maxBatchSize, `must contain at most ${limits.maxBatchSize} messages`),
+      allowUnknownToolCalls: z.boolean().optional(),
+    }),
     fork: z.strictObject({
       atSeq: seq.optional(),
       title: text.nullable().optional(),

@@ -23,6 +23,8 @@ import { registerSearchIndexTests } from "./search-index-tests.js";
 import { registerSearchTests } from "./search-tests.js";
 import { registerTenantTests } from "./tenant-tests.js";
 import { registerWalTests } from "./wal-tests.js";
+import { registerWindowModelTests } from "./window-model-tests.js";
+import { registerWindowsTests } from "./windows-tests.js";
 
 export type { CreateDriver } from "../conformance/index.js";
 export { expectSound, ManualClock, type StoreSuiteOptions } from "./harness.js";
@@ -48,6 +50,8 @@ export function runStoreSuite(options: StoreSuiteOptions): void {
     const h = useStoreHarness(options.createDriver, skip);
     registerApiTests(h);
     registerPartsTests(h);
+    registerWindowsTests(h);
+    registerWindowModelTests(h, full ? 200 : 25);
     registerConcurrencyTests(h, full ? 10 : 1);
     registerPropertyTests(h, full ? 200 : 25);
     registerQueryPlanTests(h);

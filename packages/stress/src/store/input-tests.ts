@@ -142,6 +142,22 @@ function stringAttempts(view: SessionStore, name: string, sid: string, bad: stri
     a("messages.list session", () => view.messages.list(bad)),
     a("messages.list cursor", () => view.messages.list(sid, { cursor: bad })),
     a("messages.pop", () => view.messages.pop(bad)),
+    a("messages.window", () => view.messages.window(bad)),
+    a("messages.compact session", () =>
+      view.messages.compact(bad, { throughSeq: 1, summary: user("x") }),
+    ),
+    a("messages.compact summary", () =>
+      view.messages.compact(sid, { throughSeq: 1, summary: user(bad) }),
+    ),
+    a("messages.compact key", () =>
+      view.messages.compact(sid, { throughSeq: 1, summary: user("x"), idempotencyKey: bad }),
+    ),
+    a("messages.replaceTail session", () =>
+      view.messages.replaceTail(bad, { afterSeq: 0, expectedLastSeq: 2, messages: [] }),
+    ),
+    a("messages.replaceTail content", () =>
+      view.messages.replaceTail(sid, { afterSeq: 0, expectedLastSeq: 2, messages: [user(bad)] }),
+    ),
     a("search text", () => view.search(bad)),
     a("search text with a word", () => view.search(`hello ${bad}`)),
     a("search sessionId", () => view.search("hello", { sessionId: bad })),

@@ -164,6 +164,7 @@ export function registerIntegrityTests(h: StoreHarness): void {
           parentLinksCleared: 1,
           seqRenumbered: 1,
           countersFixed: 2, // b, and c whose last_seq follows its renumbering
+          compactionFixed: 0,
           toolCallsRebuilt: false,
           searchRebuilt: true,
           reindexed: false,
@@ -440,6 +441,35 @@ export function registerIntegrityTests(h: StoreHarness): void {
             parts: [{ type: "tool-result", toolCallId: "ghost", output: "?" }],
           }),
         ).rejects.toBeInstanceOf(ValidationError);
+      },
+    );
+
+    h.test(
+      "integrity.compaction-point",
+      "check finds a compaction point that is not the newest summary's (or past the last seq); repair sets it back",
+      async (ctx) => {
+        const { store, raw } = await storeWithRawAccess(h, ctx);
+        for (const id of ["x", "y"]) {
+          await store.sessions.create({ id });
+          await store.messages.append(id, [user("one"), user("two"), user("three")]);
+        }
+        await store.messages.compact("x", {
+          throughSeq: 2,
+          summary: { role: "assistant", content: "sum" },
+        });
+        expect((await store.integrity.check()).ok).toBe(true);
+        await raw.run("UPDATE sessions SET compacted_through = 1 WHERE id = 'x'");
+        await raw.run("UPDATE sessions SET compacted_through = 9 WHERE id = 'y'");
+        const report = await store.integrity.check();
+        expect(found(report)).toEqual({
+          "compaction: sessions whose compactedThrough is not their newest summary's summaryThrough": 2,
+        });
+        expect(report.findings[0]?.sample.slice().sort()).toEqual(["x", "y"]);
+        const repaired = await store.integrity.repair({ backupTo: false });
+        expect(repaired.actions.compactionFixed).toBe(2);
+        expect(repaired.ok).toBe(true);
+        expect((await store.sessions.get("x")).compactedThrough).toBe(2);
+        expect((await store.sessions.get("y")).compactedThrough).toBe(0);
       },
     );
   });

@@ -30,6 +30,16 @@ export function registerMetricsTests(h: StoreHarness): void {
         await store.messages.last(a.id, 10);
         await store.messages.list(a.id);
         await store.messages.pop(a.id);
+        await store.messages.window(a.id, { maxMessages: 5 });
+        await store.messages.compact(a.id, {
+          throughSeq: 1,
+          summary: { role: "assistant", content: "summary" },
+        });
+        await store.tenant("acme").messages.replaceTail(b.id, {
+          afterSeq: 0,
+          expectedLastSeq: 1,
+          messages: [{ role: "user", content: "again" }],
+        });
         await store.search("hello");
         await store.stats();
         const fork = await store.sessions.fork(a.id);
@@ -54,6 +64,9 @@ export function registerMetricsTests(h: StoreHarness): void {
           "messages.last": [1, 0],
           "messages.list": [1, 0],
           "messages.pop": [1, 0],
+          "messages.window": [1, 0],
+          "messages.compact": [1, 0],
+          "messages.replaceTail": [1, 0],
           search: [1, 0],
           stats: [1, 0],
           "lifecycle.sweep": [1, 0],

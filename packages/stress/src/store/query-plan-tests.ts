@@ -63,6 +63,30 @@ export function registerQueryPlanTests(h: StoreHarness): void {
           await t.sessions.list();
           await t.search("x");
           await store.sessions.delete(fork.id);
+          // Windows read the uncompacted range and the pinned messages by index, never the history.
+          await store.messages.append(s.id, [
+            { role: "system", content: "be brief" },
+            {
+              role: "assistant",
+              parts: [{ type: "tool-call", toolCallId: "c", toolName: "t", input: 1 }],
+            },
+          ]);
+          await store.messages.compact(s.id, {
+            throughSeq: 3,
+            summary: { role: "assistant", content: "sum" },
+          });
+          await store.messages.append(s.id, {
+            role: "tool",
+            parts: [{ type: "tool-result", toolCallId: "c", output: 2 }],
+          });
+          await store.messages.window(s.id, { maxTokens: 1000 });
+          await t.messages.window(ts.id, { maxMessages: 5 });
+          const last = (await store.sessions.get(s.id)).lastSeq;
+          await store.messages.replaceTail(s.id, {
+            afterSeq: last - 1,
+            expectedLastSeq: last,
+            messages: [{ role: "user", content: "again" }],
+          });
           const statsStart = rec.statements.length;
           await t.stats();
           // A billing window: a range of the metered-by-time index, never a scan.
