@@ -20,6 +20,7 @@ import {
   loadSession,
   loadWritableSession,
   loadWritableSessionSteps,
+  type Scope,
   type StoreContext,
   sessionPkParams,
   sessionPkSql,
@@ -27,7 +28,14 @@ import {
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { idempotencyDifferences } from "./idempotency.js";
 import { MAX_SEQ } from "./limits.js";
-import { type MessageRow, READ_MESSAGE_COLUMNS, type SessionRow, toMessage } from "./rows.js";
+import {
+  compactedSql,
+  type MessageRow,
+  READ_MESSAGE_COLUMNS,
+  SESSION_MESSAGE_COLUMNS,
+  type SessionRow,
+  toMessage,
+} from "./rows.js";
 import type {
   AppendOptions,
   CompactOptions,
@@ -173,9 +181,9 @@ export class MessagesApi {
       // The hot read: the model's context window on every turn. session_id is
       // the argument, so it is not read back.
       const found = await q.all<SessionMessageRow>(
-        `SELECT ${READ_MESSAGE_COLUMNS} FROM messages WHERE session_pk = ${sessionPkSql(scope)}
+        `SELECT ${readColumns(scope)} FROM messages WHERE session_pk = ${sessionPkSql(scope)}
          ORDER BY seq DESC LIMIT ?`,
-        [...sessionPkParams(scope, id), count],
+        [...sessionPkParams(scope, id), ...sessionPkParams(scope, id), count],
       );
       // An empty answer must tell "no messages" from "no such session" and
       // from "archived" (whose messages live in its snapshot).
@@ -231,9 +239,9 @@ export class MessagesApi {
     const { scope } = this.#ctx;
     const rows = await this.#ctx.db.read(async (q) => {
       const found = await q.all<SessionMessageRow>(
-        `SELECT ${READ_MESSAGE_COLUMNS} FROM messages WHERE session_pk = ${sessionPkSql(scope)} AND seq > ?
+        `SELECT ${readColumns(scope)} FROM messages WHERE session_pk = ${sessionPkSql(scope)} AND seq > ?
          ORDER BY seq LIMIT ?`,
-        [...sessionPkParams(scope, id), after, limit + 1],
+        [...sessionPkParams(scope, id), ...sessionPkParams(scope, id), after, limit + 1],
       );
       if (found.length > 0) return found;
       const archived = await this.#archivedMessages(q, id);
@@ -247,9 +255,9 @@ export class MessagesApi {
     const { scope } = this.#ctx;
     const newestFirst = await this.#ctx.db.read(async (q) => {
       const found = await q.all<SessionMessageRow>(
-        `SELECT ${READ_MESSAGE_COLUMNS} FROM messages WHERE session_pk = ${sessionPkSql(scope)} AND seq < ?
+        `SELECT ${readColumns(scope)} FROM messages WHERE session_pk = ${sessionPkSql(scope)} AND seq < ?
          ORDER BY seq DESC LIMIT ?`,
-        [...sessionPkParams(scope, id), before, limit + 1],
+        [...sessionPkParams(scope, id), ...sessionPkParams(scope, id), before, limit + 1],
       );
       if (found.length > 0) return found;
       const archived = await this.#archivedMessages(q, id);
@@ -413,4 +421,18 @@ function decodeMessageCursor(
     ]);
   }
   return key;
+}
+
+/**
+ * The read columns of a session's messages, `compacted` computed from the
+ * session's row found once (a scalar subquery over bound parameters only is
+ * evaluated once per statement) instead of looked up again for every
+ * message. Its parameters are `sessionPkParams` again, before the
+ * statement's own.
+ */
+function readColumns(scope: Scope): string {
+  return `${SESSION_MESSAGE_COLUMNS}, ${compactedSql(
+    "messages",
+    `(SELECT compacted_through FROM sessions WHERE pk = ${sessionPkSql(scope)})`,
+  )}`;
 }
