@@ -95,7 +95,10 @@ async function runBlock(name) {
 try {
   // Warm-up, untimed.
   for (const name of ["A", "B"])
-    for (let i = 0; i < 100; i++) await op(sides[name]), sides[name].n++;
+    for (let i = 0; i < 100; i++) {
+      await op(sides[name]);
+      sides[name].n++;
+    }
   for (let r = 0; r < rounds; r++) {
     globalThis.gc?.();
     const order = r % 2 === 0 ? ["A", "B"] : ["B", "A"];
