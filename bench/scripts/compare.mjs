@@ -11,12 +11,19 @@
  * load, and alternating before/after runs spreads the rest over both sides.
  * Prints, per case and driver, the median ratio of each side, the spread of
  * the runs, and after ÷ before.
+ *
+ * `--column "store median µs"` (any column of the size table) compares that
+ * column instead: absolute figures, which carry the load of each run.
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
 const { values } = parseArgs({
-  options: { before: { type: "string" }, after: { type: "string" } },
+  options: {
+    before: { type: "string" },
+    after: { type: "string" },
+    column: { type: "string", default: "store ÷ raw" },
+  },
 });
 if (!values.before || !values.after) {
   console.error("usage: compare.mjs --before a.md,b.md --after c.md,d.md");
@@ -29,12 +36,13 @@ function ratios(file) {
   const header = lines.findIndex((l) => l.startsWith("| case | driver | store median"));
   if (header < 0) throw new Error(`${file}: no store/raw table`);
   const columns = lines[header].split("|").map((c) => c.trim());
-  const at = columns.indexOf("store ÷ raw");
+  const at = columns.indexOf(values.column);
+  if (at < 0) throw new Error(`${file}: no column "${values.column}"`);
   const found = new Map();
   for (const line of lines.slice(header + 2)) {
     if (!line.startsWith("|")) break;
     const cells = line.split("|").map((c) => c.trim());
-    const value = Number(cells[at]);
+    const value = Number(cells[at].replace(/,/g, ""));
     if (Number.isFinite(value)) found.set(`${cells[1]}|${cells[2]}`, value);
   }
   return found;
@@ -61,7 +69,7 @@ const before = side(values.before);
 const after = side(values.after);
 const fmt = (x) => x.toFixed(2);
 console.log(
-  "| case | driver | before store ÷ raw (min–max) | after store ÷ raw (min–max) | after ÷ before |",
+  `| case | driver | before ${values.column} (min–max) | after ${values.column} (min–max) | after ÷ before |`,
 );
 console.log("| --- | --- | ---: | ---: | ---: |");
 for (const [key, a] of after) {

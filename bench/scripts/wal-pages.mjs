@@ -1,7 +1,7 @@
 // WAL pages written per plain text append: frames the -wal file gains per
 // `messages.append` of one short user message, on the node:sqlite adapter.
 //
-//   node bench/scripts/wal-pages.mjs [root]
+//   node bench/scripts/wal-pages.mjs [root] [--sessions 200] [--by-btree]
 //
 // `root` is a folder holding `packages/core/dist` and
 // `packages/adapter-node-sqlite/dist` (default: this repository, built), so
@@ -16,12 +16,28 @@
 // the common append; the mean also carries the search index's batch passes
 // (one every ~32 appends, amortized). The clock is real: every append moves
 // its session's last activity.
+//
+// --sessions sets how many seeded sessions the rotating appends go to (more
+// sessions: a session's old activity key is farther from the newest, in
+// another leaf of each activity index). --by-btree adds, per workload, the
+// most common sets of b-trees an append wrote (each page looked up in
+// `dbstat`), to see which tables and indexes the pages belong to.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
 
-const root = resolve(process.argv[2] ?? new URL("../..", import.meta.url).pathname);
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    sessions: { type: "string", default: "200" },
+    "by-btree": { type: "boolean", default: false },
+  },
+});
+const root = resolve(positionals[0] ?? new URL("../..", import.meta.url).pathname);
+const sessionCount = Number(values.sessions);
 const load = (p) => import(pathToFileURL(join(root, p, "dist/index.js")).href);
 const { openStore } = await load("packages/core");
 const { nodeSqlite } = await load("packages/adapter-node-sqlite");
@@ -31,7 +47,7 @@ const path = join(dir, "store.db");
 try {
   const store = await openStore({ driver: nodeSqlite({ filename: path }) });
   const sessions = [];
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < sessionCount; i++) {
     const s = await store.sessions.create({ model: "m", title: `chat ${i}` });
     await store.messages.append(
       s.id,
@@ -39,21 +55,44 @@ try {
     );
     sessions.push(s.id);
   }
+  // Opened after seeding: dbstat names the b-tree of each page as the file is now.
+  const look = values["by-btree"] ? new DatabaseSync(path) : undefined;
+  const btreeOf = look?.prepare("SELECT name FROM dbstat WHERE pageno = ?");
   const measure = async (pick) => {
     const pages = [];
+    const sets = new Map();
     for (let i = 0; i < 640; i++) {
       await store.messages.append(pick(i), {
         role: "user",
         content: `what is the weather like in city ${i}?`,
       });
-      pages.push(lastTransactionPages(`${path}-wal`));
+      const written = lastTransactionPages(`${path}-wal`);
+      pages.push(written);
+      if (btreeOf) {
+        const names = written.map((p) => btreeOf.get(p)?.name ?? `page ${p}`).sort();
+        const key = names.join(", ");
+        sets.set(key, (sets.get(key) ?? 0) + 1);
+      }
     }
-    return pages;
+    const common = [...sets].sort((a, b) => b[1] - a[1]).slice(0, 3);
+    return { pages, btrees: common.map(([set, appends]) => ({ appends, set })) };
   };
   const rotating = await measure((i) => sessions[i % sessions.length]);
   const oneChat = await measure(() => sessions[0]);
+  look?.close();
   await store.close();
-  console.log(JSON.stringify({ root, rotating: summary(rotating), oneChat: summary(oneChat) }));
+  const report = (m) => ({
+    ...summary(m.pages),
+    ...(values["by-btree"] ? { btrees: m.btrees } : {}),
+  });
+  console.log(
+    JSON.stringify({
+      root,
+      sessions: sessionCount,
+      rotating: report(rotating),
+      oneChat: report(oneChat),
+    }),
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -323,6 +323,19 @@ export function evaluateTargets(r: Results): Target[] {
       (v) => v >= last,
     );
   }
+  {
+    // Issue 16: the append against Mastra's saveMessages at 100k stored, better-sqlite3.
+    const store = timing(r, 100_000, "append 1", "store/bs3");
+    const peer = timing(r, 100_000, "append 1", "mastra");
+    out.push({
+      name: "append 1 on bs3 at 100k: ≥ 1.6× faster than the peer's saveMessages (median)",
+      met: store && peer ? peer.median / store.median >= 1.6 : undefined,
+      detail:
+        store && peer
+          ? `${ratio(peer.median / store.median)} (${us(peer.median)} µs vs ${us(store.median)} µs; by ops/s ${ratio(store.opsPerSec / peer.opsPerSec)})`
+          : "not measured (needs 100k)",
+    });
+  }
   for (const { short } of DRIVERS) {
     for (const op of ["search rare", "search common"] as const) {
       const t = timing(r, 1_000_000, op, `store/${short}`);

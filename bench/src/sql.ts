@@ -6,11 +6,58 @@
  * every run, so a change in the store that is not mirrored here is reported.
  */
 
-export const MESSAGE_COLUMNS =
-  "id, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at";
+/** A message's stored columns as reads give them back (sessions/rows.ts, MESSAGE_COLUMN_LIST). */
+const MESSAGE_COLUMN_LIST = [
+  "id",
+  "seq",
+  "role",
+  "content",
+  "parts",
+  "name",
+  "model",
+  "tokens",
+  "latency_ms",
+  "input_tokens",
+  "output_tokens",
+  "cached_input_tokens",
+  "reasoning_tokens",
+  "cost_micros",
+  "cost_currency",
+  "metadata",
+  "idempotency_key",
+  "created_at",
+  "parts_chunks",
+] as const;
 
-export const SESSION_COLUMNS =
-  "pk, id, tenant_id, title, model, status, metadata, message_count, token_count, last_seq, created_at, updated_at, last_activity_at, expires_at, archived_at, (SELECT p.id FROM sessions AS p WHERE p.pk = sessions.parent_pk) AS parent_id, parent_seq";
+/** rows.ts messageColumns(): parts kept in chunks are joined back in SQL. */
+function messageColumns(alias: string): string {
+  return MESSAGE_COLUMN_LIST.map((c) =>
+    c === "parts"
+      ? `CASE WHEN ${alias}.parts_chunks IS NULL THEN ${alias}.parts ELSE (SELECT group_concat(c.data, '') FROM (SELECT data FROM message_blobs WHERE message_pk = ${alias}.pk ORDER BY chunk) AS c) END AS parts`
+      : `${alias}.${c}`,
+  ).join(", ");
+}
+
+/** The columns as stored, for RETURNING (rows.ts RAW_MESSAGE_COLUMNS). */
+const RAW_MESSAGE_COLUMNS = MESSAGE_COLUMN_LIST.join(", ");
+
+/** What a copy writes (rows.ts MESSAGE_COPY_COLUMNS). */
+const MESSAGE_COPY_COLUMNS = MESSAGE_COLUMN_LIST.filter((c) => c !== "parts_chunks");
+
+const SESSION_COLUMN_NAMES =
+  "pk, id, tenant_id, title, model, status, metadata, message_count, token_count, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_micros, cost_currency, last_seq, created_at, updated_at, last_activity_at, expires_at, archived_at, parent_id, parent_seq";
+
+export const SESSION_COLUMNS = SESSION_COLUMN_NAMES.replace(
+  "parent_id",
+  "(SELECT p.id FROM sessions AS p WHERE p.pk = sessions.parent_pk) AS parent_id",
+);
+
+/** The stored columns of a new message (sessions/append-sql.ts COLUMNS). */
+const INSERT_COLUMNS =
+  "id, session_pk, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at, parts, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_micros, cost_currency, parts_chunks";
+
+/** One arm of a tenant's list by activity (session-pages.ts tenantPage: one per status). */
+const listArm = `SELECT * FROM (SELECT ${SESSION_COLUMNS} FROM sessions WHERE tenant_id = ? AND status = ? ORDER BY last_activity_at DESC, id DESC LIMIT ?)`;
 
 export const SQL = {
   begin: "BEGIN IMMEDIATE",
@@ -20,17 +67,19 @@ export const SQL = {
   /** sessions.create */
   createSession: `INSERT INTO sessions (id, tenant_id, title, model, metadata, created_at, updated_at, last_activity_at, expires_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${SESSION_COLUMNS}`,
-  /** messages.append: one per message (INSERT_MESSAGE). */
-  insertMessage: `INSERT INTO messages (id, session_pk, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at)
-  VALUES (?, ?, (SELECT last_seq + 1 FROM sessions WHERE pk = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  /** messages.append: one per message (append-sql.ts INSERT_MESSAGE). */
+  insertMessage: `INSERT INTO messages (${INSERT_COLUMNS})
+  VALUES (?, ?, (SELECT last_seq + 1 FROM sessions WHERE pk = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (session_pk, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-  RETURNING ${MESSAGE_COLUMNS}`,
+  RETURNING pk, ${RAW_MESSAGE_COLUMNS}`,
+  /** messages.append: a tool result's call, when not in the same message (messages-api.ts TOOL_CALL_KNOWN). */
+  toolCallKnown:
+    "SELECT 1 AS found FROM message_tool_calls WHERE session_pk = ? AND tool_call_id = ?",
   /** messages.last */
-  lastMessages: `SELECT id, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at FROM messages WHERE session_pk = (SELECT CASE WHEN count(*) = 1 THEN max(pk) END FROM sessions WHERE id = ?)
+  lastMessages: `SELECT ${messageColumns("messages")} FROM messages WHERE session_pk = (SELECT CASE WHEN count(*) = 1 THEN max(pk) END FROM sessions WHERE id = ?)
          ORDER BY seq DESC LIMIT ?`,
-  /** sessions.list, first page, default tenant. */
-  listSessions: `SELECT ${SESSION_COLUMNS} FROM sessions WHERE tenant_id = ?
-         ORDER BY last_activity_at DESC, id DESC LIMIT ?`,
+  /** sessions.list, first page, default tenant: the newest of each status, merged (binds tenant, status, n three times, then n). */
+  listSessions: `SELECT ${SESSION_COLUMN_NAMES} FROM (${[listArm, listArm, listArm].join(" UNION ALL ")}) ORDER BY last_activity_at DESC, id DESC LIMIT ?`,
   /** search, root scope, no filters, first page, in a read snapshot: newest matches with snippets… */
   searchPage: searchPage("messages_fts", "messages_fts"),
   beginRead: "BEGIN DEFERRED",
@@ -48,10 +97,17 @@ export const SQL = {
   forkSession: `INSERT INTO sessions (id, tenant_id, title, model, metadata, created_at, updated_at, last_activity_at, expires_at, parent_pk, parent_seq)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`,
   /** sessions.fork: the copies. */
-  forkMessages: `INSERT INTO messages (id, session_pk, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at)
-           SELECT j.value, ?, m.seq, m.role, m.content, m.name, m.model, m.tokens, m.latency_ms, m.metadata, m.idempotency_key, m.created_at
+  forkMessages: `INSERT INTO messages (session_pk, parts_chunks, ${MESSAGE_COPY_COLUMNS.join(", ")})
+           SELECT ?, m.parts_chunks, ${MESSAGE_COPY_COLUMNS.map((c) => (c === "id" ? "j.value" : `m.${c}`)).join(", ")}
            FROM json_each(?) AS j CROSS JOIN messages AS m ON m.session_pk = ? AND m.seq = j.key + 1
            ORDER BY j.key`,
+  /** sessions.fork: the chunks of parts kept out of the row (none in this corpus; the statement runs anyway). */
+  forkChunks: `INSERT INTO message_blobs (message_pk, chunk, data)
+           SELECT n.pk, b.chunk, b.data
+           FROM messages AS o CROSS JOIN messages AS n ON n.session_pk = ? AND n.seq = o.seq
+             CROSS JOIN message_blobs AS b ON b.message_pk = o.pk
+           WHERE o.session_pk = ? AND o.seq <= ? AND o.parts_chunks IS NOT NULL
+           ORDER BY n.pk, b.chunk`,
   /** sessions.fork: the result. */
   forkResult: `SELECT ${SESSION_COLUMNS} FROM sessions WHERE pk = ?`,
 } as const;
@@ -74,9 +130,7 @@ export const SEARCH_QUEUE = {
 
 /** search.ts's page query over one source (the index, or the temp table of queued messages). */
 function searchPage(source: string, fts: string): string {
-  return `SELECT ${MESSAGE_COLUMNS.split(", ")
-    .map((c) => `m.${c}`)
-    .join(", ")}, s.id AS session_id, s.tenant_id AS tenant_id, m.pk AS pk,
+  return `SELECT ${messageColumns("m")}, s.id AS session_id, s.tenant_id AS tenant_id, m.pk AS pk,
        snippet(${fts}, 0, ?, ?, '…', 16) AS snippet
      FROM ${source} CROSS JOIN messages AS m ON m.pk = ${fts}.rowid
        CROSS JOIN sessions AS s ON s.pk = m.session_pk

@@ -30,6 +30,7 @@ export const OPS = [
   "sessions.create",
   "append 1",
   "append 10",
+  "append tool call+result",
   "fork 200",
 ] as const;
 export type Op = (typeof OPS)[number];
@@ -123,6 +124,13 @@ export async function storeTarget(
         }));
         return store.messages.append(hot().id, batch);
       },
+      "append tool call+result": () => {
+        const turn = toolTurn(text());
+        return store.messages.append(hot().id, [
+          { role: "assistant", parts: turn.callParts },
+          { role: "tool", parts: turn.resultParts },
+        ]);
+      },
       "fork 200": () => store.sessions.fork(forks().id),
     },
     settle: async () => {
@@ -163,13 +171,21 @@ export function timeOrderedId(): string {
   return `${t.slice(0, 8)}-${t.slice(8, 12)}-7${r.slice(15, 18)}-${r.slice(19, 23)}-${r.slice(24)}`;
 }
 
-/** The INSERT's parameters for a message of the session whose key is `sessionPk`. */
-function messageParams(sessionPk: number, content: string): Params {
+/**
+ * The INSERT's parameters for a message of the session whose key is
+ * `sessionPk`: a user's text by default; `parts` as stored (JSON), in the row.
+ */
+function messageParams(
+  sessionPk: number,
+  content: string,
+  role = "user",
+  parts: string | null = null,
+): Params {
   return [
     timeOrderedId(),
     sessionPk,
     sessionPk,
-    "user",
+    role,
     content,
     null,
     null,
@@ -178,7 +194,55 @@ function messageParams(sessionPk: number, content: string): Params {
     "{}",
     null,
     Date.now(),
+    parts,
+    // usage (input, output, cached input, reasoning tokens, cost and currency), parts_chunks
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
   ];
+}
+
+/**
+ * One model turn that called a tool, and the tool's answer: an assistant
+ * message (a short text and a `tool-call` part) and a tool message (the
+ * `tool-result` part answering it, its output a JSON object holding one
+ * 400-byte corpus text). The call id is new every time: a session holds
+ * each call id once, and the store and the raw driver share the file. The
+ * parts are built with their fields in the order the store stores them, so
+ * the raw driver writes the same bytes.
+ */
+export function toolTurn(text: string) {
+  const toolCallId = `call_${randomUUID()}`;
+  const callText = "Let me look that up.";
+  const callParts = [
+    { type: "text" as const, text: callText },
+    {
+      type: "tool-call" as const,
+      toolCallId,
+      toolName: "search_docs",
+      input: { query: text.slice(0, 48), limit: 5 },
+    },
+  ];
+  const resultParts = [
+    {
+      type: "tool-result" as const,
+      toolCallId,
+      toolName: "search_docs",
+      output: { hits: [{ id: 1, text }] },
+    },
+  ];
+  return {
+    toolCallId,
+    callText,
+    callParts,
+    resultParts,
+    callJson: JSON.stringify(callParts),
+    resultJson: JSON.stringify(resultParts),
+  };
 }
 
 function sessionParams(): Params {
@@ -312,7 +376,8 @@ function syncOps(
   };
   return {
     "sessions.get": () => r.loadSession.get(hot().id),
-    "sessions.list": () => r.listSessions.all("", 51),
+    "sessions.list": () =>
+      r.listSessions.all("", "active", 51, "", "idle", 51, "", "archived", 51, 51),
     "last(50)": () => r.lastMessages.all(hot().id, 50).reverse(),
     "search rare": search("rare"),
     "search common": search("common"),
@@ -338,6 +403,21 @@ function syncOps(
         return stored;
       });
     },
+    "append tool call+result": () => {
+      const id = hot().id;
+      const turn = toolTurn(text());
+      return write(() => {
+        const { pk } = s.loadSession.get(id) as { pk: number };
+        const call = s.insertMessage.get(
+          ...messageParams(pk, turn.callText, "assistant", turn.callJson),
+        );
+        // The result answers a call of an earlier message: the store looks it up.
+        if (s.toolCallKnown.get(pk, turn.toolCallId) === undefined) throw new Error("no call");
+        const result = s.insertMessage.get(...messageParams(pk, "", "tool", turn.resultJson));
+        indexIfDue(2);
+        return [call, result];
+      });
+    },
     "fork 200": () => {
       const parentId = forks().id;
       const fork = write(() => {
@@ -345,6 +425,7 @@ function syncOps(
         const { session, ids } = forkParams(parent);
         const { pk } = s.forkSession.get(...session) as { pk: number };
         s.forkMessages.run(pk, ids, parent.pk);
+        s.forkChunks.run(pk, parent.pk, Number(parent.last_seq));
         return s.forkResult.get(pk) as { message_count: number };
       });
       return fork;
