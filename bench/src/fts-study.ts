@@ -254,6 +254,8 @@ function appendLoop(
       "{}",
       null,
       Date.now(),
+      // parts, usage (6 columns), parts_chunks, summary_through
+      ...Array<null>(9).fill(null),
     );
     commit.run();
     if (v.batch && (i + 1) % v.batch === 0) {

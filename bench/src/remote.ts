@@ -105,12 +105,14 @@ async function runScheme(
                 "{}",
                 null,
                 Date.now(),
+                // parts, usage (6 columns), parts_chunks, summary_through
+                ...Array<null>(9).fill(null),
               ],
             },
           ],
           "write",
         ),
-      "last(50)": () => client.execute({ sql: SQL.lastMessages, args: [readId, 50] }),
+      "last(50)": () => client.execute({ sql: SQL.lastMessages, args: [readId, readId, 50] }),
       "sessions.get": () => client.execute({ sql: SQL.loadSession, args: [readId] }),
       search: () =>
         client.execute({

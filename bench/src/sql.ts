@@ -26,6 +26,7 @@ const MESSAGE_COLUMN_LIST = [
   "metadata",
   "idempotency_key",
   "created_at",
+  "summary_through",
   "parts_chunks",
 ] as const;
 
@@ -45,7 +46,7 @@ const RAW_MESSAGE_COLUMNS = MESSAGE_COLUMN_LIST.join(", ");
 const MESSAGE_COPY_COLUMNS = MESSAGE_COLUMN_LIST.filter((c) => c !== "parts_chunks");
 
 const SESSION_COLUMN_NAMES =
-  "pk, id, tenant_id, title, model, status, metadata, message_count, token_count, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_micros, cost_currency, last_seq, created_at, updated_at, last_activity_at, expires_at, archived_at, parent_id, parent_seq";
+  "pk, id, tenant_id, title, model, status, metadata, message_count, token_count, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_micros, cost_currency, compacted_through, last_seq, created_at, updated_at, last_activity_at, expires_at, archived_at, parent_id, parent_seq";
 
 export const SESSION_COLUMNS = SESSION_COLUMN_NAMES.replace(
   "parent_id",
@@ -54,10 +55,14 @@ export const SESSION_COLUMNS = SESSION_COLUMN_NAMES.replace(
 
 /** The stored columns of a new message (sessions/append-sql.ts COLUMNS). */
 const INSERT_COLUMNS =
-  "id, session_pk, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at, parts, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_micros, cost_currency, parts_chunks";
+  "id, session_pk, seq, role, content, name, model, tokens, latency_ms, metadata, idempotency_key, created_at, parts, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_micros, cost_currency, parts_chunks, summary_through";
 
 /** One arm of a tenant's list by activity (session-pages.ts tenantPage: one per status). */
 const listArm = `SELECT * FROM (SELECT ${SESSION_COLUMNS} FROM sessions WHERE tenant_id = ? AND status = ? ORDER BY last_activity_at DESC, id DESC LIMIT ?)`;
+
+/** context.ts sessionPkSql, root scope. */
+const ROOT_SESSION_PK =
+  "(SELECT CASE WHEN count(*) = 1 THEN max(pk) END FROM sessions WHERE id = ?)";
 
 export const SQL = {
   begin: "BEGIN IMMEDIATE",
@@ -69,14 +74,14 @@ export const SQL = {
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${SESSION_COLUMNS}`,
   /** messages.append: one per message (append-sql.ts INSERT_MESSAGE). */
   insertMessage: `INSERT INTO messages (${INSERT_COLUMNS})
-  VALUES (?, ?, (SELECT last_seq + 1 FROM sessions WHERE pk = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  VALUES (?, ?, (SELECT last_seq + 1 FROM sessions WHERE pk = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (session_pk, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
   RETURNING pk, ${RAW_MESSAGE_COLUMNS}`,
   /** messages.append: a tool result's call, when not in the same message (messages-api.ts TOOL_CALL_KNOWN). */
   toolCallKnown:
     "SELECT 1 AS found FROM message_tool_calls WHERE session_pk = ? AND tool_call_id = ?",
-  /** messages.last */
-  lastMessages: `SELECT ${messageColumns("messages")} FROM messages WHERE session_pk = (SELECT CASE WHEN count(*) = 1 THEN max(pk) END FROM sessions WHERE id = ?)
+  /** messages.last (binds the id twice: the compaction point, then the messages). */
+  lastMessages: `SELECT ${messageColumns("messages")}, messages.seq <= (SELECT compacted_through FROM sessions WHERE pk = ${ROOT_SESSION_PK}) AS compacted FROM messages WHERE session_pk = ${ROOT_SESSION_PK}
          ORDER BY seq DESC LIMIT ?`,
   /** sessions.list, first page, default tenant: the newest of each status, merged (binds tenant, status, n three times, then n). */
   listSessions: `SELECT ${SESSION_COLUMN_NAMES} FROM (${[listArm, listArm, listArm].join(" UNION ALL ")}) ORDER BY last_activity_at DESC, id DESC LIMIT ?`,
@@ -130,7 +135,7 @@ export const SEARCH_QUEUE = {
 
 /** search.ts's page query over one source (the index, or the temp table of queued messages). */
 function searchPage(source: string, fts: string): string {
-  return `SELECT ${messageColumns("m")}, s.id AS session_id, s.tenant_id AS tenant_id, m.pk AS pk,
+  return `SELECT ${messageColumns("m")}, m.seq <= s.compacted_through AS compacted, s.id AS session_id, s.tenant_id AS tenant_id, m.pk AS pk,
        snippet(${fts}, 0, ?, ?, '…', 16) AS snippet
      FROM ${source} CROSS JOIN messages AS m ON m.pk = ${fts}.rowid
        CROSS JOIN sessions AS s ON s.pk = m.session_pk

@@ -195,7 +195,8 @@ function messageParams(
     null,
     Date.now(),
     parts,
-    // usage (input, output, cached input, reasoning tokens, cost and currency), parts_chunks
+    // usage (input, output, cached input, reasoning tokens, cost and currency), parts_chunks, summary_through
+    null,
     null,
     null,
     null,
@@ -378,7 +379,7 @@ function syncOps(
     "sessions.get": () => r.loadSession.get(hot().id),
     "sessions.list": () =>
       r.listSessions.all("", "active", 51, "", "idle", 51, "", "archived", 51, 51),
-    "last(50)": () => r.lastMessages.all(hot().id, 50).reverse(),
+    "last(50)": () => r.lastMessages.all(hot().id, hot().id, 50).reverse(),
     "search rare": search("rare"),
     "search common": search("common"),
     "search co-occurring": search("cooccurring"),
