@@ -46,7 +46,10 @@ import type {
   ReplaceTailOptions,
   WindowOptions,
 } from "./types.js";
-import { parse } from "./validation.js";
+import { parse, plainMessages } from "./validation.js";
+
+/** `append` without options: nothing to parse. */
+const NO_OPTIONS: AppendOptions = Object.freeze({});
 
 /** The message operations of the public face: `store.messages`. */
 export class MessagesApi {
@@ -73,16 +76,19 @@ export class MessagesApi {
   async append(
     sessionId: string,
     messages: NewMessage | readonly NewMessage[],
-    options: AppendOptions = {},
+    options: AppendOptions = NO_OPTIONS,
   ): Promise<Message[]> {
     const { schemas } = this.#ctx;
     const id = parse("messages.append", schemas.id, sessionId);
-    const list: ParsedMessage[] = parse(
-      "messages.append",
-      schemas.newMessages,
-      Array.isArray(messages) ? messages : [messages],
-    );
-    const opts = parse("messages.append", schemas.appendOptions, options);
+    const list: ParsedMessage[] =
+      plainMessages(messages, this.#ctx.limits) ??
+      parse(
+        "messages.append",
+        schemas.newMessages,
+        Array.isArray(messages) ? messages : [messages],
+      );
+    const opts =
+      options === NO_OPTIONS ? options : parse("messages.append", schemas.appendOptions, options);
     checkBatch(list, "messages.append");
     const { values, chunks } = toValues(this.#ctx, list, null);
     // The one-batch path holds the plain messages; parts (tool-call rules,

@@ -65,6 +65,67 @@ const safeString = () =>
  */
 export const filePath = () => safeString().min(1, "must be a file path");
 
+/** The keys a plain text message may have to take the fast path of `plainMessages`. */
+const PLAIN_KEYS = new Set(["role", "content", "idempotencyKey"]);
+
+/** A message as `plainMessages` gives it: what the `newMessages` schema gives for a plain one. */
+export interface PlainMessage {
+  role: (typeof ROLES)[number];
+  content: string;
+  idempotencyKey?: string;
+  parts: null;
+  usage: null;
+  storedParts: null;
+}
+
+/**
+ * The parse of the common append, done by hand: messages that are plain
+ * objects with only `role`, `content` and maybe `idempotencyKey`, each valid
+ * as the `newMessages` schema says. Gives what that schema gives for them, or
+ * `undefined` for anything else (then the schema decides, and names the
+ * problem). Zod costs microseconds per message, and the hot append of every
+ * model call has this shape.
+ */
+export function plainMessages(input: unknown, limits: StoreLimits): PlainMessage[] | undefined {
+  try {
+    return plainOrUndefined(input, limits);
+  } catch {
+    // A getter or proxy trap that throws: the schema reports it as a ValidationError.
+    return undefined;
+  }
+}
+
+function plainOrUndefined(input: unknown, limits: StoreLimits): PlainMessage[] | undefined {
+  const list: unknown[] = Array.isArray(input) ? input : [input];
+  if (list.length === 0 || list.length > limits.maxBatchSize) return undefined;
+  const out: PlainMessage[] = [];
+  for (const m of list) {
+    if (typeof m !== "object" || m === null || Object.getPrototypeOf(m) !== Object.prototype) {
+      return undefined;
+    }
+    const keys = Object.keys(m);
+    if (keys.length > 3 || !keys.every((k) => PLAIN_KEYS.has(k))) return undefined;
+    const { role, content, idempotencyKey } = m as Record<string, unknown>;
+    if (!ROLES.includes(role as PlainMessage["role"])) return undefined;
+    if (typeof content !== "string" || !isSafeText(content)) return undefined;
+    if (utf8Bytes(content) > limits.maxContentBytes) return undefined;
+    const base = { role: role as PlainMessage["role"], content };
+    if (!("idempotencyKey" in m)) {
+      out.push({ ...base, parts: null, usage: null, storedParts: null });
+      continue;
+    }
+    if (typeof idempotencyKey !== "string" || idempotencyKey.length === 0) return undefined;
+    if (idempotencyKey.length > limits.maxTextLength || !isSafeText(idempotencyKey)) {
+      return undefined;
+    }
+    out.push({ ...base, idempotencyKey, parts: null, usage: null, storedParts: null });
+  }
+  return out;
+}
+
+/** What `safeString` accepts: well-formed and without NUL. */
+const isSafeText = (s: string): boolean => isWellFormed(s) && noNul(s);
+
 /** The most keys one `sessions.list` metadata filter may name (each is a test per session). */
 export const MAX_METADATA_FILTER_KEYS = 8;
 
