@@ -23,11 +23,19 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * How long a child may take before the test calls it hung. Generous: on a
+ * fully loaded machine starting Node and loading the store takes seconds.
+ */
+const HANG_MS = 90_000;
+/** A test's own timeout: above every wait in it. */
+const TEST_MS = 4 * HANG_MS;
+
 const run = (...args: string[]) =>
-  spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8", timeout: 10_000 });
+  spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8", timeout: HANG_MS });
 
 describe("the demo CLI", () => {
-  it("--help prints the options", () => {
+  it("--help prints the options", { timeout: TEST_MS }, () => {
     const r = run("--help");
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("--driver better-sqlite3|libsql");
@@ -45,13 +53,15 @@ describe("the demo CLI", () => {
     [["--seed", "0x10"], "--seed must be an integer"],
     [["--port", "65536"], "--port must be an integer from 0 to 65535"],
     [["--idle-after", "1e99"], "--idle-after must be"],
-  ])("refuses %j with exit code 2", (args, message) => {
+  ])("refuses %j with exit code 2", { timeout: TEST_MS }, (args, message) => {
     const r = run(...args);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(message);
   });
 
-  it("--fresh refuses a file that is not an llm-sessions store with exit code 2, and keeps it", () => {
+  it("--fresh refuses a file that is not an llm-sessions store with exit code 2, and keeps it", {
+    timeout: TEST_MS,
+  }, () => {
     const notes = join(dir, "notes.txt");
     writeFileSync(notes, "mine\n");
     const r = run("--fresh", "--db", notes, "--port", "0", "--duration", "1");
@@ -62,7 +72,9 @@ describe("the demo CLI", () => {
 
   // better-sqlite is the llm-sessions CLI's spelling: both are taken.
   for (const driver of ["better-sqlite3", "libsql", "better-sqlite"]) {
-    it(`serves the page on ${driver} until SIGTERM, then prints the summary and exits 0`, async () => {
+    it(`serves the page on ${driver} until SIGTERM, then prints the summary and exits 0`, {
+      timeout: TEST_MS,
+    }, async () => {
       const child = spawn(
         process.execPath,
         [
@@ -93,7 +105,7 @@ describe("the demo CLI", () => {
 
       const started = Date.now();
       let url: string | undefined;
-      while (!url && Date.now() - started < 10_000 && child.exitCode === null) {
+      while (!url && Date.now() - started < HANG_MS && child.exitCode === null) {
         url = /open (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)?.[1];
         if (!url) await new Promise((r) => setTimeout(r, 50));
       }
@@ -102,7 +114,10 @@ describe("the demo CLI", () => {
       expect(page.status).toBe(200);
       // The simulation stores its first sessions within moments (polled: CI machines are busy).
       let sessions: { items: unknown[] } = { items: [] };
-      for (const until = Date.now() + 10_000; sessions.items.length === 0 && Date.now() < until; ) {
+      for (
+        const until = Date.now() + HANG_MS;
+        sessions.items.length === 0 && Date.now() < until;
+      ) {
         await new Promise((r) => setTimeout(r, 100));
         sessions = (await (await fetch(`${url}api/sessions`)).json()) as { items: unknown[] };
       }
