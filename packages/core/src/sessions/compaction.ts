@@ -15,7 +15,7 @@ import {
 import { loadSession, loadWritableSessionSteps, type StoreContext } from "./context.js";
 import { idempotencyDifferences } from "./idempotency.js";
 import { toolCallIds, toolResultIds } from "./parts.js";
-import { joinChunksSql, READ_MESSAGE_COLUMNS, type SessionRow, toMessage } from "./rows.js";
+import { joinChunksSql, SESSION_MESSAGE_COLUMNS, type SessionRow, toMessage } from "./rows.js";
 import type { CompactOptions, Message, ReplaceTailOptions, WindowOptions } from "./types.js";
 import { parse } from "./validation.js";
 import { chooseWindow, isPinned } from "./window.js";
@@ -31,9 +31,11 @@ import { chooseWindow, isPinned } from "./window.js";
  * compacted part's system and developer messages from `messages_pinned`
  * (the compacted history itself is not read).
  */
-const WINDOW_ROWS = `SELECT ${READ_MESSAGE_COLUMNS} FROM messages WHERE session_pk = ? AND seq > ?
+// Each arm knows which side of the compaction point its rows are on: no
+// lookup of the session per message.
+const WINDOW_ROWS = `SELECT ${SESSION_MESSAGE_COLUMNS}, 0 AS compacted FROM messages WHERE session_pk = ? AND seq > ?
   UNION ALL
-  SELECT ${READ_MESSAGE_COLUMNS} FROM messages
+  SELECT ${SESSION_MESSAGE_COLUMNS}, 1 AS compacted FROM messages
   WHERE session_pk = ? AND seq <= ? AND role IN ('system', 'developer')
   ORDER BY seq`;
 
