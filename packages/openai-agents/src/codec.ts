@@ -28,7 +28,10 @@ export function encodeValue(value: unknown, path: object[] = []): JsonValue {
     throw new UserError(`Session items must be plain data; got a ${typeof value}.`);
   }
   if (value instanceof Uint8Array) {
-    return { [TAG]: "b", v: Buffer.from(value.buffer, value.byteOffset, value.length).toString("base64") };
+    return {
+      [TAG]: "b",
+      v: Buffer.from(value.buffer, value.byteOffset, value.length).toString("base64"),
+    };
   }
   if (path.includes(value)) throw new UserError("Session items must not contain cycles.");
   path.push(value);
@@ -76,7 +79,12 @@ export function decodeValue(value: JsonValue): unknown {
     case "e": {
       const out: Record<string, unknown> = {};
       for (const [k, v] of value.v as [string, JsonValue][]) {
-        Object.defineProperty(out, k, { value: decodeValue(v), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(out, k, {
+          value: decodeValue(v),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       return out;
     }

@@ -62,7 +62,13 @@ function contentTexts(content: unknown): string[] {
     if (c === null || typeof c !== "object") continue;
     const part = c as AnyItem;
     const text = str(part.text) ?? str(part.refusal) ?? str(part.transcript);
-    if (text !== undefined && (part.type === "input_text" || part.type === "output_text" || part.type === "refusal" || part.type === "audio")) {
+    if (
+      text !== undefined &&
+      (part.type === "input_text" ||
+        part.type === "output_text" ||
+        part.type === "refusal" ||
+        part.type === "audio")
+    ) {
       texts.push(text);
     }
   }
@@ -129,7 +135,9 @@ export function toNewMessage(
 
 function rawTexts(raw: unknown): string[] {
   if (!Array.isArray(raw)) return [];
-  return raw.flatMap((r) => (r && typeof r === "object" && typeof r.text === "string" ? [r.text] : []));
+  return raw.flatMap((r) =>
+    r && typeof r === "object" && typeof r.text === "string" ? [r.text] : [],
+  );
 }
 
 /** A call's input as JSON: `arguments` of a function call, the action or operation of the others. */
@@ -158,9 +166,12 @@ export function toItem(message: Message): AgentInputItem | undefined {
     case "user":
     case "system":
     case "developer":
-      return { type: "message", role: message.role === "developer" ? "system" : message.role, content: message.content } as AgentInputItem;
+      return {
+        type: "message",
+        role: message.role === "developer" ? "system" : message.role,
+        content: message.content,
+      } as AgentInputItem;
     default:
       return undefined;
   }
 }
-

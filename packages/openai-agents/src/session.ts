@@ -46,7 +46,8 @@ export interface SessionStoreSessionOptions {
 /** The store's ceiling on operation ids; longer ones are stored as their digest. */
 const MAX_OPERATION_ID = 512;
 
-const DIFFERENT_TRANSACTION = "Session history operation was already applied with a different transaction.";
+const DIFFERENT_TRANSACTION =
+  "Session history operation was already applied with a different transaction.";
 const SUFFIX_MISMATCH = "Session history suffix no longer matches the transaction precondition.";
 
 /** The `code` of an `@llm-sessions/core` error, or undefined. */
@@ -98,8 +99,13 @@ export class SessionStoreSession
     this.#store = store;
     this.#messages = operationMessages(store);
     const { sessionId, pageSize = 1000, maxRetries = 25, create = {} } = options;
-    if (sessionId !== undefined && (typeof sessionId !== "string" || sessionId.length < 1 || sessionId.length > 128)) {
-      throw new UserError("SessionStoreSession: sessionId must be a string of 1 to 128 characters.");
+    if (
+      sessionId !== undefined &&
+      (typeof sessionId !== "string" || sessionId.length < 1 || sessionId.length > 128)
+    ) {
+      throw new UserError(
+        "SessionStoreSession: sessionId must be a string of 1 to 128 characters.",
+      );
     }
     if (!Number.isInteger(pageSize) || pageSize < 1) {
       throw new UserError("SessionStoreSession: pageSize must be a positive integer.");
@@ -202,7 +208,12 @@ export class SessionStoreSession
       const items = entries.map((e) => e.item);
       const next = applySessionHistoryMutations(items, args.mutations);
       let from = 0;
-      while (from < items.length && from < next.length && structurallyEqual(items[from], next[from])) from++;
+      while (
+        from < items.length &&
+        from < next.length &&
+        structurallyEqual(items[from], next[from])
+      )
+        from++;
       if (from === items.length && from === next.length) return null;
       return { from, replacement: next.slice(from) };
     });
@@ -270,7 +281,9 @@ export class SessionStoreSession
       const start = entries.length - expectedSuffix.length;
       const matches =
         start >= 0 &&
-        expectedSuffix.every((expected, i) => structurallyEqual(entries[start + i]?.item, expected));
+        expectedSuffix.every((expected, i) =>
+          structurallyEqual(entries[start + i]?.item, expected),
+        );
       if (!matches) {
         // A concurrent replay of this operation may have changed the suffix.
         if (await this.#alreadyApplied(op)) return null;
@@ -321,16 +334,28 @@ export class SessionStoreSession
         const id = callIdOf(e.item);
         if (id) prefixCalls.add(id);
       }
-      const replace = { afterSeq, expectedLastSeq: last?.seq ?? 0, expectedLastId: last?.id ?? null };
+      const replace = {
+        afterSeq,
+        expectedLastSeq: last?.seq ?? 0,
+        expectedLastId: last?.id ?? null,
+      };
       const messages = this.#toMessages(change.replacement, prefixCalls, change.usage);
       try {
         if (change.op) {
           const result = await this.#messages
-            .applyOperation(this.#id, { ...change.op, replace, messages }, { allowUnknownToolCalls: true })
+            .applyOperation(
+              this.#id,
+              { ...change.op, replace, messages },
+              { allowUnknownToolCalls: true },
+            )
             .catch((error) => this.#conflict(error));
           return result.applied;
         }
-        await this.#messages.replaceTail(this.#id, { ...replace, messages, allowUnknownToolCalls: true });
+        await this.#messages.replaceTail(this.#id, {
+          ...replace,
+          messages,
+          allowUnknownToolCalls: true,
+        });
         return true;
       } catch (error) {
         if (codeOf(error) !== "CONCURRENT_MODIFICATION" || attempt >= this.#maxRetries) throw error;
@@ -350,7 +375,10 @@ export class SessionStoreSession
     try {
       return await write(new Set(known));
     } catch (error) {
-      if (codeOf(error) !== "VALIDATION" || !/toolCallId|tool call/i.test(String((error as Error).message))) {
+      if (
+        codeOf(error) !== "VALIDATION" ||
+        !/toolCallId|tool call/i.test(String((error as Error).message))
+      ) {
         throw error;
       }
       const held = new Set<string>();
@@ -422,7 +450,10 @@ export class SessionStoreSession
       const pages: Message[][] = [newest];
       let before = (newest[0] as Message).seq;
       while (before > 1) {
-        const page = await this.#messages.list(this.#id, { beforeSeq: before, limit: this.#pageSize });
+        const page = await this.#messages.list(this.#id, {
+          beforeSeq: before,
+          limit: this.#pageSize,
+        });
         if (page.items.length === 0) break;
         pages.unshift(page.items);
         before = (page.items[0] as Message).seq;

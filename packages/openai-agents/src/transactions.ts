@@ -49,7 +49,12 @@ function snapshotTransaction(transaction: object): SessionHistoryTransaction {
   }
   const has = (key: string) => Object.hasOwn(record, key);
   if (record.type === "append_items") {
-    if (Object.keys(record).length !== 2 || !has("type") || !has("items") || !Array.isArray(record.items)) {
+    if (
+      Object.keys(record).length !== 2 ||
+      !has("type") ||
+      !has("items") ||
+      !Array.isArray(record.items)
+    ) {
       throw new UserError("Session history append transaction fields are invalid.");
     }
     return { type: "append_items", items: checkedItems(record.items) };
@@ -94,7 +99,10 @@ export function snapshotValue(value: unknown, ancestors = new WeakSet<object>())
   const obj = value as object;
   if (obj instanceof Uint8Array) {
     const keys = Reflect.ownKeys(obj);
-    if (keys.length !== obj.length || keys.some((k) => typeof k !== "string" || !isIndex(k, obj.length))) {
+    if (
+      keys.length !== obj.length ||
+      keys.some((k) => typeof k !== "string" || !isIndex(k, obj.length))
+    ) {
       throw new Error("Unsupported session history binary property.");
     }
     return new Uint8Array(obj);
@@ -105,24 +113,30 @@ export function snapshotValue(value: unknown, ancestors = new WeakSet<object>())
     if (Array.isArray(obj)) {
       const length = obj.length;
       const keys = Reflect.ownKeys(obj);
-      if (keys.length !== length + 1 || keys.some((k) => typeof k !== "string" || (k !== "length" && !isIndex(k, length)))) {
+      if (
+        keys.length !== length + 1 ||
+        keys.some((k) => typeof k !== "string" || (k !== "length" && !isIndex(k, length)))
+      ) {
         throw new Error("Unsupported session history array.");
       }
       const out = new Array(length);
       for (let i = 0; i < length; i++) {
         const d = Object.getOwnPropertyDescriptor(obj, String(i));
-        if (!d?.enumerable || !("value" in d)) throw new Error("Unsupported session history array item.");
+        if (!d?.enumerable || !("value" in d))
+          throw new Error("Unsupported session history array item.");
         out[i] = snapshotValue(d.value, ancestors);
       }
       return out;
     }
     const proto = Object.getPrototypeOf(obj);
-    if (proto !== Object.prototype && proto !== null) throw new Error("Unsupported session history object.");
+    if (proto !== Object.prototype && proto !== null)
+      throw new Error("Unsupported session history object.");
     const out: Record<string, unknown> = {};
     for (const key of Reflect.ownKeys(obj)) {
       if (typeof key !== "string") throw new Error("Unsupported session history property.");
       const d = Object.getOwnPropertyDescriptor(obj, key);
-      if (!d?.enumerable || !("value" in d)) throw new Error("Unsupported session history property.");
+      if (!d?.enumerable || !("value" in d))
+        throw new Error("Unsupported session history property.");
       Object.defineProperty(out, key, {
         configurable: true,
         enumerable: true,
@@ -168,14 +182,19 @@ export function structurallyEqual(left: unknown, right: unknown): boolean {
   if (left === null || right === null || typeof left !== "object" || typeof right !== "object") {
     return false;
   }
-  if (Object.getPrototypeOf(left) !== Object.prototype || Object.getPrototypeOf(right) !== Object.prototype) {
+  if (
+    Object.getPrototypeOf(left) !== Object.prototype ||
+    Object.getPrototypeOf(right) !== Object.prototype
+  ) {
     return false;
   }
   const l = left as Record<string, unknown>;
   const r = right as Record<string, unknown>;
   const lk = Object.keys(l).sort();
   const rk = Object.keys(r).sort();
-  return lk.length === rk.length && lk.every((k, i) => k === rk[i] && structurallyEqual(l[k], r[k]));
+  return (
+    lk.length === rk.length && lk.every((k, i) => k === rk[i] && structurallyEqual(l[k], r[k]))
+  );
 }
 
 /**

@@ -15,7 +15,11 @@ const ZERO: Totals = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, re
 const MAX = 2 ** 31 - 1;
 
 function sumDetail(details: unknown, key: string): number {
-  const list = Array.isArray(details) ? details : details && typeof details === "object" ? [details] : [];
+  const list = Array.isArray(details)
+    ? details
+    : details && typeof details === "object"
+      ? [details]
+      : [];
   let sum = 0;
   for (const d of list) {
     const v = (d as Record<string, unknown>)?.[key];
@@ -47,7 +51,9 @@ export class UsageLedger {
   readonly #recorded = new WeakMap<object, Totals>();
 
   /** The usage not yet recorded for `context`, or undefined when none grew (or is reported). */
-  pending(context: RunContext<unknown> | undefined): { usage: MessageUsage; totals: Totals } | undefined {
+  pending(
+    context: RunContext<unknown> | undefined,
+  ): { usage: MessageUsage; totals: Totals } | undefined {
     if (!context || typeof context !== "object") return undefined;
     const now = totalsOf(context);
     if (!now) return undefined;

@@ -17,7 +17,11 @@ const OP_IDS = ["op1", "op2", "op3", "op4"];
 
 const text = fc.constantFrom("hi", "weather", "Paris", "", "ok then", "x y z");
 const providerData = fc.option(
-  fc.record({ n: fc.integer(), bytes: fc.uint8Array({ maxLength: 3 }), gone: fc.constant(undefined) }),
+  fc.record({
+    n: fc.integer(),
+    bytes: fc.uint8Array({ maxLength: 3 }),
+    gone: fc.constant(undefined),
+  }),
   { nil: undefined },
 );
 const callId = fc.constantFrom(...CALL_IDS);
@@ -29,17 +33,18 @@ const item: fc.Arbitrary<AgentInputItem> = fc.oneof(
     type: fc.constant("message" as const),
     role: fc.constant("assistant" as const),
     status: fc.constant("completed" as const),
-    content: fc.array(text.map((t) => ({ type: "output_text" as const, text: t })), { maxLength: 2 }),
+    content: fc.array(
+      text.map((t) => ({ type: "output_text" as const, text: t })),
+      { maxLength: 2 },
+    ),
   }),
-  fc
-    .record({ callId, args: text, pd: providerData })
-    .map(({ callId, args, pd }) => ({
-      type: "function_call" as const,
-      callId,
-      name: "lookup",
-      arguments: JSON.stringify({ q: args }),
-      ...(pd ? { providerData: pd } : {}),
-    })),
+  fc.record({ callId, args: text, pd: providerData }).map(({ callId, args, pd }) => ({
+    type: "function_call" as const,
+    callId,
+    name: "lookup",
+    arguments: JSON.stringify({ q: args }),
+    ...(pd ? { providerData: pd } : {}),
+  })),
   fc.record({ callId, out: text }).map(({ callId, out }) => ({
     type: "function_call_result" as const,
     callId,
@@ -47,7 +52,10 @@ const item: fc.Arbitrary<AgentInputItem> = fc.oneof(
     status: "completed" as const,
     output: out,
   })),
-  text.map((t) => ({ type: "reasoning" as const, content: [{ type: "input_text" as const, text: t }] })),
+  text.map((t) => ({
+    type: "reasoning" as const,
+    content: [{ type: "input_text" as const, text: t }],
+  })),
 );
 const items = fc.array(item, { maxLength: 3 });
 
@@ -58,15 +66,27 @@ type Command =
   | { kind: "clear" }
   | { kind: "mutate"; callIds: string[]; args: string }
   | { kind: "append"; op: string; items: AgentInputItem[] }
-  | { kind: "replace"; op: string; suffix: number | AgentInputItem[]; replacement: AgentInputItem[] }
+  | {
+      kind: "replace";
+      op: string;
+      suffix: number | AgentInputItem[];
+      replacement: AgentInputItem[];
+    }
   | { kind: "replay" };
 
 const command: fc.Arbitrary<Command> = fc.oneof(
-  fc.record({ kind: fc.constant("get" as const), limit: fc.option(fc.integer({ min: -1, max: 6 }), { nil: undefined }) }),
+  fc.record({
+    kind: fc.constant("get" as const),
+    limit: fc.option(fc.integer({ min: -1, max: 6 }), { nil: undefined }),
+  }),
   fc.record({ kind: fc.constant("add" as const), items }),
   fc.constant({ kind: "pop" as const }),
   fc.constant({ kind: "clear" as const }),
-  fc.record({ kind: fc.constant("mutate" as const), callIds: fc.array(callId, { maxLength: 2 }), args: text }),
+  fc.record({
+    kind: fc.constant("mutate" as const),
+    callIds: fc.array(callId, { maxLength: 2 }),
+    args: text,
+  }),
   fc.record({ kind: fc.constant("append" as const), op: fc.constantFrom(...OP_IDS), items }),
   fc.record({
     kind: fc.constant("replace" as const),
@@ -92,7 +112,10 @@ function withoutOrphanResults(list: AgentInputItem[]): AgentInputItem[] {
   return list.filter((i) => i.type !== "function_call_result" || calls.has(i.callId));
 }
 
-async function runSequence(commands: Command[], ours: Session & SessionStoreSession): Promise<void> {
+async function runSequence(
+  commands: Command[],
+  ours: Session & SessionStoreSession,
+): Promise<void> {
   const reference = new MemorySession();
   let last: Parameters<MemorySession["applyHistoryTransaction"]>[0] | undefined;
   for (const c of commands) {
@@ -114,9 +137,15 @@ async function runSequence(commands: Command[], ours: Session & SessionStoreSess
         const mutations = c.callIds.map((id) => ({
           type: "replace_function_call" as const,
           callId: id,
-          replacement: { type: "function_call" as const, callId: id, name: "lookup", arguments: c.args },
+          replacement: {
+            type: "function_call" as const,
+            callId: id,
+            name: "lookup",
+            arguments: c.args,
+          },
         }));
-        call = (s) => (s.applyHistoryMutations as MemorySession["applyHistoryMutations"])({ mutations });
+        call = (s) =>
+          (s.applyHistoryMutations as MemorySession["applyHistoryMutations"])({ mutations });
         break;
       }
       case "append":
@@ -127,7 +156,9 @@ async function runSequence(commands: Command[], ours: Session & SessionStoreSess
         } else {
           const current = await reference.getItems();
           const expectedSuffix =
-            typeof c.suffix === "number" ? current.slice(current.length - Math.min(c.suffix, current.length)) : c.suffix;
+            typeof c.suffix === "number"
+              ? current.slice(current.length - Math.min(c.suffix, current.length))
+              : c.suffix;
           args = {
             operationId: c.op,
             transaction: { type: "replace_suffix", expectedSuffix, replacement: c.replacement },

@@ -52,7 +52,10 @@ const CASES: {
   {
     name: "append_items",
     before: [user("weather Paris?")],
-    args: { operationId: "turn-1", transaction: { type: "append_items", items: [call, result, said("sunny")] } },
+    args: {
+      operationId: "turn-1",
+      transaction: { type: "append_items", items: [call, result, said("sunny")] },
+    },
     after: [user("weather Paris?"), call, result, said("sunny")],
   },
   {
@@ -60,7 +63,11 @@ const CASES: {
     before: [user("weather Paris?"), said("no idea")],
     args: {
       operationId: "turn-1-retry",
-      transaction: { type: "replace_suffix", expectedSuffix: [said("no idea")], replacement: [call, result, said("sunny")] },
+      transaction: {
+        type: "replace_suffix",
+        expectedSuffix: [said("no idea")],
+        replacement: [call, result, said("sunny")],
+      },
     },
     after: [user("weather Paris?"), call, result, said("sunny")],
   },
@@ -78,7 +85,15 @@ for (const adapter of ADAPTERS.filter((a) => a.name !== "libsql (file)")) {
           const session = new SessionStoreSession(store, { sessionId });
           await session.addItems(c.before);
           const runs = Array.from({ length: PROCESSES }, (_, i) =>
-            runWorker([path, adapter.name, sessionId, String(i), String(PROCESSES), String(REPLAYS), JSON.stringify(c.args)]),
+            runWorker([
+              path,
+              adapter.name,
+              sessionId,
+              String(i),
+              String(PROCESSES),
+              String(REPLAYS),
+              JSON.stringify(c.args),
+            ]),
           );
           for (const { code, stderr } of await Promise.all(runs)) expect(code, stderr).toBe(0);
           expect(await session.getItems()).toStrictEqual(c.after);
@@ -87,7 +102,10 @@ for (const adapter of ADAPTERS.filter((a) => a.name !== "libsql (file)")) {
           // Replaying once more here is still a no-op; another change under the id is refused.
           await session.applyHistoryTransaction(c.args);
           await expect(
-            session.applyHistoryTransaction({ ...c.args, transaction: { type: "append_items", items: [] } }),
+            session.applyHistoryTransaction({
+              ...c.args,
+              transaction: { type: "append_items", items: [] },
+            }),
           ).rejects.toThrow("already applied with a different transaction");
           expect(await session.getItems()).toStrictEqual(c.after);
           expect((await store.integrity.check()).ok).toBe(true);

@@ -27,7 +27,10 @@ it("the README example runs (with the toy model in place of OpenAI's) and its hi
   try {
     const { chat } = await import(/* @vite-ignore */ file);
     const db = join(dir, "agents.db");
-    expect(await chat(db, new ToyModel("assistant"))).toEqual(["result: sunny in Paris", "assistant: thanks"]);
+    expect(await chat(db, new ToyModel("assistant"))).toEqual([
+      "result: sunny in Paris",
+      "assistant: thanks",
+    ]);
     // A second run continues the same conversation from the file.
     const model = new ToyModel("assistant");
     expect(await chat(db, model)).toEqual(["result: sunny in Paris", "assistant: thanks"]);

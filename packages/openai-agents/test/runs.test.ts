@@ -25,7 +25,11 @@ for (const adapter of ADAPTERS) {
 
         const sessionId = `run-${name.replace(/\W+/g, "-")}`;
         const session = new SessionStoreSession(env.store, { sessionId });
+        const used = countCalls(session);
         const tally = await scenario(session);
+        // The runner took the capability the scenario is about.
+        if (name.includes("guardrail")) expect(used.applyHistoryTransaction).toBeGreaterThan(0);
+        if (name === "compaction") expect(used.replaceHistoryWithCompaction).toBe(1);
         expect(await session.getItems()).toStrictEqual(expected);
 
         // A new store on the same file gives back the same items.
@@ -33,7 +37,9 @@ for (const adapter of ADAPTERS) {
         try {
           const again = new SessionStoreSession(reopened, { sessionId });
           expect(await again.getItems()).toStrictEqual(expected);
-          expect(await again.getItems(3)).toStrictEqual(expected.slice(-3).filter(notOrphanIn(expected.slice(-3))));
+          expect(await again.getItems(3)).toStrictEqual(
+            expected.slice(-3).filter(notOrphanIn(expected.slice(-3))),
+          );
         } finally {
           await reopened.close();
         }
@@ -50,7 +56,9 @@ for (const adapter of ADAPTERS) {
         }
         const messages = (await env.store.messages.list(sessionId, { limit: 1000 })).items;
         const calls = messages.flatMap((m) => m.parts ?? []).filter((p) => p.type === "tool-call");
-        const results = messages.flatMap((m) => m.parts ?? []).filter((p) => p.type === "tool-result");
+        const results = messages
+          .flatMap((m) => m.parts ?? [])
+          .filter((p) => p.type === "tool-result");
         const itemCalls = expected.filter((i) => i.type === "function_call");
         const itemResults = expected.filter((i) => i.type === "function_call_result");
         expect(calls.map((p) => p.type === "tool-call" && p.toolCallId)).toEqual(
@@ -70,10 +78,28 @@ for (const adapter of ADAPTERS) {
       await SCENARIOS["tool calls"]?.(session);
       const hits = await env.store.search("Paris");
       expect(hits.items.some((h) => h.message.sessionId === "searchable")).toBe(true);
-      const roles = (await env.store.messages.list("searchable", { limit: 100 })).items.map((m) => m.role);
+      const roles = (await env.store.messages.list("searchable", { limit: 100 })).items.map(
+        (m) => m.role,
+      );
       expect(roles.slice(0, 4)).toEqual(["user", "assistant", "tool", "assistant"]);
     });
   });
+}
+
+/** Counts the runner's calls of the session's history methods. */
+function countCalls(session: SessionStoreSession): Record<string, number> {
+  const counts: Record<string, number> = {};
+  const methods = ["addItems", "applyHistoryTransaction", "replaceHistoryWithCompaction"] as const;
+  for (const m of methods) {
+    const original = session[m].bind(session) as (...args: unknown[]) => Promise<void>;
+    Object.defineProperty(session, m, {
+      value: (...args: unknown[]) => {
+        counts[m] = (counts[m] ?? 0) + 1;
+        return original(...args);
+      },
+    });
+  }
+  return counts;
 }
 
 /** Drops result items whose call is not in `window` (the documented difference with a limit). */

@@ -1,4 +1,11 @@
-import { Agent, handoff, type RunResult, run, type Session, tool } from "@openai/agents-core";
+import {
+  Agent,
+  handoff,
+  OutputGuardrailTripwireTriggered,
+  run,
+  type Session,
+  tool,
+} from "@openai/agents-core";
 import { z } from "zod";
 import { ToyModel } from "./toy-model.js";
 
@@ -20,7 +27,12 @@ export interface ScenarioResult {
 /** A sequence of real `run()`s of the SDK against `session`. */
 export type Scenario = (session: Session) => Promise<ScenarioResult>;
 
-function tally(results: RunResult<unknown, Agent>[], _calls: number): ScenarioResult {
+/** Anything with the model responses of a run (a result, streamed or not). */
+interface Responses {
+  rawResponses: { usage: { inputTokens: number; outputTokens: number } }[];
+}
+
+function tally(results: Responses[]): ScenarioResult {
   let inputTokens = 0;
   let outputTokens = 0;
   let calls = 0;
@@ -39,25 +51,25 @@ export const SCENARIOS: Record<string, Scenario> = {
   "multi-turn with reasoning": async (session) => {
     const model = new ToyModel("assistant");
     const agent = new Agent({ name: "assistant", instructions: "Be brief.", model });
-    const results = [];
+    const results: Responses[] = [];
     for (const input of ["hello", "how are you", "think about rain"]) {
       results.push(await run(agent, input, { session }));
     }
-    return tally(results as RunResult<unknown, Agent>[], model.calls);
+    return tally(results);
   },
   "tool calls": async (session) => {
     const model = new ToyModel("assistant");
     const agent = new Agent({ name: "assistant", model, tools: [getWeather] });
-    const results = [];
+    const results: Responses[] = [];
     for (const input of ["weather Paris", "thanks", "weather Oslo"]) {
       results.push(await run(agent, input, { session }));
     }
-    return tally(results as RunResult<unknown, Agent>[], model.calls);
+    return tally(results);
   },
   streaming: async (session) => {
     const model = new ToyModel("assistant");
     const agent = new Agent({ name: "assistant", model, tools: [getWeather] });
-    const results = [];
+    const results: Responses[] = [];
     for (const input of ["weather Lima", "hello again"]) {
       const result = await run(agent, input, { session, stream: true });
       let text = "";
@@ -68,7 +80,7 @@ export const SCENARIOS: Record<string, Scenario> = {
       }
       results.push(result);
     }
-    return tally(results as unknown as RunResult<unknown, Agent>[], model.calls);
+    return tally(results);
   },
   handoffs: async (session) => {
     const billingModel = new ToyModel("billing");
@@ -80,15 +92,15 @@ export const SCENARIOS: Record<string, Scenario> = {
       model: triageModel,
       handoffs: [handoff(billing)],
     });
-    const results = [];
+    const results: Responses[] = [];
     results.push(await run(triage, "transfer", { session }));
     results.push(await run(triage, "hello", { session }));
-    return tally(results as RunResult<unknown, Agent>[], billingModel.calls + triageModel.calls);
+    return tally(results);
   },
   "a run that fails midway and is retried": async (session) => {
     const model = new ToyModel("assistant");
     const agent = new Agent({ name: "assistant", model, tools: [getWeather] });
-    const results = [];
+    const results: Responses[] = [];
     results.push(await run(agent, "hello", { session }));
     // The first model call makes a tool call, the tool runs, the second call fails.
     model.failAt = model.calls + 2;
@@ -100,15 +112,50 @@ export const SCENARIOS: Record<string, Scenario> = {
     }
     if (!failed) throw new Error("the run was meant to fail");
     results.push(await run(agent, "weather Rome", { session }));
-    return tally(results as RunResult<unknown, Agent>[], model.calls);
+    return tally(results);
+  },
+  "an output guardrail blocks an answer (history transactions)": async (session) => {
+    const model = new ToyModel("assistant");
+    const agent = new Agent({
+      name: "assistant",
+      model,
+      tools: [getWeather],
+      // The tool's output is the final output: a blocked one is replaced in the history.
+      toolUseBehavior: "stop_on_first_tool",
+      outputGuardrails: [
+        {
+          name: "no secrets",
+          execute: async ({ agentOutput }) => ({
+            tripwireTriggered: String(agentOutput).includes("Oslo"),
+            outputInfo: null,
+          }),
+        },
+      ],
+    });
+    const results: Responses[] = [];
+    results.push(await run(agent, "weather Paris", { session }));
+    let blocked = false;
+    try {
+      await run(agent, "weather Oslo", { session });
+    } catch (error) {
+      blocked = error instanceof OutputGuardrailTripwireTriggered;
+      // The blocked run's history is persisted (a transaction), with its usage.
+      const state = blocked
+        ? (error as { state?: { _modelResponses: Responses["rawResponses"] } }).state
+        : undefined;
+      if (state) results.push({ rawResponses: state._modelResponses });
+    }
+    if (!blocked) throw new Error("the guardrail was meant to trip");
+    results.push(await run(agent, "hello", { session }));
+    return tally(results);
   },
   compaction: async (session) => {
     const model = new ToyModel("assistant");
     const agent = new Agent({ name: "assistant", model, tools: [getWeather] });
-    const results = [];
+    const results: Responses[] = [];
     for (const input of ["hello", "weather Bern", "compact", "after compaction"]) {
       results.push(await run(agent, input, { session }));
     }
-    return tally(results as RunResult<unknown, Agent>[], model.calls);
+    return tally(results);
   },
 };

@@ -41,10 +41,11 @@ export class ToyModel implements Model {
     const response = await this.getResponse(request);
     yield { type: "response_started" };
     for (const item of response.output) {
-      if (item.type === "message") {
+      if (item.type === "message" && Array.isArray(item.content)) {
         for (const c of item.content) {
-          if (c.type === "output_text") {
-            for (const word of c.text.split(/(?= )/)) yield { type: "output_text_delta", delta: word };
+          if (typeof c === "object" && c.type === "output_text") {
+            for (const word of c.text.split(/(?= )/))
+              yield { type: "output_text_delta", delta: word };
           }
         }
       }
@@ -81,12 +82,15 @@ export class ToyModel implements Model {
 
   #answer(request: ModelRequest): AgentOutputItem[] {
     const input: AgentInputItem[] =
-      typeof request.input === "string" ? [{ role: "user", content: request.input }] : request.input;
+      typeof request.input === "string"
+        ? [{ role: "user", content: request.input }]
+        : request.input;
     const last = input.at(-1);
     const n = this.#responses + 1;
     if (last?.type === "function_call_result") {
       const out = last.output;
-      const text = typeof out === "string" ? out : "text" in out ? String(out.text) : JSON.stringify(out);
+      const text =
+        typeof out === "string" ? out : "text" in out ? String(out.text) : JSON.stringify(out);
       return [message(`result: ${text}`, `msg_${this.agentName}_${n}`)];
     }
     const text = lastUserText(input);
@@ -103,7 +107,7 @@ export class ToyModel implements Model {
       ];
     }
     const handoff = request.handoffs[0];
-    if (text === "transfer" && handoff && last?.type !== "function_call_result") {
+    if (text === "transfer" && handoff) {
       return [
         {
           type: "function_call",
@@ -127,7 +131,11 @@ export class ToyModel implements Model {
     }
     if (text === "compact") {
       return [
-        { type: "compaction", id: `cmp_${n}`, encrypted_content: `summary of ${input.length} items` },
+        {
+          type: "compaction",
+          id: `cmp_${n}`,
+          encrypted_content: `summary of ${input.length} items`,
+        },
         message("compacted", `msg_${this.agentName}_${n}`),
       ];
     }
