@@ -13,7 +13,7 @@ import {
 } from "@openai/agents-core";
 import { encodeValue } from "./codec.js";
 import { callIdOf, isModelOutput, resultCallIdOf, toItem, toNewMessage } from "./mapping.js";
-import { type OperationMessages, operationMessages, type StoreScope } from "./store-ops.js";
+import { operationMessages, type StoreScope } from "./store-ops.js";
 import { fingerprint, snapshotTransactionArgs, structurallyEqual } from "./transactions.js";
 import { UsageLedger } from "./usage.js";
 
@@ -87,7 +87,7 @@ export class SessionStoreSession
   readonly acceptsRunContext = true as const;
 
   readonly #store: StoreScope;
-  readonly #messages: StoreScope["messages"] & OperationMessages;
+  readonly #messages: StoreScope["messages"];
   readonly #id: string;
   readonly #create: Omit<NewSession, "id" | "tenantId">;
   readonly #pageSize: number;

@@ -1,47 +1,22 @@
-import type { AppendOptions, Message, NewMessage, SessionStore } from "@llm-sessions/core";
+import type { SessionStore } from "@llm-sessions/core";
 
-/** An operation as `messages.applyOperation` takes it (core 0.x, "Operations"). */
-export interface StoreOperation {
-  id: string;
-  fingerprint: string;
-  replace?: { afterSeq: number; expectedLastSeq: number; expectedLastId?: string | null };
-  messages: NewMessage[];
-}
-
-/** The operation methods of `store.messages` this package relies on. */
-export interface OperationMessages {
-  applyOperation(
-    sessionId: string,
-    op: StoreOperation,
-    options?: AppendOptions,
-  ): Promise<{ applied: boolean; messages: Message[] }>;
-  operation(
-    sessionId: string,
-    id: string,
-  ): Promise<{ id: string; fingerprint: string; createdAt: number } | null>;
-  clear(sessionId: string): Promise<number>;
-  replaceTail(
-    sessionId: string,
-    options: {
-      afterSeq: number;
-      expectedLastSeq: number;
-      expectedLastId?: string | null;
-      messages: readonly NewMessage[];
-      allowUnknownToolCalls?: boolean;
-    },
-  ): Promise<Message[]>;
-}
-
-/** A store or a tenant view of one: what the session uses of it. */
+/** A store or a tenant view of one (`store.tenant(id)`): what the session uses of it. */
 export type StoreScope = Pick<SessionStore, "sessions" | "messages">;
 
-/** The store's messages with the operation methods, checked once. */
-export function operationMessages(store: StoreScope): SessionStore["messages"] & OperationMessages {
-  const messages = store.messages as SessionStore["messages"] & Partial<OperationMessages>;
-  if (typeof messages.applyOperation !== "function" || typeof messages.operation !== "function") {
-    throw new TypeError(
-      "@llm-sessions/openai-agents needs an @llm-sessions/core with messages.applyOperation (update @llm-sessions/core).",
-    );
+/**
+ * The store's messages API, checked to have the operations this package
+ * needs (`applyOperation`, `operation`, `clear`: core 0.x since the
+ * "Operations" release), so that an older core fails at construction with a
+ * clear message instead of at the first transaction.
+ */
+export function operationMessages(store: StoreScope): SessionStore["messages"] {
+  const messages = store?.messages as Partial<SessionStore["messages"]> | undefined;
+  for (const method of ["applyOperation", "operation", "clear"] as const) {
+    if (typeof messages?.[method] !== "function") {
+      throw new TypeError(
+        `SessionStoreSession needs a store whose messages have ${method} (update @llm-sessions/core).`,
+      );
+    }
   }
-  return messages as SessionStore["messages"] & OperationMessages;
+  return store.messages;
 }
