@@ -296,7 +296,16 @@ export class SessionStoreSession
 
   /** True when `op` was recorded with the same fingerprint; a `UserError` when with another. */
   async #alreadyApplied(op: { id: string; fingerprint: string }): Promise<boolean> {
-    const recorded = await this.#messages.operation(this.#id, op.id);
+    let recorded: Awaited<ReturnType<StoreScope["messages"]["operation"]>>;
+    try {
+      recorded = await this.#messages.operation(this.#id, op.id);
+    } catch (error) {
+      if (codeOf(error) !== "SESSION_NOT_FOUND") throw error;
+      // Deleted meanwhile, and its operation records with it: a new session has none.
+      this.#created = false;
+      await this.#ensure();
+      return false;
+    }
     if (!recorded) return false;
     if (recorded.fingerprint !== op.fingerprint) throw new UserError(DIFFERENT_TRANSACTION);
     return true;
@@ -324,7 +333,10 @@ export class SessionStoreSession
   ): Promise<boolean> {
     await this.#ensure();
     for (let attempt = 0; ; attempt++) {
-      const entries = await this.#readAll();
+      const entries = await this.#readAll().catch((error) => {
+        if (codeOf(error) === "SESSION_NOT_FOUND") return [];
+        throw error;
+      });
       const change = await plan(entries);
       if (!change) return false;
       const last = entries.at(-1)?.message;
@@ -358,7 +370,15 @@ export class SessionStoreSession
         });
         return true;
       } catch (error) {
-        if (codeOf(error) !== "CONCURRENT_MODIFICATION" || attempt >= this.#maxRetries) throw error;
+        const code = codeOf(error);
+        if (attempt >= this.#maxRetries) throw error;
+        if (code === "SESSION_NOT_FOUND") {
+          // Deleted meanwhile: as for appends, the history starts again in a new session.
+          this.#created = false;
+          await this.#ensure();
+        } else if (code !== "CONCURRENT_MODIFICATION") {
+          throw error;
+        }
       }
     }
   }

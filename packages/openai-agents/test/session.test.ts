@@ -250,6 +250,21 @@ for (const adapter of ADAPTERS) {
       expect((await env.store.sessions.get(id)).title).toBe("t");
     });
 
+    it("a session deleted while in use is created again by the next write", async () => {
+      const session = fresh();
+      const id = await session.getSessionId();
+      await session.addItems([user("gone")]);
+      await env.store.sessions.delete(id);
+      expect(await session.getItems()).toStrictEqual([]);
+      await session.addItems([user("again")]);
+      await env.store.sessions.delete(id);
+      await session.applyHistoryTransaction({
+        operationId: "after-delete",
+        transaction: { type: "replace_suffix", expectedSuffix: [], replacement: [user("fresh")] },
+      });
+      expect(await session.getItems()).toStrictEqual([user("fresh")]);
+    });
+
     it("rejects bad options", () => {
       expect(() => new SessionStoreSession(env.store, { sessionId: "" })).toThrow(UserError);
       expect(() => new SessionStoreSession(env.store, { pageSize: 0 })).toThrow(UserError);
