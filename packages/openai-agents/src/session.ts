@@ -11,6 +11,7 @@ import {
   type SessionHistoryTransactionAwareSession,
   UserError,
 } from "@openai/agents-core";
+import { carriedUsages, placeUsage } from "./carry.js";
 import { encodeValue } from "./codec.js";
 import { callIdOf, isModelOutput, resultCallIdOf, toItem, toNewMessage } from "./mapping.js";
 import { operationMessages, type StoreScope } from "./store-ops.js";
@@ -223,7 +224,9 @@ export class SessionStoreSession
    * Replaces the whole history with `items` (a compaction item and the
    * suffix it keeps) in one write transaction. The replaced messages are
    * deleted, as the SDK's history says they are gone: see the README for why
-   * this is not the store's own (additive) compaction.
+   * this is not the store's own (additive) compaction. Their usage stays
+   * counted: an item equal to a stored one keeps that message's usage, and
+   * the rest is summed onto the first item (the compaction item).
    */
   async replaceHistoryWithCompaction(
     items: AgentInputItem[],
@@ -231,7 +234,12 @@ export class SessionStoreSession
   ): Promise<void> {
     for (const item of items) encodeValue(item);
     const pending = this.#usage.pending(runContext);
-    await this.#rewrite(async () => ({ from: 0, replacement: items, usage: pending?.usage }));
+    await this.#rewrite(async (entries) => ({
+      from: 0,
+      replacement: items,
+      usage: pending?.usage,
+      carried: carriedUsages(entries, items),
+    }));
     this.#usage.commit(runContext, pending?.totals);
   }
 
@@ -328,6 +336,8 @@ export class SessionStoreSession
       from: number;
       replacement: AgentInputItem[];
       usage?: MessageUsage;
+      /** Usage each replacement message holds before `usage` is added (see `carriedUsages`). */
+      carried?: (MessageUsage | undefined)[];
       op?: { id: string; fingerprint: string };
     } | null>,
   ): Promise<boolean> {
@@ -351,7 +361,12 @@ export class SessionStoreSession
         expectedLastSeq: last?.seq ?? 0,
         expectedLastId: last?.id ?? null,
       };
-      const messages = this.#toMessages(change.replacement, prefixCalls, change.usage);
+      const messages = this.#toMessages(
+        change.replacement,
+        prefixCalls,
+        change.usage,
+        change.carried,
+      );
       try {
         if (change.op) {
           const result = await this.#messages
@@ -410,11 +425,12 @@ export class SessionStoreSession
     }
   }
 
-  /** Items as messages; usage on the last model-produced one. */
+  /** Items as messages; `usage` added to the last model-produced one, onto the `carried` usages. */
   #toMessages(
     items: readonly AgentInputItem[],
     held: Set<string>,
     usage: MessageUsage | undefined,
+    carried: readonly (MessageUsage | undefined)[] = [],
   ): NewMessage[] {
     let usageAt = -1;
     if (usage) {
@@ -425,11 +441,13 @@ export class SessionStoreSession
         }
       }
     }
+    const usages = items.map((_, i) => carried[i]);
+    if (usageAt >= 0) placeUsage(usages, usageAt, usage);
     return items.map((item, i) => {
       const callId = callIdOf(item);
       const mapCall = callId !== undefined && callId !== "" && !held.has(callId);
       if (callId) held.add(callId);
-      return toNewMessage(item, mapCall, i === usageAt ? usage : undefined);
+      return toNewMessage(item, mapCall, usages[i]);
     });
   }
 

@@ -1,5 +1,10 @@
 import { openStore } from "@llm-sessions/core";
-import { MemorySession, setTracingDisabled } from "@openai/agents-core";
+import {
+  type AgentInputItem,
+  MemorySession,
+  type RunContext,
+  setTracingDisabled,
+} from "@openai/agents-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SessionStoreSession } from "../src/index.js";
 import { ADAPTERS, tempStore } from "./adapters.js";
@@ -47,13 +52,11 @@ for (const adapter of ADAPTERS) {
         // One message per item, the model's usage recorded on its messages.
         const stored = await env.store.sessions.get(sessionId);
         expect(stored.messageCount).toBe(expected.length);
-        if (name !== "compaction") {
-          // Compaction deletes the replaced messages, and their usage with them.
-          expect(stored.usage.inputTokens).toBe(tally.inputTokens);
-          expect(stored.usage.outputTokens).toBe(tally.outputTokens);
-          expect(stored.usage.cachedInputTokens).toBe(2 * tally.modelCalls);
-          expect(stored.usage.reasoningTokens).toBe(tally.modelCalls);
-        }
+        // Also after a compaction: the replaced messages' usage is carried.
+        expect(stored.usage.inputTokens).toBe(tally.inputTokens);
+        expect(stored.usage.outputTokens).toBe(tally.outputTokens);
+        expect(stored.usage.cachedInputTokens).toBe(2 * tally.modelCalls);
+        expect(stored.usage.reasoningTokens).toBe(tally.modelCalls);
         const messages = (await env.store.messages.list(sessionId, { limit: 1000 })).items;
         const calls = messages.flatMap((m) => m.parts ?? []).filter((p) => p.type === "tool-call");
         const results = messages
@@ -72,6 +75,30 @@ for (const adapter of ADAPTERS) {
         expect(window.length).toBeGreaterThan(0);
       });
     }
+
+    it("a run's compaction leaves the session's and the store's usage totals as they were", async () => {
+      const session = new SessionStoreSession(env.store, { sessionId: "compacted-totals" });
+      const id = await session.getSessionId();
+      const snapshots: unknown[] = [];
+      const replace = session.replaceHistoryWithCompaction.bind(session);
+      Object.defineProperty(session, "replaceHistoryWithCompaction", {
+        value: async (items: AgentInputItem[], context?: RunContext<unknown>) => {
+          // The compaction call's own usage is the run's; without it, totals must not move.
+          const snapshot = async () => ({
+            session: (await env.store.sessions.get(id)).usage,
+            store: (await env.store.stats()).usage,
+          });
+          snapshots.push(await snapshot());
+          await replace(items);
+          snapshots.push(await snapshot());
+          expect(await session.getItems()).toStrictEqual(items);
+          if (context) await replace(items, context);
+        },
+      });
+      await SCENARIOS.compaction?.(session);
+      expect(snapshots).toHaveLength(2);
+      expect(snapshots[1]).toStrictEqual(snapshots[0]);
+    });
 
     it("search and stats see the agent's conversation", async () => {
       const session = new SessionStoreSession(env.store, { sessionId: "searchable" });
