@@ -5,7 +5,10 @@ export default defineConfig({
   resolve: { alias: workspaceAliases },
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Hang detectors, not speed verdicts: a browser test drives Chromium
+    // through a dozen page loads and waits, which at load 20 on two cores
+    // took over 30 s (and a timed-out test keeps running into the next one).
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
   },
 });

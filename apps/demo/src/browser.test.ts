@@ -413,6 +413,6 @@ describe("the demo page in Chromium", () => {
         });
       expect(shown).toBeGreaterThanOrEqual(28);
       expect(pageErrors).toEqual([]);
-    }, 30_000);
+    });
   }
 });
