@@ -14,6 +14,7 @@ import {
 import { type UIMessage, validateUIMessages } from "ai";
 import { decodeMessage } from "./decode.js";
 import type { WireMessage } from "./encode.js";
+import { StaleChatError } from "./errors.js";
 import { planSave, type StoredChat } from "./plan.js";
 import { type ChatUsage, toMessageUsage } from "./usage.js";
 import { checkMessages, type UIMessageSchemas } from "./validate.js";
@@ -61,6 +62,30 @@ export interface SaveOptions {
   responseMessageId?: string;
   /** Create the chat when it does not exist (default true). */
   createMissing?: boolean;
+  /**
+   * The `version` the messages were loaded at (`load`): when the chat has
+   * changed since and this save would change it, `StaleChatError` and
+   * nothing is written, so a late retry of an older save cannot put an
+   * older state of a message back. A save that changes nothing succeeds
+   * whatever the version.
+   */
+  expectedVersion?: string;
+}
+
+/** Options of `load`. */
+export interface LoadOptions {
+  /** The message the client sent (when it sends only its newest one): checked, then put at the end. */
+  message?: unknown;
+  /** A chat that does not exist loads as empty (a new chat whose id the client chose) instead of `SessionNotFoundError`. */
+  missingAsEmpty?: boolean;
+}
+
+/** A chat as `load` or `regenerate` read it. */
+export interface LoadedChat<M extends UIMessage = UIMessage> {
+  /** The messages, oldest first, checked by `validateUIMessages`. */
+  readonly messages: M[];
+  /** What the chat was when read, for `SaveOptions.expectedVersion`. */
+  readonly version: string;
 }
 
 /** What a `save` did. */
@@ -69,6 +94,8 @@ export interface SaveResult {
   readonly written: number;
   /** Stored messages removed by a tail replacement (each written again when still in the list). */
   readonly removed: number;
+  /** The chat's version after the save. */
+  readonly version: string;
 }
 
 /** One page of a chat's history, for a chat view that scrolls back. */
@@ -146,17 +173,20 @@ export class Chats<M extends UIMessage = UIMessage> {
    * and added at the end, or, when the chat has a message with its id (an
    * edited message), put in its place with the messages after it left out,
    * as the AI SDK's client does. Nothing is written. `SessionNotFoundError`
-   * for a chat this scope does not have (another user's too).
+   * for a chat this scope does not have (another user's too), unless
+   * `missingAsEmpty`. The `version` is what the chat was when read: give it
+   * to the save of the answer (`expectedVersion`) to refuse that save if the
+   * chat changed meanwhile.
    */
-  async load(chatId: string, options: { message?: unknown } = {}): Promise<M[]> {
-    const stored = await this.#readAll(chatId);
+  async load(chatId: string, options: LoadOptions = {}): Promise<LoadedChat<M>> {
+    const stored = await this.#readAll(chatId, options.missingAsEmpty ? "empty" : "throw");
     let messages = decodeAll(stored.messages);
     if (options.message !== undefined) {
       const [message] = await checkMessages("chats.load", [options.message], this.#schemas);
       const at = messages.findIndex((m) => m.id === (message as WireMessage).id);
       messages = [...(at === -1 ? messages : messages.slice(0, at)), message as WireMessage];
     }
-    return this.#validated(messages);
+    return { messages: await this.#validated(messages), version: versionOf(stored) };
   }
 
   /**
@@ -193,8 +223,9 @@ export class Chats<M extends UIMessage = UIMessage> {
    * replacement, so a failed regeneration leaves the chat as it was.
    * `ValidationError` when the chat has no such message.
    */
-  async regenerate(chatId: string, options: { messageId?: string } = {}): Promise<M[]> {
-    const messages = decodeAll((await this.#readAll(chatId)).messages);
+  async regenerate(chatId: string, options: { messageId?: string } = {}): Promise<LoadedChat<M>> {
+    const stored = await this.#readAll(chatId, "throw");
+    const messages = decodeAll(stored.messages);
     const at =
       options.messageId === undefined
         ? messages.findLastIndex((m) => m.role === "assistant")
@@ -210,7 +241,7 @@ export class Chats<M extends UIMessage = UIMessage> {
         },
       ]);
     }
-    return this.#validated(messages.slice(0, at));
+    return { messages: await this.#validated(messages.slice(0, at)), version: versionOf(stored) };
   }
 
   /**
@@ -241,16 +272,30 @@ export class Chats<M extends UIMessage = UIMessage> {
       options.responseMessageId ?? (last.role === "assistant" ? last.id : undefined);
     const usage = options.usage ? toMessageUsage(options.usage) : null;
     for (let attempt = 1; ; attempt++) {
-      const stored = await this.#readAll(chatId, options.createMissing ?? true);
+      const stored = await this.#readAll(
+        chatId,
+        (options.createMissing ?? true) ? "create" : "throw",
+      );
       const plan = planSave(stored, given, { responseId, usage, model: options.model ?? null });
-      if (plan === null) return { written: 0, removed: 0 };
+      if (plan === null) return { written: 0, removed: 0, version: versionOf(stored) };
+      const version = versionOf(stored);
+      if (options.expectedVersion !== undefined && options.expectedVersion !== version) {
+        throw new StaleChatError(chatId, options.expectedVersion, version);
+      }
       try {
-        await this.#store.messages.replaceTail(chatId, {
+        const written = await this.#store.messages.replaceTail(chatId, {
           afterSeq: plan.afterSeq,
           expectedLastSeq: stored.lastSeq,
           messages: plan.messages,
         });
-        return { written: plan.messages.length, removed: plan.removed };
+        const newest = written[written.length - 1];
+        return {
+          written: written.length,
+          removed: plan.removed,
+          version: newest
+            ? encodeVersion(newest.seq, newest.id)
+            : encodeVersion(plan.afterSeq, null),
+        };
       } catch (error) {
         if (!(error instanceof ConcurrentModificationError) || attempt >= this.#maxAttempts)
           throw error;
@@ -280,8 +325,12 @@ export class Chats<M extends UIMessage = UIMessage> {
     };
   }
 
-  /** Every stored message, oldest first, and the last seq they were read at. */
-  async #readAll(chatId: string, createMissing = false): Promise<StoredChat> {
+  /**
+   * Every stored message, oldest first, and the last seq they were read at.
+   * A missing chat is `SessionNotFoundError` (`throw`), no messages
+   * (`empty`), or created (`create`).
+   */
+  async #readAll(chatId: string, missing: "throw" | "empty" | "create"): Promise<StoredChat> {
     const messages: Message[] = [];
     let cursor: string | null = null;
     try {
@@ -291,14 +340,15 @@ export class Chats<M extends UIMessage = UIMessage> {
         cursor = page.nextCursor;
       } while (cursor !== null);
     } catch (error) {
-      if (!(error instanceof SessionNotFoundError) || !createMissing) throw error;
+      if (!(error instanceof SessionNotFoundError) || missing === "throw") throw error;
+      if (missing === "empty") return { messages: [], lastSeq: 0 };
       try {
         await this.#store.sessions.create({ id: chatId });
       } catch (raced) {
         // Another writer created it between the read and the create: go on with theirs.
         if (!(raced instanceof ConflictError)) throw raced;
       }
-      return this.#readAll(chatId);
+      return this.#readAll(chatId, "throw");
     }
     return { messages, lastSeq: messages[messages.length - 1]?.seq ?? 0 };
   }
@@ -308,6 +358,17 @@ export class Chats<M extends UIMessage = UIMessage> {
     if (messages.length === 0) return [];
     return validateUIMessages<M>({ ...this.#schemas, messages });
   }
+}
+
+/** The version token of a chat as read: its last seq and last message id. */
+function versionOf(stored: StoredChat): string {
+  const last = stored.messages[stored.messages.length - 1];
+  return encodeVersion(stored.lastSeq, last?.id ?? null);
+}
+
+/** An opaque token (base64url of `[lastSeq, lastId]`). */
+function encodeVersion(lastSeq: number, lastId: string | null): string {
+  return Buffer.from(JSON.stringify([lastSeq, lastId])).toString("base64url");
 }
 
 /** The UI messages of stored messages, leaving out those UI messages have no role for. */

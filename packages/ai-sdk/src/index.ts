@@ -12,11 +12,14 @@ export {
   type ChatsOptions,
   createChats,
   type ListChatsOptions,
+  type LoadedChat,
+  type LoadOptions,
   type NewChat,
   type SaveOnEnd,
   type SaveOptions,
   type SaveResult,
 } from "./chats.js";
 export { ENVELOPE_NAME, type Envelope, type EnvelopeEntry } from "./encode.js";
+export { StaleChatError } from "./errors.js";
 export type { ChatUsage } from "./usage.js";
 export type { UIMessageSchemas } from "./validate.js";
