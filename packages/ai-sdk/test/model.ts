@@ -22,7 +22,11 @@ export function usage(input: number, output: number, reasoning?: number): Chunk 
 }
 
 /** The chunks of a text answer. */
-export function textTurn(text: string, id = "t1", tokens = [3, 10] as const): Chunk[] {
+export function textTurn(
+  text: string,
+  id = "t1",
+  tokens: readonly [number, number] = [3, 10],
+): Chunk[] {
   return [
     { type: "text-start", id },
     { type: "text-delta", id, delta: text },
