@@ -297,8 +297,10 @@ export class Chats<M extends UIMessage = UIMessage> {
             : encodeVersion(plan.afterSeq, null),
         };
       } catch (error) {
-        if (!(error instanceof ConcurrentModificationError) || attempt >= this.#maxAttempts)
+        if (error instanceof ValidationError && stored.created) await this.#dropIfEmpty(chatId);
+        if (!(error instanceof ConcurrentModificationError) || attempt >= this.#maxAttempts) {
           throw error;
+        }
       }
     }
   }
@@ -326,6 +328,17 @@ export class Chats<M extends UIMessage = UIMessage> {
   }
 
   /**
+   * Removes a chat this save created when the store refused the messages
+   * (a rule only the store checks: NUL in text, its size limits), so that
+   * bad input leaves nothing behind. Only while it is still empty: another
+   * writer that got a message in first keeps the chat.
+   */
+  async #dropIfEmpty(chatId: string): Promise<void> {
+    const session = await this.#store.sessions.get(chatId).catch(() => null);
+    if (session?.lastSeq === 0) await this.#store.sessions.delete(chatId).catch(() => undefined);
+  }
+
+  /**
    * Every stored message, oldest first, and the last seq they were read at.
    * A missing chat is `SessionNotFoundError` (`throw`), no messages
    * (`empty`), or created (`create`).
@@ -348,7 +361,7 @@ export class Chats<M extends UIMessage = UIMessage> {
         // Another writer created it between the read and the create: go on with theirs.
         if (!(raced instanceof ConflictError)) throw raced;
       }
-      return this.#readAll(chatId, "throw");
+      return { ...(await this.#readAll(chatId, "throw")), created: true };
     }
     return { messages, lastSeq: messages[messages.length - 1]?.seq ?? 0 };
   }

@@ -9,6 +9,8 @@ export interface StoredChat {
   readonly messages: readonly Message[];
   /** The chat's last seq (0 when empty): the compare-and-swap's expectation. */
   readonly lastSeq: number;
+  /** This read created the chat (it was missing). */
+  readonly created?: boolean;
 }
 
 /** The one write a save makes: replace the messages after `afterSeq` by `messages`. */
