@@ -10,7 +10,7 @@
 // in ~/.cache/llm-sessions/better-sqlite3, swapped into node_modules for the
 // run and swapped back at the end (also on Ctrl-C), so the workspace is left
 // built for the Node it was installed with.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import {
   copyFileSync,
   existsSync,
@@ -83,16 +83,33 @@ function bindingFor(version, dir) {
   return cached;
 }
 
+/**
+ * One adapter's suites on one release, in a child process; its output is
+ * printed whole when it ends, so that runs side by side do not interleave.
+ */
 function runSuites(version, dir, adapter) {
   const t = Date.now();
   log(`Node ${version}: ${adapter} conformance and store suites`);
-  const r = spawnSync(
-    join(dir, "bin", "node"),
-    [vitest, "run", "src/conformance.test.ts", "src/store.test.ts", "--reporter=dot"],
-    { cwd: join(root, "packages", adapter), env: nodeEnv(dir), stdio: "inherit" },
-  );
-  const seconds = Math.round((Date.now() - t) / 1000);
-  return { version, adapter, ok: r.status === 0, seconds };
+  return new Promise((resolvePromise) => {
+    const child = spawn(
+      join(dir, "bin", "node"),
+      [vitest, "run", "src/conformance.test.ts", "src/store.test.ts", "--reporter=dot"],
+      {
+        cwd: join(root, "packages", adapter),
+        env: nodeEnv(dir),
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    const output = [];
+    child.stdout.on("data", (chunk) => output.push(chunk));
+    child.stderr.on("data", (chunk) => output.push(chunk));
+    child.on("close", (code) => {
+      const seconds = Math.round((Date.now() - t) / 1000);
+      log(`Node ${version}: ${adapter} ${code === 0 ? "passed" : "FAILED"} (${seconds} s)`);
+      process.stdout.write(Buffer.concat(output));
+      resolvePromise({ version, adapter, ok: code === 0, seconds });
+    });
+  });
 }
 
 const specs = process.argv.slice(2).length > 0 ? process.argv.slice(2) : DEFAULT_RELEASES;
@@ -116,7 +133,9 @@ try {
   for (const spec of specs) {
     const { version, dir } = installNode(spec, log);
     copyFileSync(bindingFor(version, dir), binding);
-    for (const adapter of adapters()) results.push(runSuites(version, dir, adapter));
+    // The adapters of one release run side by side (they share its
+    // better-sqlite3 build): on CI's two cores this is the step's longest wait.
+    results.push(...(await Promise.all(adapters().map((a) => runSuites(version, dir, a)))));
   }
 } finally {
   restore();

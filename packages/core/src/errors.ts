@@ -70,8 +70,9 @@ export class ConflictError extends LlmSessionsError {
 
 /**
  * An append reused an idempotency key of its session for a different
- * message: a retry must send the message it sent the first time. Nothing
- * was written (the whole batch is refused).
+ * message, or `messages.applyOperation` an operation id for a different
+ * change (`fields` is then `["fingerprint"]`): a retry must send what it
+ * sent the first time. Nothing was written (the whole batch is refused).
  */
 export class IdempotencyConflictError extends ConflictError {
   /** The session the key belongs to. */
@@ -83,7 +84,9 @@ export class IdempotencyConflictError extends ConflictError {
 
   constructor(sessionId: string, idempotencyKey: string, fields: readonly string[]) {
     super(
-      `idempotency key ${JSON.stringify(idempotencyKey)} of session ${JSON.stringify(sessionId)} was used for a different message (${fields.join(", ")} differ): a retry must send the same message`,
+      fields.includes("fingerprint")
+        ? `operation ${JSON.stringify(idempotencyKey)} of session ${JSON.stringify(sessionId)} was applied with a different change (its fingerprint differs): a retry must send the same change`
+        : `idempotency key ${JSON.stringify(idempotencyKey)} of session ${JSON.stringify(sessionId)} was used for a different message (${fields.join(", ")} differ): a retry must send the same message`,
       undefined,
       "IDEMPOTENCY_CONFLICT",
     );
@@ -95,7 +98,7 @@ export class IdempotencyConflictError extends ConflictError {
 
 /**
  * A write conditioned on the state the caller saw (`messages.replaceTail`'s
- * `expectedLastSeq`) found the session changed since: another writer got
+ * `expectedLastSeq` and `expectedLastId`) found the session changed since: another writer got
  * there first. Nothing was written; read the session again and decide anew.
  */
 export class ConcurrentModificationError extends ConflictError {
@@ -105,16 +108,29 @@ export class ConcurrentModificationError extends ConflictError {
   readonly expectedLastSeq: number;
   /** The session's last seq when the write was tried. */
   readonly actualLastSeq: number;
+  /** The last message id the caller expected, when it named one (`null`: no messages). */
+  readonly expectedLastId: string | null | undefined;
+  /** The session's last message id when the write was tried, when the caller named one. */
+  readonly actualLastId: string | null | undefined;
 
-  constructor(sessionId: string, expectedLastSeq: number, actualLastSeq: number) {
+  constructor(
+    sessionId: string,
+    expectedLastSeq: number,
+    actualLastSeq: number,
+    ids?: { expectedLastId: string | null; actualLastId: string | null },
+  ) {
     super(
-      `session ${JSON.stringify(sessionId)} changed: its last seq is ${actualLastSeq}, not the ${expectedLastSeq} expected; nothing was written`,
+      ids
+        ? `session ${JSON.stringify(sessionId)} changed: its last message is ${JSON.stringify(ids.actualLastId)}, not the ${JSON.stringify(ids.expectedLastId)} expected (at seq ${actualLastSeq}); nothing was written`
+        : `session ${JSON.stringify(sessionId)} changed: its last seq is ${actualLastSeq}, not the ${expectedLastSeq} expected; nothing was written`,
       undefined,
       "CONCURRENT_MODIFICATION",
     );
     this.sessionId = sessionId;
     this.expectedLastSeq = expectedLastSeq;
     this.actualLastSeq = actualLastSeq;
+    this.expectedLastId = ids?.expectedLastId;
+    this.actualLastId = ids?.actualLastId;
   }
 }
 

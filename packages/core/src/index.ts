@@ -133,10 +133,12 @@ export {
 } from "./search/index.js";
 export {
   type AppendOptions,
+  type CompactOptions,
   type DataPart,
   DEFAULT_LIMITS,
   type FilePart,
   type ForkOptions,
+  type HistoryOperation,
   type JsonObject,
   type JsonScalar,
   type JsonValue,
@@ -149,8 +151,11 @@ export {
   type MessageUsage,
   type NewMessage,
   type NewSession,
+  type OperationRecord,
+  type OperationResult,
   type Page,
   type ReasoningPart,
+  type ReplaceTailOptions,
   type Session,
   type SessionOrder,
   type SessionPatch,
@@ -166,6 +171,7 @@ export {
   type UsageSums,
   type UsageTotals,
   type WindowGroup,
+  type WindowOptions,
   type WindowStats,
 } from "./sessions/index.js";
 export { type OpenStoreOptions, openStore, type SessionStore, Store } from "./store.js";

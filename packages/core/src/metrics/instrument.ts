@@ -18,6 +18,9 @@ const MESSAGE_METHODS = [
   "window",
   "compact",
   "replaceTail",
+  "applyOperation",
+  "operation",
+  "clear",
 ] as const;
 const DONE = Symbol("llm-sessions.instrumented");
 

@@ -127,6 +127,16 @@ export const V5_STATEMENTS: readonly string[] = [
     PRIMARY KEY (session_pk, tool_call_id)
   ) STRICT, WITHOUT ROWID`,
 
+  // The operations applied to a session's history (messages.applyOperation),
+  // so that a retried change is a no-op; they go with their session.
+  `CREATE TABLE message_operations (
+    session_pk  INTEGER NOT NULL REFERENCES sessions (pk) ON DELETE CASCADE,
+    id          TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (session_pk, id)
+  ) STRICT, WITHOUT ROWID`,
+
   `CREATE UNIQUE INDEX messages_by_idempotency_key ON messages (session_pk, idempotency_key)
     WHERE idempotency_key IS NOT NULL`,
   `CREATE INDEX messages_metered_by_time ON messages (created_at)

@@ -1,13 +1,8 @@
 import { type Queryable, step, type TxSteps } from "../driver/index.js";
-import {
-  ConcurrentModificationError,
-  IdempotencyConflictError,
-  ValidationError,
-} from "../errors.js";
+import { IdempotencyConflictError, ValidationError } from "../errors.js";
 import { SELECT_BY_KEY } from "./append-sql.js";
 import {
   appendSteps,
-  checkBatch,
   type ParsedMessage,
   type SessionMessageRow,
   toValues,
@@ -16,7 +11,7 @@ import { loadSession, loadWritableSessionSteps, type StoreContext } from "./cont
 import { idempotencyDifferences } from "./idempotency.js";
 import { toolCallIds, toolResultIds } from "./parts.js";
 import { joinChunksSql, SESSION_MESSAGE_COLUMNS, type SessionRow, toMessage } from "./rows.js";
-import type { CompactOptions, Message, ReplaceTailOptions, WindowOptions } from "./types.js";
+import type { CompactOptions, Message, WindowOptions } from "./types.js";
 import { parse } from "./validation.js";
 import { chooseWindow, isPinned } from "./window.js";
 
@@ -210,44 +205,4 @@ function* checkThrough(session: SessionRow, throughSeq: number): TxSteps<void> {
       `would separate the messages of tool call ${JSON.stringify(first.id)} (seqs ${first.lo} to ${first.hi}): compact through ${Number(first.lo) - 1} or through ${first.hi} or later`,
     );
   }
-}
-
-/** `messages.replaceTail`: see `MessagesApi.replaceTail`. */
-export async function replaceTail(
-  ctx: StoreContext,
-  sessionId: string,
-  options: ReplaceTailOptions,
-): Promise<Message[]> {
-  const where = "messages.replaceTail";
-  const id = parse(where, ctx.schemas.id, sessionId);
-  const opts = parse(where, ctx.schemas.replaceTail, options);
-  if (opts.afterSeq > opts.expectedLastSeq) {
-    throw new ValidationError(where, [
-      { path: "afterSeq", message: "must be at most expectedLastSeq" },
-    ]);
-  }
-  const list = opts.messages as ParsedMessage[];
-  checkBatch(list, where);
-  const { values, chunks } = toValues(ctx, list, null);
-  const now = ctx.clock();
-  const { stored, indexed } = await ctx.db.writeSteps(function* () {
-    const session = yield* loadWritableSessionSteps(ctx, id);
-    if (Number(session.last_seq) !== opts.expectedLastSeq) {
-      throw new ConcurrentModificationError(id, opts.expectedLastSeq, Number(session.last_seq));
-    }
-    // The delete triggers keep the counters, totals, tool-call index, search
-    // index and compaction point; chunks go with their message (foreign key).
-    yield* step.run("DELETE FROM messages WHERE session_pk = ? AND seq > ?", [
-      session.pk,
-      opts.afterSeq,
-    ]);
-    yield* step.run("UPDATE sessions SET updated_at = ? WHERE pk = ?", [now, session.pk]);
-    if (list.length === 0) return { stored: [] as Message[], indexed: false };
-    // appendSteps reads the session's key and currency, which the delete leaves as they were.
-    const stored = yield* appendSteps(session, id, list, values, chunks, opts, where);
-    const indexed = yield* ctx.searchIndex.indexIfDue(stored.length);
-    return { stored, indexed };
-  });
-  if (stored.length > 0) ctx.searchIndex.appended(stored.length, indexed);
-  return stored;
 }

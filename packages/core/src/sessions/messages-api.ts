@@ -15,7 +15,7 @@ import {
   type SessionMessageRow,
   toValues,
 } from "./append-steps.js";
-import { compactMessages, readWindow, replaceTail } from "./compaction.js";
+import { compactMessages, readWindow } from "./compaction.js";
 import {
   loadSession,
   loadWritableSession,
@@ -36,12 +36,16 @@ import {
   type SessionRow,
   toMessage,
 } from "./rows.js";
+import { applyOperation, clearMessages, readOperation, replaceTail } from "./tail.js";
 import type {
   AppendOptions,
   CompactOptions,
+  HistoryOperation,
   ListMessagesOptions,
   Message,
   NewMessage,
+  OperationRecord,
+  OperationResult,
   Page,
   ReplaceTailOptions,
   WindowOptions,
@@ -355,16 +359,61 @@ export class MessagesApi {
    * usage totals, the tool-call index, large parts and the search index
    * follow (triggers). Bad input: `ValidationError`, nothing changes.
    *
+   * With `expectedLastId`, the last message's id must match too (a pop and
+   * an append give the same `lastSeq` with another message).
+   *
    * Cutting below a compaction summary removes the summary and so undoes
-   * its compaction (the newest summary left applies), like `pop`. The check
-   * compares seqs only: a retry after the replacement committed, when the
-   * new tail is as long as the old one, finds the same `lastSeq` and
-   * replaces the tail again with the same messages (the same end state;
-   * give them `id`s to keep their ids too). A session's currency, once set,
-   * stays.
+   * its compaction (the newest summary left applies), like `pop`. A retry
+   * after the replacement committed, when the new tail is as long as the
+   * old one, finds the same `lastSeq` and replaces the tail again with the
+   * same messages (the same end state; give them `id`s to keep their ids
+   * too); `applyOperation` makes a retry a no-op instead. A session's
+   * currency, once set, stays.
    */
   async replaceTail(sessionId: string, options: ReplaceTailOptions): Promise<Message[]> {
     return replaceTail(this.#ctx, sessionId, options);
+  }
+
+  /**
+   * Applies a change to a session's history exactly once: appends
+   * `operation.messages` (or, with `replace`, replaces the tail as
+   * `replaceTail` does, with its compare-and-swap) and records
+   * `operation.id` with its `fingerprint`, in one transaction. When the id
+   * is already recorded for this session: the same fingerprint is a retry,
+   * `{ applied: false }` and nothing changes (even if the history moved on
+   * since); another fingerprint is `IdempotencyConflictError` (`fields`:
+   * `["fingerprint"]`) and nothing changes. A failed compare-and-swap
+   * (`ConcurrentModificationError`) or bad input (`ValidationError`)
+   * records nothing. Agent frameworks' history transactions (the OpenAI
+   * Agents SDK's `applyHistoryTransaction`) map onto it.
+   *
+   * Records live as long as the session, or until `clear`. An archived
+   * session is restored first under `autoRestore`, else
+   * `SessionArchivedError`.
+   */
+  async applyOperation(
+    sessionId: string,
+    operation: HistoryOperation,
+    options?: AppendOptions,
+  ): Promise<OperationResult> {
+    return applyOperation(this.#ctx, sessionId, operation, options);
+  }
+
+  /** The record of operation `operationId` of a session (`applyOperation`), or `null`. */
+  async operation(sessionId: string, operationId: string): Promise<OperationRecord | null> {
+    return readOperation(this.#ctx, sessionId, operationId);
+  }
+
+  /**
+   * Removes every message of a session and forgets its recorded operations,
+   * in one transaction; the session itself (title, metadata, tenant) stays.
+   * Returns how many messages were removed. Counters, usage totals and the
+   * search index follow; the compaction point goes back to 0. An archived
+   * session is restored first under `autoRestore` (its messages then go
+   * too), else `SessionArchivedError`.
+   */
+  async clear(sessionId: string): Promise<number> {
+    return clearMessages(this.#ctx, sessionId);
   }
 
   /** Removes the newest message (undo) and returns it; `null` when the session is empty. */

@@ -560,8 +560,55 @@ export interface ReplaceTailOptions {
    * `ConcurrentModificationError` and nothing changes (compare-and-swap).
    */
   expectedLastSeq: number;
+  /**
+   * The id of the session's last message as the caller saw it (`null`: the
+   * session had none). Checked with `expectedLastSeq` when given: a pop
+   * followed by an append gives the same `lastSeq` with another message,
+   * which only the id tells apart.
+   */
+  expectedLastId?: string | null;
   /** The new tail, appended after `afterSeq` with the rules of `append` (may be empty). */
   messages: readonly NewMessage[];
   /** As `append`'s options, for the new tail. */
   allowUnknownToolCalls?: boolean;
+}
+
+/** What `messages.applyOperation` takes: a change to a session's history, recorded under an id. */
+export interface HistoryOperation {
+  /** The caller's id of the change, stable across its retries (1 to 512 characters). */
+  id: string;
+  /**
+   * What the change is, as the caller compares it: a digest of the request
+   * (say, SHA-256 of its canonical JSON), 1 to 512 characters. A retry under
+   * the same `id` must give the same fingerprint.
+   */
+  fingerprint: string;
+  /**
+   * Replace the tail instead of appending: messages with a seq above
+   * `afterSeq` are removed first, only when the session's last seq (and, if
+   * given, its last message's id) are still as expected (see
+   * `ReplaceTailOptions`). Without it, `messages` go after the last message
+   * whatever it is.
+   */
+  replace?: { afterSeq: number; expectedLastSeq: number; expectedLastId?: string | null };
+  /** The messages the change appends (may be empty), with the rules of `append`. */
+  messages: readonly NewMessage[];
+}
+
+/** What `messages.applyOperation` did. */
+export interface OperationResult {
+  /** `false`: the operation was recorded before (a retry); nothing changed. */
+  readonly applied: boolean;
+  /** The messages appended, as stored (none on a retry). */
+  readonly messages: Message[];
+}
+
+/** An operation recorded with a session's history (`messages.operation`). */
+export interface OperationRecord {
+  /** The operation's id. */
+  readonly id: string;
+  /** The fingerprint it was applied with. */
+  readonly fingerprint: string;
+  /** When it was applied (ms since the epoch, the store's clock). */
+  readonly createdAt: number;
 }

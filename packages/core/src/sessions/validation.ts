@@ -129,6 +129,9 @@ const isSafeText = (s: string): boolean => isWellFormed(s) && noNul(s);
 /** The most keys one `sessions.list` metadata filter may name (each is a test per session). */
 export const MAX_METADATA_FILTER_KEYS = 8;
 
+/** The longest operation id or fingerprint `messages.applyOperation` takes. */
+export const MAX_OPERATION_TEXT = 512;
+
 /** The schemas for one set of limits. */
 export function makeSchemas(limits: StoreLimits) {
   const text = safeString().max(
@@ -140,6 +143,11 @@ export function makeSchemas(limits: StoreLimits) {
     .min(1, "must not be empty")
     .max(128, "must be at most 128 characters")
     .regex(/^[\w.:@-]+$/, "may contain only letters, digits and _ . : @ -");
+  // An operation's id and fingerprint: the caller's words (a framework's
+  // operation id, a digest), compared exactly, never parsed.
+  const operationText = safeString()
+    .min(1, "must not be empty")
+    .max(MAX_OPERATION_TEXT, `must be at most ${MAX_OPERATION_TEXT} characters`);
   const time = z
     .number()
     .int("must be an integer (ms since the epoch)")
@@ -347,11 +355,27 @@ export function makeSchemas(limits: StoreLimits) {
     replaceTail: z.strictObject({
       afterSeq: seq,
       expectedLastSeq: seq,
+      expectedLastId: id.nullable().optional(),
       messages: z
         .array(newMessage)
         .max(limits.maxBatchSize, `must contain at most ${limits.maxBatchSize} messages`),
       allowUnknownToolCalls: z.boolean().optional(),
     }),
+    operation: z.strictObject({
+      id: operationText,
+      fingerprint: operationText,
+      replace: z
+        .strictObject({
+          afterSeq: seq,
+          expectedLastSeq: seq,
+          expectedLastId: id.nullable().optional(),
+        })
+        .optional(),
+      messages: z
+        .array(newMessage)
+        .max(limits.maxBatchSize, `must contain at most ${limits.maxBatchSize} messages`),
+    }),
+    operationId: operationText,
     fork: z.strictObject({
       atSeq: seq.optional(),
       title: text.nullable().optional(),

@@ -15,6 +15,7 @@ import { registerLifecycleTests } from "./lifecycle-tests.js";
 import { registerMaintenanceTests } from "./maintenance-tests.js";
 import { registerMetricsTests } from "./metrics-tests.js";
 import { registerMigrationTests } from "./migration-tests.js";
+import { registerOperationsTests } from "./operations-tests.js";
 import { registerPartsTests } from "./parts-tests.js";
 import { registerPropertyTests } from "./property-tests.js";
 import { registerQueryPlanTests } from "./query-plan-tests.js";
@@ -51,6 +52,7 @@ export function runStoreSuite(options: StoreSuiteOptions): void {
     registerApiTests(h);
     registerPartsTests(h);
     registerWindowsTests(h);
+    registerOperationsTests(h);
     registerWindowModelTests(h, full ? 200 : 25);
     registerConcurrencyTests(h, full ? 10 : 1);
     registerPropertyTests(h, full ? 200 : 25);

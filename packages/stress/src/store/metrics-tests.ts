@@ -40,6 +40,14 @@ export function registerMetricsTests(h: StoreHarness): void {
           expectedLastSeq: 1,
           messages: [{ role: "user", content: "again" }],
         });
+        const op = {
+          id: "op-1",
+          fingerprint: "f1",
+          messages: [{ role: "user" as const, content: "op" }],
+        };
+        await store.tenant("acme").messages.applyOperation(b.id, op);
+        await store.tenant("acme").messages.operation(b.id, "op-1");
+        await store.tenant("acme").messages.clear(b.id);
         await store.search("hello");
         await store.stats();
         const fork = await store.sessions.fork(a.id);
@@ -67,6 +75,9 @@ export function registerMetricsTests(h: StoreHarness): void {
           "messages.window": [1, 0],
           "messages.compact": [1, 0],
           "messages.replaceTail": [1, 0],
+          "messages.applyOperation": [1, 0],
+          "messages.operation": [1, 0],
+          "messages.clear": [1, 0],
           search: [1, 0],
           stats: [1, 0],
           "lifecycle.sweep": [1, 0],
