@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import {
   ConcurrentModificationError,
   ConflictError,
@@ -15,6 +15,7 @@ import { type UIMessage, validateUIMessages } from "ai";
 import { decodeMessage } from "./decode.js";
 import type { WireMessage } from "./encode.js";
 import { StaleChatError } from "./errors.js";
+import { canonicalJson } from "./json.js";
 import { planSave, type StoredChat } from "./plan.js";
 import { type ChatUsage, toMessageUsage } from "./usage.js";
 import { checkMessages, type UIMessageSchemas } from "./validate.js";
@@ -166,6 +167,14 @@ export class Chats<M extends UIMessage = UIMessage> {
   }
 
   /**
+   * Removes every message of a chat and keeps the chat (title, metadata);
+   * returns how many were removed. `SessionNotFoundError` when absent.
+   */
+  async clear(chatId: string): Promise<number> {
+    return this.#store.messages.clear(chatId);
+  }
+
+  /**
    * The chat's messages, oldest first, as they were saved (deep-equal, same
    * ids), checked by `validateUIMessages` with the chats' schemas: ready for
    * `convertToModelMessages`. With `message` (the one the client sent, when
@@ -271,6 +280,7 @@ export class Chats<M extends UIMessage = UIMessage> {
     const responseId =
       options.responseMessageId ?? (last.role === "assistant" ? last.id : undefined);
     const usage = options.usage ? toMessageUsage(options.usage) : null;
+    const operation = saveOperation(given);
     for (let attempt = 1; ; attempt++) {
       const stored = await this.#readAll(
         chatId,
@@ -280,21 +290,29 @@ export class Chats<M extends UIMessage = UIMessage> {
       if (plan === null) return { written: 0, removed: 0, version: versionOf(stored) };
       const version = versionOf(stored);
       if (options.expectedVersion !== undefined && options.expectedVersion !== version) {
+        // A late retry of a save that was applied is still a no-op; anything else is stale.
+        if (await this.#store.messages.operation(chatId, operation.id)) {
+          return { written: 0, removed: 0, version };
+        }
         throw new StaleChatError(chatId, options.expectedVersion, version);
       }
       try {
-        const written = await this.#store.messages.replaceTail(chatId, {
-          afterSeq: plan.afterSeq,
-          expectedLastSeq: stored.lastSeq,
+        const last = stored.messages[stored.messages.length - 1];
+        const result = await this.#store.messages.applyOperation(chatId, {
+          ...operation,
+          replace: {
+            afterSeq: plan.afterSeq,
+            expectedLastSeq: stored.lastSeq,
+            expectedLastId: last?.id ?? null,
+          },
           messages: plan.messages,
         });
-        const newest = written[written.length - 1];
+        const newest = result.messages[result.messages.length - 1];
+        if (!result.applied || !newest) return { written: 0, removed: 0, version };
         return {
-          written: written.length,
+          written: result.messages.length,
           removed: plan.removed,
-          version: newest
-            ? encodeVersion(newest.seq, newest.id)
-            : encodeVersion(plan.afterSeq, null),
+          version: encodeVersion(newest.seq, newest.id),
         };
       } catch (error) {
         if (error instanceof ValidationError && stored.created) await this.#dropIfEmpty(chatId);
@@ -371,6 +389,18 @@ export class Chats<M extends UIMessage = UIMessage> {
     if (messages.length === 0) return [];
     return validateUIMessages<M>({ ...this.#schemas, messages });
   }
+}
+
+/**
+ * The store operation of saving `messages`: its id and fingerprint are a
+ * SHA-256 of the list's canonical JSON, so the store applies a given list
+ * once: a retry of a save that was applied, however late, changes nothing
+ * (usage and model are not part of it: a retry with other figures is the
+ * same save).
+ */
+function saveOperation(messages: readonly WireMessage[]): { id: string; fingerprint: string } {
+  const digest = createHash("sha256").update(canonicalJson(messages)).digest("base64url");
+  return { id: `ai-sdk.save:${digest}`, fingerprint: digest };
 }
 
 /** The version token of a chat as read: its last seq and last message id. */

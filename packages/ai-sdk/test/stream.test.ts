@@ -77,8 +77,10 @@ describe.each(ADAPTERS)("streamed chats on $name", ({ driver }) => {
     expect(two.client.id).toBe(one.client.id);
     await two.save(two.event);
 
-    // The late retry of request 1's save must not put the older message back.
-    await expect(one.save(one.event)).rejects.toBeInstanceOf(StaleChatError);
+    // A late retry of request 1's save (an older state of the answer) is a no-op: the store
+    // recorded that save as applied, so it cannot put the older message back.
+    await one.save(one.event);
+    await one.save(one.event);
 
     // A new store on the file: each message once, as the client has it.
     const other = await t.reopen();
@@ -155,6 +157,34 @@ describe.each(ADAPTERS)("streamed chats on $name", ({ driver }) => {
     expect((await t.store.search("First")).items).toHaveLength(0);
     expect((await t.store.search("Second")).items.map((h) => h.message.id)).toEqual([
       second.client.id,
+    ]);
+  });
+
+  it("a save based on a version the chat has left is a StaleChatError and writes nothing", async () => {
+    const chats = createChats(t.store);
+    const model = scriptedModel([
+      textTurn("From tab one."),
+      textTurn("From tab two."),
+      textTurn("Again."),
+    ]);
+    await chats.save("c", [userMessage("u1", "Hello")]);
+    // Two tabs send a message on the same history at once.
+    const tabOne = await chats.load("c", { message: userMessage("u2", "one") });
+    const tabTwo = await chats.load("c", { message: userMessage("u3", "two") });
+    await turn(chats, "c", model, tabOne.messages, { save: { expectedVersion: tabOne.version } });
+    const late = turn(chats, "c", model, tabTwo.messages, {
+      save: { expectedVersion: tabTwo.version },
+    });
+    await expect(late).rejects.toBeInstanceOf(StaleChatError);
+    const ids = (await chats.load("c")).messages.map((m) => m.id);
+    expect(ids.slice(0, 2)).toEqual(["u1", "u2"]);
+    expect(ids).toHaveLength(3);
+    // Without expectedVersion the newer list wins: the tail goes tab two's way.
+    const three = await turn(chats, "c", model, tabTwo.messages);
+    expect((await chats.load("c")).messages.map((m) => m.id)).toEqual([
+      "u1",
+      "u3",
+      three.client.id,
     ]);
   });
 

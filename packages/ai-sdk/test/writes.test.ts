@@ -211,6 +211,10 @@ describe.each(ADAPTERS)("writes on $name", ({ driver }) => {
     expect((await chats.list({ metadata: { pinned: true } })).items.map((c) => c.id)).toEqual([
       "b",
     ]);
+    await chats.save("a", [userMessage("u1", "x"), userMessage("u2", "y")]);
+    expect(await chats.clear("a")).toBe(2);
+    expect((await chats.load("a")).messages).toEqual([]);
+    expect((await chats.get("a")).title).toBe("chat a");
     await chats.delete("b");
     await expect(chats.load("b")).rejects.toBeInstanceOf(SessionNotFoundError);
     expect((await chats.list()).items.map((c) => c.id).sort()).toEqual(["a", "c"]);
