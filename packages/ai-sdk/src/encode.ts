@@ -17,8 +17,11 @@ export const OTHER_PREFIX = "ai-sdk.";
  * the UI part (`rest`, which holds at least its `type`).
  */
 export interface EnvelopeEntry {
+  /** The index, in the stored parts, of the first store part the UI part became. */
   at: number;
+  /** The UI part's fields kept in that store part (or its tool result) instead of here. */
   moved: string[];
+  /** The UI part without the moved fields; at least its `type`. */
   rest: JsonObject;
 }
 
