@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import {
   ConcurrentModificationError,
   ConflictError,
@@ -13,12 +13,11 @@ import {
 } from "@llm-sessions/core";
 import { type UIMessage, validateUIMessages } from "ai";
 import { decodeMessage } from "./decode.js";
-import type { WireMessage } from "./encode.js";
+import { encodeMessage, type WireMessage } from "./encode.js";
 import { StaleChatError } from "./errors.js";
-import { canonicalJson } from "./json.js";
-import { planSave, type StoredChat } from "./plan.js";
+import { chainOf, planSave, type StoredTail, storedChain } from "./plan.js";
 import { type ChatUsage, toMessageUsage } from "./usage.js";
-import { checkMessages, type UIMessageSchemas } from "./validate.js";
+import { checkMessages, checkShapes, checkWire, type UIMessageSchemas } from "./validate.js";
 
 /** Options of `createChats`. */
 export interface ChatsOptions<M extends UIMessage = UIMessage> {
@@ -275,35 +274,39 @@ export class Chats<M extends UIMessage = UIMessage> {
     messages: readonly M[],
     options: SaveOptions = {},
   ): Promise<SaveResult> {
-    const given = await checkMessages("chats.save", messages, this.#schemas);
+    const given = checkWire("chats.save", messages);
+    const list = given.map(encodeMessage);
+    const chains = chainOf(list);
+    const digest = chains[chains.length - 1] as string;
+    // Applied once per list: a retry of an applied save, however late, changes nothing.
+    const operation = { id: `ai-sdk.save:${digest}`, fingerprint: digest };
     const last = given[given.length - 1] as WireMessage;
-    const responseId =
-      options.responseMessageId ?? (last.role === "assistant" ? last.id : undefined);
-    const usage = options.usage ? toMessageUsage(options.usage) : null;
-    const operation = saveOperation(given);
+    const response = {
+      responseId: options.responseMessageId ?? (last.role === "assistant" ? last.id : undefined),
+      usage: options.usage ? toMessageUsage(options.usage) : null,
+      model: options.model ?? null,
+    };
     for (let attempt = 1; ; attempt++) {
-      const stored = await this.#readAll(
-        chatId,
-        (options.createMissing ?? true) ? "create" : "throw",
-      );
-      const plan = planSave(stored, given, { responseId, usage, model: options.model ?? null });
-      if (plan === null) return { written: 0, removed: 0, version: versionOf(stored) };
-      const version = versionOf(stored);
+      const stored = await this.#readTail(chatId, chains);
+      const version = encodeVersion(stored.lastSeq, stored.lastId);
+      const plan = planSave(stored, list, chains, response);
+      if (plan === null) return { written: 0, removed: 0, version };
+      // The messages the chat holds were checked when saved; the new ones are checked now.
+      await checkShapes("chats.save", given.slice(stored.prefix), this.#schemas, stored.prefix);
       if (options.expectedVersion !== undefined && options.expectedVersion !== version) {
-        // A late retry of a save that was applied is still a no-op; anything else is stale.
-        if (await this.#store.messages.operation(chatId, operation.id)) {
+        if (!stored.missing && (await this.#store.messages.operation(chatId, operation.id))) {
           return { written: 0, removed: 0, version };
         }
         throw new StaleChatError(chatId, options.expectedVersion, version);
       }
+      const created = stored.missing && (await this.#createMissing(chatId, options));
       try {
-        const last = stored.messages[stored.messages.length - 1];
         const result = await this.#store.messages.applyOperation(chatId, {
           ...operation,
           replace: {
             afterSeq: plan.afterSeq,
             expectedLastSeq: stored.lastSeq,
-            expectedLastId: last?.id ?? null,
+            expectedLastId: stored.lastId,
           },
           messages: plan.messages,
         });
@@ -315,7 +318,7 @@ export class Chats<M extends UIMessage = UIMessage> {
           version: encodeVersion(newest.seq, newest.id),
         };
       } catch (error) {
-        if (error instanceof ValidationError && stored.created) await this.#dropIfEmpty(chatId);
+        if (error instanceof ValidationError && created) await this.#dropIfEmpty(chatId);
         if (!(error instanceof ConcurrentModificationError) || attempt >= this.#maxAttempts) {
           throw error;
         }
@@ -357,11 +360,67 @@ export class Chats<M extends UIMessage = UIMessage> {
   }
 
   /**
-   * Every stored message, oldest first, and the last seq they were read at.
-   * A missing chat is `SessionNotFoundError` (`throw`), no messages
-   * (`empty`), or created (`create`).
+   * Creates a chat a save found missing (`createMissing`, default true;
+   * else `SessionNotFoundError`). `true` when this call created it, `false`
+   * when another writer did first.
    */
-  async #readAll(chatId: string, missing: "throw" | "empty" | "create"): Promise<StoredChat> {
+  async #createMissing(chatId: string, options: SaveOptions): Promise<boolean> {
+    if (options.createMissing === false) throw new SessionNotFoundError(chatId);
+    try {
+      await this.#store.sessions.create({ id: chatId });
+      return true;
+    } catch (error) {
+      // Another writer created it between the read and the create: go on with theirs.
+      if (error instanceof ConflictError) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * The chat's end as far back as the list agrees with it: pages read
+   * backwards from the newest message until one carries the chain digest
+   * the list has at its seq (see `CHAIN_KEY`), or the chat's start. A chat
+   * written by this package, that the list extends or changes at its end,
+   * costs one page.
+   */
+  async #readTail(chatId: string, chains: readonly string[]): Promise<StoredTail> {
+    const tail: Message[] = [];
+    let lastSeq = 0;
+    let lastId: string | null = null;
+    let cursor: string | null = null;
+    let first = true;
+    try {
+      do {
+        const page: Page<Message> = await this.#store.messages.list(
+          chatId,
+          cursor === null ? { beforeSeq: Number.MAX_SAFE_INTEGER } : { cursor },
+        );
+        for (let k = page.items.length - 1; k >= 0; k--) {
+          const message = page.items[k] as Message;
+          if (first) {
+            lastSeq = message.seq;
+            lastId = message.id;
+            first = false;
+          }
+          if (message.seq <= chains.length && storedChain(message) === chains[message.seq - 1]) {
+            return { lastSeq, lastId, prefix: message.seq, tail: tail.reverse(), missing: false };
+          }
+          tail.push(message);
+        }
+        cursor = page.nextCursor;
+      } while (cursor !== null);
+    } catch (error) {
+      if (!(error instanceof SessionNotFoundError)) throw error;
+      return { lastSeq: 0, lastId: null, prefix: 0, tail: [], missing: true };
+    }
+    return { lastSeq, lastId, prefix: 0, tail: tail.reverse(), missing: false };
+  }
+
+  /**
+   * Every stored message, oldest first, and the last seq they were read at;
+   * a missing chat is `SessionNotFoundError`, or no messages with `empty`.
+   */
+  async #readAll(chatId: string, missing: "throw" | "empty"): Promise<StoredChat> {
     const messages: Message[] = [];
     let cursor: string | null = null;
     try {
@@ -372,14 +431,6 @@ export class Chats<M extends UIMessage = UIMessage> {
       } while (cursor !== null);
     } catch (error) {
       if (!(error instanceof SessionNotFoundError) || missing === "throw") throw error;
-      if (missing === "empty") return { messages: [], lastSeq: 0 };
-      try {
-        await this.#store.sessions.create({ id: chatId });
-      } catch (raced) {
-        // Another writer created it between the read and the create: go on with theirs.
-        if (!(raced instanceof ConflictError)) throw raced;
-      }
-      return { ...(await this.#readAll(chatId, "throw")), created: true };
     }
     return { messages, lastSeq: messages[messages.length - 1]?.seq ?? 0 };
   }
@@ -391,16 +442,10 @@ export class Chats<M extends UIMessage = UIMessage> {
   }
 }
 
-/**
- * The store operation of saving `messages`: its id and fingerprint are a
- * SHA-256 of the list's canonical JSON, so the store applies a given list
- * once: a retry of a save that was applied, however late, changes nothing
- * (usage and model are not part of it: a retry with other figures is the
- * same save).
- */
-function saveOperation(messages: readonly WireMessage[]): { id: string; fingerprint: string } {
-  const digest = createHash("sha256").update(canonicalJson(messages)).digest("base64url");
-  return { id: `ai-sdk.save:${digest}`, fingerprint: digest };
+/** Every message of a chat, as `load` reads it. */
+interface StoredChat {
+  readonly messages: readonly Message[];
+  readonly lastSeq: number;
 }
 
 /** The version token of a chat as read: its last seq and last message id. */

@@ -259,6 +259,65 @@ describe.each(ADAPTERS)("writes on $name", ({ driver }) => {
     await expect(chats.regenerate("c2")).rejects.toBeInstanceOf(ValidationError);
   });
 
+  it("a save of a long chat reads one page of it: the chain digests tell where the list leaves it", async () => {
+    const chats = createChats(t.store);
+    const list = Array.from({ length: 120 }, (_, i) =>
+      i % 2 ? answer(`m${i}`, `a${i}`) : userMessage(`m${i}`, `q${i}`),
+    );
+    await chats.save("c", list);
+    const reads: unknown[] = [];
+    const list0 = t.store.messages.list.bind(t.store.messages);
+    const counting = {
+      ...t.store,
+      sessions: t.store.sessions,
+      messages: Object.assign(Object.create(t.store.messages), {
+        list: (id: string, options: Parameters<typeof list0>[1]) => {
+          reads.push(options);
+          return list0(id, options);
+        },
+      }),
+    } as typeof t.store;
+    const counted = createChats(counting);
+    const longer = [...list, userMessage("m120", "q120"), answer("m121", "a121")];
+    expect(await counted.save("c", longer)).toMatchObject({ written: 2, removed: 0 });
+    expect(reads).toHaveLength(1);
+    // A change of the last message: one page too, one message replaced.
+    const changed = [...longer.slice(0, -1), answer("m121", "a121, longer")];
+    expect(await counted.save("c", changed)).toMatchObject({ written: 1, removed: 1 });
+    expect(reads).toHaveLength(2);
+    expect((await chats.load("c")).messages).toStrictEqual(changed);
+  });
+
+  it("a cleared chat fills again from seq 1", async () => {
+    const chats = createChats(t.store);
+    await chats.save("c", [userMessage("u1", "a"), answer("a1", "b")]);
+    expect(await chats.clear("c")).toBe(2);
+    const again = [userMessage("u2", "c"), answer("a2", "d")];
+    expect(await chats.save("c", again)).toMatchObject({ written: 2, removed: 0 });
+    expect((await chats.load("c")).messages).toStrictEqual(again);
+    expect(await chats.save("c", [...again, userMessage("u3", "e")])).toMatchObject({ written: 1 });
+    expect((await t.store.messages.list("c")).items.map((m) => [m.seq, m.id])).toEqual([
+      [1, "u2"],
+      [2, "a2"],
+      [3, "u3"],
+    ]);
+  });
+
+  it("the first save of a chat written by other code rewrites it once, keeping the ids", async () => {
+    await t.store.sessions.create({ id: "raw" });
+    await t.store.messages.append("raw", [
+      { id: "q", role: "user", content: "question" },
+      { id: "r", role: "assistant", parts: [{ type: "text", text: "answer" }] },
+    ]);
+    const chats = createChats(t.store);
+    const { messages } = await chats.load("raw");
+    const next = [...messages, userMessage("q2", "more")];
+    expect(await chats.save("raw", next)).toMatchObject({ written: 3, removed: 2 });
+    expect(await chats.save("raw", next)).toMatchObject({ written: 0 });
+    expect((await t.store.messages.list("raw")).items.map((m) => m.id)).toEqual(["q", "r", "q2"]);
+    expect((await chats.load("raw")).messages).toStrictEqual(JSON.parse(JSON.stringify(next)));
+  });
+
   it("a chat written without this package loads as well as its parts allow", async () => {
     await t.store.sessions.create({ id: "raw" });
     await t.store.messages.append("raw", [
