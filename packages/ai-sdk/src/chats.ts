@@ -262,12 +262,17 @@ export class Chats<M extends UIMessage = UIMessage> {
    * that point is replaced by the list's. A list that is a prefix of the
    * chat (a late retry of an earlier save) changes nothing.
    *
-   * Every write is one compare-and-swap on the chat's last seq: a writer
-   * that lost a race reads the chat again and compares anew (up to
-   * `maxAttempts` times, then the store's `ConcurrentModificationError`),
-   * so two writers never store a message twice. Bad input (not UI
-   * messages, an empty or repeated id, values JSON cannot carry, ill-formed
-   * Unicode) is a `ValidationError` and nothing is written.
+   * Every write is one `messages.applyOperation` under the list's digest,
+   * with a compare-and-swap on the chat's last seq and id: a list is
+   * applied once (a retry of an applied save, however late, changes
+   * nothing), and a writer that lost a race reads the chat again and
+   * compares anew (up to `maxAttempts` times, then the store's
+   * `ConcurrentModificationError`), so two writers never store a message
+   * twice. The chat is read backwards only as far as the list agrees with
+   * it (chain digests, see `CHAIN_KEY` in the README's "Saving"). Bad input
+   * (not UI messages, an empty or repeated id, values JSON cannot carry,
+   * ill-formed Unicode) is a `ValidationError` and nothing is written, the
+   * chat not even created.
    */
   async save(
     chatId: string,
