@@ -335,7 +335,9 @@ export class Chats<M extends UIMessage = UIMessage> {
    * A callback for `toUIMessageStream`'s / `toUIMessageStreamResponse`'s
    * `onEnd` (or the deprecated `onFinish`): saves the event's `messages`
    * with `usage` (a value or a promise of one, e.g. `result.totalUsage`)
-   * on its `responseMessage`. Errors reject the callback's promise.
+   * on its `responseMessage`. When the usage promise rejects (an aborted
+   * stream's does), the messages are saved without usage. Errors of the
+   * save reject the callback's promise.
    */
   onEnd(
     chatId: string,
@@ -344,7 +346,8 @@ export class Chats<M extends UIMessage = UIMessage> {
     } = {},
   ): SaveOnEnd<M> {
     return async ({ messages, responseMessage }) => {
-      const usage = await options.usage;
+      // An aborted stream rejects its usage promise: its partial answer is still saved, without usage.
+      const usage = await Promise.resolve(options.usage).catch(() => null);
       await this.save(chatId, messages, {
         ...options,
         usage: usage ?? null,

@@ -7,9 +7,10 @@ export type ChatUsage = LanguageModelUsage | MessageUsage;
 /**
  * The store's usage of the AI SDK's: input and output tokens, cache reads as
  * `cachedInputTokens`, reasoning tokens; figures the provider did not report
- * are left out. A `MessageUsage` (it has no token details) is taken as it is.
+ * are left out (`null` when none was). A `MessageUsage` (it has no token
+ * details) is taken as it is.
  */
-export function toMessageUsage(usage: ChatUsage): MessageUsage {
+export function toMessageUsage(usage: ChatUsage): MessageUsage | null {
   if (!("inputTokenDetails" in usage) && !("outputTokenDetails" in usage)) {
     return usage as MessageUsage;
   }
@@ -21,7 +22,8 @@ export function toMessageUsage(usage: ChatUsage): MessageUsage {
   if (cached !== undefined) out.cachedInputTokens = cached;
   const reasoning = sdk.outputTokenDetails?.reasoningTokens;
   if (reasoning !== undefined) out.reasoningTokens = reasoning;
-  return out;
+  // A call that reported nothing (an errored stream's) records no usage.
+  return Object.keys(out).length > 0 ? out : null;
 }
 
 /**

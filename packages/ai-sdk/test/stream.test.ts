@@ -1,8 +1,9 @@
-import type { UIMessage } from "ai";
+import { streamText, type UIMessage } from "ai";
+import { MockLanguageModelV4 } from "ai/test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createChats, StaleChatError } from "../src/index.js";
 import { ADAPTERS, tempStore } from "./adapters.js";
-import { scriptedModel, textTurn, tools, toolTurn, userMessage } from "./model.js";
+import { clientView, scriptedModel, textTurn, tools, toolTurn, userMessage } from "./model.js";
 import { turn } from "./turn.js";
 
 /** The chunks of a step that calls the client-side tool `askUser` (no `execute`: the client answers). */
@@ -186,6 +187,51 @@ describe.each(ADAPTERS)("streamed chats on $name", ({ driver }) => {
       "u3",
       three.client.id,
     ]);
+  });
+
+  it("an aborted stream's partial answer is saved, and the resumed answer replaces it in place", async () => {
+    const chats = createChats(t.store);
+    const abort = new AbortController();
+    const stalled = new MockLanguageModelV4({
+      doStream: async () => ({
+        stream: new ReadableStream({
+          start(controller) {
+            controller.enqueue({ type: "text-start", id: "t1" });
+            controller.enqueue({ type: "text-delta", id: "t1", delta: "Half an ans" });
+            // The client goes away mid-answer.
+            queueMicrotask(() => abort.abort());
+          },
+        }),
+      }),
+    });
+    const history = [userMessage("u1", "Tell me")];
+    const result = streamText({ model: stalled, prompt: "Tell me", abortSignal: abort.signal });
+    let saved: Promise<void> | undefined;
+    const save = chats.onEnd("c", { usage: result.totalUsage });
+    const response = result.toUIMessageStreamResponse({
+      originalMessages: history,
+      generateMessageId: chats.generateMessageId,
+      onEnd: (event) => {
+        saved = save(event);
+        return saved;
+      },
+    });
+    const partial = await clientView(response);
+    await saved;
+    const stored = (await chats.load("c")).messages;
+    expect(stored).toStrictEqual(JSON.parse(JSON.stringify([...history, partial])));
+    expect((await t.store.messages.list("c")).items[1]?.usage).toBeNull();
+
+    // The resumed stream continues the same message (the last original one is the assistant's).
+    const resumed = await turn(chats, "c", scriptedModel([textTurn("The whole answer.")]), stored);
+    expect(resumed.event.isContinuation).toBe(true);
+    expect(resumed.client.id).toBe(partial.id);
+    const rows = (await t.store.messages.list("c")).items;
+    expect(rows.map((m) => m.id)).toEqual(["u1", partial.id]);
+    expect(rows[1]?.usage).toEqual({ inputTokens: 3, outputTokens: 10 });
+    expect((await chats.load("c")).messages).toStrictEqual(
+      JSON.parse(JSON.stringify([...history, resumed.client])),
+    );
   });
 
   it("the deprecated onFinish saves the same way", async () => {
