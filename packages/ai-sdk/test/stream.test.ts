@@ -234,6 +234,51 @@ describe.each(ADAPTERS)("streamed chats on $name", ({ driver }) => {
     );
   });
 
+  it("a tool call waiting for approval, approved by the user, runs and completes the same message", async () => {
+    const chats = createChats(t.store);
+    const model = scriptedModel([toolTurn("call-1", "Rome"), textTurn("Rome: 4 degrees.")]);
+    const history = [userMessage("u1", "Weather in Rome?")];
+    const one = await turn(chats, "c", model, history, { tools, approve: ["weather"] });
+    const asking = one.client.parts.find((p) => p.type === "tool-weather") as {
+      state: string;
+      approval?: { id: string };
+    };
+    expect(asking.state).toBe("approval-requested");
+    const saved = (await chats.load("c")).messages;
+    expect(saved).toStrictEqual(JSON.parse(JSON.stringify([...history, one.client])));
+
+    // The user approves in the browser; the client sends the updated message.
+    const approved = structuredClone(one.client);
+    const part = approved.parts.find((p) => p.type === "tool-weather") as Record<string, unknown>;
+    Object.assign(part, {
+      state: "approval-responded",
+      approval: { id: asking.approval?.id, approved: true },
+    });
+    const loaded = await chats.load("c", { message: approved });
+    const two = await turn(chats, "c", model, loaded.messages, {
+      tools,
+      approve: ["weather"],
+      save: { expectedVersion: loaded.version },
+    });
+    expect(two.client.id).toBe(one.client.id);
+    const done = two.client.parts.find((p) => p.type === "tool-weather") as {
+      state: string;
+      output?: unknown;
+    };
+    expect(done).toMatchObject({ state: "output-available", output: { city: "Rome", celsius: 4 } });
+    const rows = (await t.store.messages.list("c")).items;
+    expect(rows.map((m) => m.id)).toEqual(["u1", one.client.id]);
+    expect(rows[1]?.parts).toContainEqual({
+      type: "tool-result",
+      toolCallId: "call-1",
+      toolName: "weather",
+      output: { city: "Rome", celsius: 4 },
+    });
+    expect((await createChats(await t.reopen()).load("c")).messages).toStrictEqual(
+      JSON.parse(JSON.stringify([...history, two.client])),
+    );
+  });
+
   it("the deprecated onFinish saves the same way", async () => {
     const chats = createChats(t.store);
     const model = scriptedModel([textTurn("Hi.")]);

@@ -33,6 +33,8 @@ export async function turn(
   messages: UIMessage[],
   options: {
     tools?: ToolSet;
+    /** Tools whose calls wait for the user's approval. */
+    approve?: string[];
     save?: Omit<SaveOptions, "usage">;
     callback?: "onEnd" | "onFinish";
   } = {},
@@ -43,6 +45,13 @@ export async function turn(
       ...(options.tools ? { tools: options.tools } : {}),
     }),
     ...(options.tools ? { tools: options.tools, stopWhen: stepCountIs(4) } : {}),
+    ...(options.approve
+      ? {
+          toolApproval: Object.fromEntries(
+            options.approve.map((name) => [name, "user-approval" as const]),
+          ),
+        }
+      : {}),
   });
   const save = chats.onEnd(chatId, { ...options.save, usage: result.totalUsage });
   let event: Turn["event"] | undefined;
