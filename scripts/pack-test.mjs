@@ -29,6 +29,7 @@ const published = [
   "@llm-sessions/cli",
   "@llm-sessions/langgraph",
   "@llm-sessions/ai-sdk",
+  "@llm-sessions/openai-agents",
 ];
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 const started = Date.now();
@@ -248,6 +249,35 @@ console.log("ai-sdk ok: a streamed answer saved once as", answer.id);
   );
   process.stdout.write(run("node", ["ai-sdk.mjs"], { cwd: project }));
   log("@llm-sessions/ai-sdk saved and loaded a streamed chat");
+  // The Agents SDK session from its tarball, with its peer (@openai/agents-core) installed by npm.
+  writeFileSync(
+    join(project, "openai-agents.mjs"),
+    `import assert from "node:assert/strict";
+import { betterSqlite } from "@llm-sessions/adapter-better-sqlite";
+import { openStore } from "@llm-sessions/core";
+import { SessionStoreSession } from "@llm-sessions/openai-agents";
+import { Agent, run, setTracingDisabled, Usage } from "@openai/agents-core";
+
+setTracingDisabled(true);
+const model = {
+  async getResponse() {
+    const output = [{ type: "message", role: "assistant", status: "completed", content: [{ type: "output_text", text: "hello" }] }];
+    return { usage: new Usage({ requests: 1, input_tokens: 3, output_tokens: 1, total_tokens: 4 }), output };
+  },
+  async *getStreamedResponse() {},
+};
+const store = await openStore({ driver: betterSqlite({ filename: "./agents.db" }) });
+const session = new SessionStoreSession(store.tenant("acme"), { sessionId: "chat-1" });
+const result = await run(new Agent({ name: "a", model }), "hi", { session });
+assert.equal(result.finalOutput, "hello");
+assert.deepEqual((await session.getItems()).map((i) => i.role), ["user", "assistant"]);
+assert.equal((await store.tenant("acme").sessions.get("chat-1")).usage.inputTokens, 3);
+await store.close();
+console.log("openai-agents ok: a run's history is session chat-1");
+`,
+  );
+  process.stdout.write(run("node", ["openai-agents.mjs"], { cwd: project }));
+  log("@llm-sessions/openai-agents ran an agent on a store session");
 
   // The stress package's entry points resolve from the installed tarball.
   run(

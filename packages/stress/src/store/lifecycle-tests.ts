@@ -299,6 +299,10 @@ export function registerLifecycleTests(h: StoreHarness, runs: number): void {
           { numRuns: runs },
         );
       },
+      // Hundreds of writes and sweeps: on an embedded replica each is several
+      // round trips and a sync, so on a loaded machine the run can outlast a
+      // 120 s limit. The limit is a hang detector, not a speed verdict.
+      600_000,
     );
 
     h.test(
