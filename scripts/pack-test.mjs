@@ -28,6 +28,7 @@ const published = [
   "@llm-sessions/stress",
   "@llm-sessions/cli",
   "@llm-sessions/langgraph",
+  "@llm-sessions/ai-sdk",
   "@llm-sessions/openai-agents",
 ];
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
@@ -196,6 +197,58 @@ console.log("langgraph ok: a checkpoint round-tripped through thread ticket-42")
   process.stdout.write(run("node", ["langgraph.mjs"], { cwd: project }));
   log("@llm-sessions/langgraph stored and read a checkpoint");
 
+  // The AI SDK chats from their tarball, with the peer \`ai\` installed by npm: a streamed
+  // answer saved from onEnd (twice: a retry), loaded back from another store.
+  writeFileSync(
+    join(project, "ai-sdk.mjs"),
+    `import assert from "node:assert/strict";
+import { nodeSqlite } from "@llm-sessions/adapter-node-sqlite";
+import { createChats } from "@llm-sessions/ai-sdk";
+import { openStore } from "@llm-sessions/core";
+import { convertToModelMessages, readUIMessageStream, simulateReadableStream, streamText } from "ai";
+import { MockLanguageModelV4 } from "ai/test";
+
+const tokens = { inputTokens: { total: 3, noCache: 3 }, outputTokens: { total: 5, text: 5 } };
+const model = new MockLanguageModelV4({
+  doStream: async () => ({
+    stream: simulateReadableStream({
+      chunks: [
+        { type: "text-start", id: "t" },
+        { type: "text-delta", id: "t", delta: "Hello!" },
+        { type: "text-end", id: "t" },
+        { type: "finish", finishReason: { unified: "stop", raw: undefined }, usage: tokens },
+      ],
+    }),
+  }),
+});
+const store = await openStore({ driver: nodeSqlite({ filename: "./chats.db" }) });
+const chats = createChats(store.tenant("alice"));
+const { messages } = await chats.load("chat-1", {
+  message: { id: "u1", role: "user", parts: [{ type: "text", text: "Hi" }] },
+  missingAsEmpty: true,
+});
+const result = streamText({ model, messages: await convertToModelMessages(messages) });
+const save = chats.onEnd("chat-1", { usage: result.totalUsage });
+let saved;
+const stream = result.toUIMessageStream({
+  originalMessages: messages,
+  generateMessageId: chats.generateMessageId,
+  onEnd: (event) => (saved = save(event).then(() => save(event))),
+});
+let answer;
+for await (const m of readUIMessageStream({ stream })) answer = m;
+await saved;
+await store.close();
+const again = await openStore({ driver: nodeSqlite({ filename: "./chats.db" }) });
+const loaded = await createChats(again.tenant("alice")).load("chat-1");
+assert.deepEqual(loaded.messages.map((m) => m.id), ["u1", answer.id]);
+assert.deepEqual(loaded.messages[1], JSON.parse(JSON.stringify(answer)));
+await again.close();
+console.log("ai-sdk ok: a streamed answer saved once as", answer.id);
+`,
+  );
+  process.stdout.write(run("node", ["ai-sdk.mjs"], { cwd: project }));
+  log("@llm-sessions/ai-sdk saved and loaded a streamed chat");
   // The Agents SDK session from its tarball, with its peer (@openai/agents-core) installed by npm.
   writeFileSync(
     join(project, "openai-agents.mjs"),
