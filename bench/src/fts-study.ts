@@ -74,15 +74,15 @@ const INDEX_PENDING = [
 ];
 
 /**
- * The template has the current schema (v3: appends queue messages for the
- * index). Every variant starts from v1's triggers instead, which index inside
+ * The template has the current schema (v5: messages above a watermark wait
+ * for the index). Every variant starts from v1's triggers instead, which index inside
  * the append, so that each variant is one change from that baseline.
  */
 const backToV1Triggers = (v1: readonly string[]): string[] => [
   "DROP TRIGGER messages_after_insert",
   "DROP TRIGGER messages_after_delete",
   "DROP TRIGGER messages_after_update_content",
-  "DROP TABLE messages_fts_pending",
+  "DROP TABLE IF EXISTS messages_fts_pending",
   ...v1.filter((s) =>
     /^CREATE TRIGGER messages_after_(insert|delete|update_content) /.test(s.trimStart()),
   ),

@@ -70,13 +70,13 @@ async function seedStore(layout: Layout, file: string): Promise<void> {
     `INSERT INTO messages (id, session_pk, seq, role, content, model, tokens, latency_ms, metadata, created_at)
      VALUES (?, (SELECT pk FROM sessions WHERE id = ? AND tenant_id = ''), ?, ?, ?, ?, ?, ?, '{}', ?)`,
   );
-  // The insert trigger queues every message for the search index (schema v3);
-  // each big transaction indexes its queue before it commits, so the index
+  // Messages above the search index's watermark wait for it (schema v5);
+  // each big transaction indexes them before it commits, so the index
   // grows in steps as a store's does (and ends complete, a store at rest).
   const indexQueue = () =>
     db.exec(`INSERT INTO messages_fts (rowid, content)
-               SELECT m.pk, m.content FROM messages_fts_pending AS p JOIN messages AS m ON m.pk = p.pk;
-             DELETE FROM messages_fts_pending;`);
+               SELECT pk, content FROM messages WHERE pk > (SELECT indexed_through FROM search_index_state);
+             UPDATE search_index_state SET indexed_through = (SELECT coalesce(max(pk), 0) FROM messages);`);
   db.exec("BEGIN");
   fill(
     layout,

@@ -88,16 +88,19 @@ export const SQL = {
   /** search, root scope, no filters, first page, in a read snapshot: newest matches with snippets… */
   searchPage: searchPage("messages_fts", "messages_fts"),
   beginRead: "BEGIN DEFERRED",
-  /** …then: is anything queued for the index? (search/queued-index.ts) */
-  hasQueued: "SELECT 1 AS queued FROM messages_fts_pending LIMIT 1",
-  /** append, every INDEX_BATCH / 4 messages: about how many are queued? (search/index-queue.ts) */
-  queuedSpan: "SELECT max(pk) - min(pk) + 1 AS span FROM messages_fts_pending",
-  /** The indexing pass (search/index-queue.ts), in a write transaction, 512 at a time. */
+  /** …then: is anything waiting for the index (above its watermark)? (search/index-queue.ts) */
+  hasQueued:
+    "SELECT EXISTS (SELECT 1 FROM messages WHERE pk > (SELECT indexed_through FROM search_index_state)) AS queued",
+  /** append, every INDEX_BATCH / 4 messages: about how many wait? (search/index-queue.ts) */
+  queuedSpan:
+    "SELECT coalesce((SELECT max(pk) FROM messages), 0) - indexed_through AS span FROM search_index_state",
+  /** The indexing pass (search/index-queue.ts), in a write transaction, 512 at a time… */
   indexQueued: `INSERT INTO messages_fts (rowid, content)
-     SELECT m.pk, m.content FROM messages AS m
-     WHERE m.pk IN (SELECT pk FROM messages_fts_pending ORDER BY pk LIMIT ?)`,
-  dequeue:
-    "DELETE FROM messages_fts_pending WHERE pk IN (SELECT pk FROM messages_fts_pending ORDER BY pk LIMIT ?)",
+     SELECT pk, content FROM messages WHERE pk > (SELECT indexed_through FROM search_index_state) ORDER BY pk LIMIT ?`,
+  /** …and the watermark moved past them. */
+  advance: `UPDATE search_index_state SET indexed_through = coalesce(
+     (SELECT max(pk) FROM (SELECT pk FROM messages WHERE pk > (SELECT indexed_through FROM search_index_state) ORDER BY pk LIMIT ?)),
+     indexed_through)`,
   /** sessions.fork: the new session row. */
   forkSession: `INSERT INTO sessions (id, tenant_id, title, model, metadata, created_at, updated_at, last_activity_at, expires_at, parent_pk, parent_seq)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk`,
@@ -128,8 +131,7 @@ export const SEARCH_QUEUE = {
   tokenize = 'unicode61 remove_diacritics 2'
 )`,
   clear: "DELETE FROM temp.llm_sessions_search_queue",
-  load: `INSERT INTO temp.llm_sessions_search_queue (rowid, content)
-       SELECT m.pk, m.content FROM messages_fts_pending AS p JOIN messages AS m ON m.pk = p.pk`,
+  load: `INSERT INTO temp.llm_sessions_search_queue (rowid, content) SELECT pk, content FROM messages WHERE pk > (SELECT indexed_through FROM search_index_state)`,
   page: searchPage("temp.llm_sessions_search_queue", "llm_sessions_search_queue"),
 } as const;
 

@@ -359,7 +359,7 @@ function syncOps(
     if ((span ?? 0) < indexBatch) return;
     writer.exec("SAVEPOINT llm_sessions_index");
     s.indexQueued.run(INDEX_CHUNK);
-    s.dequeue.run(INDEX_CHUNK);
+    s.advance.run(INDEX_CHUNK);
     writer.exec("RELEASE llm_sessions_index");
   };
   const search = (q: QueryName) => {
@@ -368,7 +368,7 @@ function syncOps(
       r.beginRead.run();
       try {
         const indexed = r.searchPage.all(...params) as { pk: unknown }[];
-        if (r.hasQueued.get() === undefined) return indexed;
+        if (Number((r.hasQueued.get() as { queued: number }).queued) !== 1) return indexed;
         return newestFirst(indexed, searchQueued(params));
       } finally {
         r.commit.run();

@@ -207,12 +207,19 @@ async function guarded(
 /** Thrown to roll back the search index check's transaction: it must leave nothing behind. */
 const ROLL_BACK = Symbol("roll back the check");
 
-/** Queued pks whose message is gone (the delete trigger dequeues them, so only damage leaves these). */
-const QUEUE_ORPHANS_SQL = `
-  SELECT CAST(p.pk AS TEXT) AS id FROM messages_fts_pending p
-  WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.pk = p.pk)`;
+/**
+ * The search index's watermark, when it is wrong: past the newest message
+ * (the next append would count as indexed and never be found) or missing
+ * (only damage makes either: the delete trigger keeps it at most the
+ * newest pk).
+ */
+const WATERMARK_SQL = `
+  SELECT CAST(indexed_through AS TEXT) AS id FROM search_index_state
+  WHERE indexed_through > (SELECT coalesce(max(pk), 0) FROM messages)
+  UNION ALL SELECT 'missing' AS id WHERE (SELECT count(*) FROM search_index_state) <> 1`;
 
-const QUEUE_MESSAGE = "messages queued for the search index that do not exist";
+const WATERMARK_MESSAGE =
+  "the search index's watermark is past the newest message, or missing (messages above it would never be indexed)";
 
 /** SQLite refused to write: the file or connection is read-only, or the disk is full. */
 function isWriteRefused(error: unknown): boolean {
@@ -229,7 +236,7 @@ function isWriteRefused(error: unknown): boolean {
  * (with the messages still queued for it indexed inside a transaction that
  * is rolled back). When the database cannot be written (a read-only file,
  * a full disk) that last check cannot run — FTS5 spells it as an INSERT —
- * and `fts-queue` (the queue's messages exist) runs in its place; `checks`
+ * and `fts-queue` (the index's watermark is sound) runs in its place; `checks`
  * says which ran. Damage that stops a check from reading is reported as a
  * finding of that check, never as a clean result.
  */
@@ -324,10 +331,12 @@ export async function checkIntegrity(
   // wrote. A drifted index makes it fail with SQLITE_CORRUPT_VTAB, which the
   // pool raises as DatabaseCorruptError; the catch below makes it this finding.
   await guarded(findings, "fts", async () => {
+    const watermark = await db.read((q) => idsFinding(q, "fts", WATERMARK_MESSAGE, WATERMARK_SQL));
+    if (watermark) return watermark;
     try {
       await db.write(async (tx) => {
-        // Messages still queued for the index (schema v3) are not in it yet by
-        // design: index them first, or the comparison would report them.
+        // Messages above the watermark are not in the index yet by design:
+        // index them first, or the comparison would report them.
         await indexQueued(tx, Number.MAX_SAFE_INTEGER);
         await tx.run("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)");
         throw ROLL_BACK;
@@ -338,7 +347,7 @@ export async function checkIntegrity(
       if (isWriteRefused(error)) {
         // A read-only file or a full disk: check what can be read instead.
         checks.splice(checks.indexOf("fts"), 1, "fts-queue");
-        return db.read((q) => idsFinding(q, "fts-queue", QUEUE_MESSAGE, QUEUE_ORPHANS_SQL));
+        return db.read((q) => idsFinding(q, "fts-queue", WATERMARK_MESSAGE, WATERMARK_SQL));
       }
       // Some builds report the mismatch as a plain SQLITE_ERROR.
       const plain = error instanceof SqliteError && error.code === "ERROR";

@@ -267,8 +267,12 @@ async function repairInTx(
   }
   if (rebuildSearch) {
     await tx.run("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')");
-    // 'rebuild' indexed every message, queued ones included: indexing them again would corrupt it.
-    await tx.run("DELETE FROM messages_fts_pending");
+    // 'rebuild' indexed every message, queued ones included: the watermark
+    // moves to the newest (indexing them again would corrupt the index).
+    await tx.run(
+      `INSERT OR REPLACE INTO search_index_state (id, indexed_through)
+       SELECT 1, coalesce(max(pk), 0) FROM messages`,
+    );
   }
   return {
     orphansQuarantined: quarantined.changes,

@@ -57,9 +57,16 @@
  *   `messages.window` find the pinned messages of the compacted history
  *   without reading that history.
  *
+ * - The search index's queue is a watermark: `search_index_state` holds
+ *   one row, `indexed_through`; every message with a pk at or below it is
+ *   indexed, those above wait (v3–v4 inserted a row per message into
+ *   `messages_fts_pending`: a page per append). Indexing moves it up; the
+ *   delete trigger moves it down to the newest pk left when the newest
+ *   messages go, because SQLite gives the next row max(pk) + 1.
+ *
  * How the data moves: `messages` is rebuilt (the role CHECK changes) the way
  * v4 did it: renamed aside, created anew, copied with the same `pk` (so the
- * search index and its queue stay valid), the old table dropped, indexes and
+ * search index stays valid), the old table dropped, indexes and
  * triggers created. Session columns are added in place.
  */
 export const V5_STATEMENTS: readonly string[] = [
@@ -112,6 +119,20 @@ export const V5_STATEMENTS: readonly string[] = [
       metadata, idempotency_key, created_at
     FROM messages_v4 ORDER BY pk`,
   "DROP TABLE messages_v4",
+
+  // The search index's queue becomes a watermark: every message with a pk
+  // at or below it is indexed, those above wait. An append then writes no
+  // page for the queue (v4 inserted a row into messages_fts_pending). The
+  // messages v4 left queued are indexed here, so the watermark starts at the
+  // newest message.
+  `INSERT INTO messages_fts (rowid, content)
+    SELECT m.pk, m.content FROM messages_fts_pending AS p JOIN messages AS m ON m.pk = p.pk`,
+  "DROP TABLE messages_fts_pending",
+  `CREATE TABLE search_index_state (
+    id              INTEGER PRIMARY KEY CHECK (id = 1),
+    indexed_through INTEGER NOT NULL CHECK (indexed_through >= 0)
+  ) STRICT`,
+  "INSERT INTO search_index_state (id, indexed_through) SELECT 1, coalesce(max(pk), 0) FROM messages",
 
   `CREATE TABLE message_blobs (
     message_pk INTEGER NOT NULL REFERENCES messages (pk) ON DELETE CASCADE,
@@ -172,7 +193,6 @@ export const V5_STATEMENTS: readonly string[] = [
     UPDATE sessions SET last_activity_at = new.created_at
     WHERE pk = new.session_pk AND last_activity_at < new.created_at;
     UPDATE sessions SET status = 'active' WHERE pk = new.session_pk AND status = 'idle';
-    INSERT INTO messages_fts_pending (pk) VALUES (new.pk);
   END`,
   `CREATE TRIGGER messages_tool_calls_after_insert AFTER INSERT ON messages
     WHEN new.parts IS NOT NULL
@@ -206,8 +226,11 @@ export const V5_STATEMENTS: readonly string[] = [
     WHERE pk = old.session_pk;
     INSERT INTO messages_fts (messages_fts, rowid, content)
       SELECT 'delete', old.pk, old.content
-      WHERE NOT EXISTS (SELECT 1 FROM messages_fts_pending WHERE pk = old.pk);
-    DELETE FROM messages_fts_pending WHERE pk = old.pk;
+      WHERE old.pk <= (SELECT indexed_through FROM search_index_state);
+    -- A new row takes max(pk) + 1: with the newest rows gone, that pk may be
+    -- at or below the watermark, so the watermark comes down to what is left.
+    UPDATE search_index_state SET indexed_through = (SELECT coalesce(max(pk), 0) FROM messages)
+    WHERE indexed_through > (SELECT coalesce(max(pk), 0) FROM messages);
   END`,
   // A compaction summary moves the session's compaction point (never back:
   // the API refuses a throughSeq below the current one).
@@ -240,7 +263,7 @@ export const V5_STATEMENTS: readonly string[] = [
     DELETE FROM message_tool_calls WHERE session_pk = old.session_pk AND message_pk = old.pk;
   END`,
   `CREATE TRIGGER messages_after_update_content AFTER UPDATE OF content ON messages
-    WHEN NOT EXISTS (SELECT 1 FROM messages_fts_pending WHERE pk = new.pk)
+    WHEN new.pk <= (SELECT indexed_through FROM search_index_state)
   BEGIN
     INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.pk, old.content);
     INSERT INTO messages_fts (rowid, content) VALUES (new.pk, new.content);

@@ -9,14 +9,15 @@ import {
 import type { Executor } from "../sessions/context.js";
 
 /**
- * Messages the insert trigger queued for the search index (schema v3) are
- * indexed by this pass: at most `limit` of them, oldest first, in the
- * caller's write transaction. Returns how many left the queue.
+ * Messages waiting for the search index are those above the watermark
+ * `search_index_state.indexed_through` (schema v5): every message with a pk
+ * at or below it is indexed. This pass indexes at most `limit` of them,
+ * oldest first, in the caller's write transaction, and moves the watermark
+ * past them. Returns how many it indexed.
  *
- * The IN list is the same subquery in both statements and nothing else
- * writes between them (one transaction), so the rows indexed are exactly
- * the rows dequeued. A queued pk whose message is gone (only possible in a
- * damaged file: the delete trigger dequeues) is just dropped.
+ * Both statements select the same rows (the first `limit` pks above the
+ * watermark) and nothing else writes between them (one transaction), so the
+ * watermark moves past exactly the rows indexed.
  */
 export function indexQueued(tx: Transaction, limit: number): Promise<number> {
   return runSteps(indexQueuedSteps(limit), tx);
@@ -24,48 +25,57 @@ export function indexQueued(tx: Transaction, limit: number): Promise<number> {
 
 /** `indexQueued` as transaction steps. */
 export function* indexQueuedSteps(limit: number): TxSteps<number> {
-  yield* step.run(INDEX_QUEUED, [limit]);
-  const dequeued = yield* step.run(DEQUEUE, [limit]);
-  return dequeued.changes;
+  const indexed = yield* step.run(INDEX_QUEUED, [limit]);
+  yield* step.run(ADVANCE, [limit]);
+  return indexed.changes;
 }
 
-const INDEX_QUEUED = `INSERT INTO messages_fts (rowid, content)
-     SELECT m.pk, m.content FROM messages AS m
-     WHERE m.pk IN (SELECT pk FROM messages_fts_pending ORDER BY pk LIMIT ?)`;
+const ABOVE_WATERMARK = "pk > (SELECT indexed_through FROM search_index_state)";
 
-const DEQUEUE =
-  "DELETE FROM messages_fts_pending WHERE pk IN (SELECT pk FROM messages_fts_pending ORDER BY pk LIMIT ?)";
+const INDEX_QUEUED = `INSERT INTO messages_fts (rowid, content)
+     SELECT pk, content FROM messages WHERE ${ABOVE_WATERMARK} ORDER BY pk LIMIT ?`;
+
+const ADVANCE = `UPDATE search_index_state SET indexed_through = coalesce(
+     (SELECT max(pk) FROM (SELECT pk FROM messages WHERE ${ABOVE_WATERMARK} ORDER BY pk LIMIT ?)),
+     indexed_through)`;
 
 /**
  * `indexQueuedSteps` as a fixed batch (`Executor.writeBatch`): the index
- * insert, the dequeue, and how many the dequeue removed (`dequeued`, from
- * `changes()`, which reads the statement just before it).
+ * insert, how many it indexed (`dequeued`, from `changes()`, which reads the
+ * statement just before it), and the watermark's move.
  */
 export function indexQueuedBatch(limit: number): Statement[] {
   return [
     { sql: INDEX_QUEUED, params: [limit] },
-    { sql: DEQUEUE, params: [limit] },
     { sql: "SELECT changes() AS dequeued" },
+    { sql: ADVANCE, params: [limit] },
   ];
 }
 
 /**
- * About how many messages wait for the search index: the span of queued pks
- * (newest − oldest + 1; 0 when none). Passes take the oldest first, so the
- * queue is the newest messages, minus any deleted since: an upper bound,
- * read from the two ends of a small b-tree.
+ * How many messages wait for the search index: the newest pk minus the
+ * watermark (an upper bound: messages deleted meanwhile leave gaps), read
+ * from the end of the messages b-tree and the one-row state table.
  */
 export function* queuedSpanSteps(): TxSteps<number> {
   const row = yield* step.get<{ span: number | bigint | null }>(QUEUED_SPAN_SQL);
-  return Number(row?.span ?? 0);
+  return Math.max(0, Number(row?.span ?? 0));
 }
 
 /** The statement of `queuedSpanSteps`: one row, `span`. */
-export const QUEUED_SPAN_SQL = "SELECT max(pk) - min(pk) + 1 AS span FROM messages_fts_pending";
+export const QUEUED_SPAN_SQL =
+  "SELECT coalesce((SELECT max(pk) FROM messages), 0) - indexed_through AS span FROM search_index_state";
+
+/** SQL true when a message waits for the search index. */
+export const ANY_QUEUED_SQL = `EXISTS (SELECT 1 FROM messages WHERE ${ABOVE_WATERMARK})`;
+
+/** The messages waiting for the search index, as `pk, content` rows. */
+export const QUEUED_ROWS_SQL = `SELECT pk, content FROM messages WHERE ${ABOVE_WATERMARK}`;
 
 /** Whether any message waits for the search index. */
 export async function hasQueued(q: Pick<Queryable, "get">): Promise<boolean> {
-  return (await q.get("SELECT 1 AS queued FROM messages_fts_pending LIMIT 1")) !== undefined;
+  const row = await q.get<{ queued: number | bigint }>(`SELECT ${ANY_QUEUED_SQL} AS queued`);
+  return Number(row?.queued) === 1;
 }
 
 /** How the store indexes queued messages. */
@@ -285,7 +295,7 @@ export class SearchIndexQueue {
       // One fixed batch: one request on a server, where a transaction of
       // statements would cost a round trip each and hold up the appends.
       const results = await this.#db.writeBatch(indexQueuedBatch(PASS_CHUNK));
-      const n = Number(results[2]?.[0]?.dequeued ?? 0);
+      const n = Number(results[1]?.[0]?.dequeued ?? 0);
       total += n;
       if (n < PASS_CHUNK) return total;
     }

@@ -1,8 +1,9 @@
 import type { Transaction } from "../driver/index.js";
+import { hasQueued, QUEUED_ROWS_SQL } from "./index-queue.js";
 
 /**
  * The connection's own in-memory FTS5 table for messages still queued for
- * the search index (`messages_fts_pending`). Search matches them here instead
+ * the search index (above the watermark, see `index-queue.ts`). Search matches them here instead
  * of indexing the queue first, so it never writes the database: it answers
  * on a read-only file, a full disk, or while another process holds the write
  * lock. A TEMP table belongs to one connection and lives in its temp
@@ -31,16 +32,11 @@ export class QueueNotLoadable extends Error {
  * message is queued; with none, nothing is written at all.
  */
 export async function loadQueued(tx: Transaction): Promise<boolean> {
-  if ((await tx.get("SELECT 1 AS queued FROM messages_fts_pending LIMIT 1")) === undefined) {
-    return false;
-  }
+  if (!(await hasQueued(tx))) return false;
   try {
     await tx.exec(CREATE);
     await tx.run(`DELETE FROM temp.${QUEUE_FTS}`);
-    await tx.run(
-      `INSERT INTO temp.${QUEUE_FTS} (rowid, content)
-       SELECT m.pk, m.content FROM messages_fts_pending AS p JOIN messages AS m ON m.pk = p.pk`,
-    );
+    await tx.run(`INSERT INTO temp.${QUEUE_FTS} (rowid, content) ${QUEUED_ROWS_SQL}`);
   } catch (error) {
     throw new QueueNotLoadable(error);
   }

@@ -20,6 +20,7 @@ import type { Message, MessageRole, Page } from "../sessions/types.js";
 import { parse } from "../sessions/validation.js";
 import { checkSearchBounds, SEARCH_BOUNDS } from "./bounds.js";
 import { ftsQueryOf, searchTerms } from "./fts-query.js";
+import { ANY_QUEUED_SQL } from "./index-queue.js";
 import { clearQueued, loadQueued, QUEUE_FTS, QueueNotLoadable } from "./queued-index.js";
 import {
   joinSnippet,
@@ -194,7 +195,7 @@ async function pageInOneRequest(plan: PagePlan): Promise<HitRow[]> {
       const [sql, params] = pageQuery("messages_fts", plan, before);
       return q.all<HitRow>(
         `SELECT * FROM (${sql})
-         UNION ALL SELECT ${QUEUED_MARKER} WHERE EXISTS (SELECT 1 FROM messages_fts_pending)`,
+         UNION ALL SELECT ${QUEUED_MARKER} WHERE ${ANY_QUEUED_SQL}`,
         params,
       );
     });

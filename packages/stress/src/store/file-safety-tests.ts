@@ -324,7 +324,9 @@ export function registerFileSafetyTests(h: StoreHarness): void {
         const queued = async () => {
           const conn = await driver.connect({ readonly: true });
           try {
-            return await conn.get("SELECT count(*) AS n FROM messages_fts_pending");
+            return await conn.get(
+              "SELECT count(*) AS n FROM messages WHERE pk > (SELECT indexed_through FROM search_index_state)",
+            );
           } finally {
             await conn.close();
           }
@@ -360,7 +362,11 @@ export function registerFileSafetyTests(h: StoreHarness): void {
         expect(report.checks).toContain("fts");
         const conn = await driver.connect({ readonly: true });
         try {
-          expect(await conn.get("SELECT count(*) AS n FROM messages_fts_pending")).toEqual({
+          expect(
+            await conn.get(
+              "SELECT count(*) AS n FROM messages WHERE pk > (SELECT indexed_through FROM search_index_state)",
+            ),
+          ).toEqual({
             n: 1,
           });
         } finally {

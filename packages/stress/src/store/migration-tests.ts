@@ -87,6 +87,17 @@ export function registerMigrationTests(h: StoreHarness): void {
         const driver = await h.createDriver({ path });
         if (!driver.capabilities.file) ctx.skip("needs a database file");
         copyFileSync(new URL("v4-store.db", FIXTURES), path);
+        // Six messages left waiting for the search index, as v4 queued them:
+        // v5 indexes them when it replaces the queue by a watermark.
+        const raw = await driver.connect();
+        try {
+          await raw.exec(`INSERT INTO messages_fts (messages_fts, rowid, content)
+              SELECT 'delete', pk, content FROM messages WHERE pk > 310;
+            INSERT INTO messages_fts_pending (pk) SELECT pk FROM messages WHERE pk > 310;`);
+          expect(await raw.get("SELECT count(*) AS n FROM messages_fts_pending")).toEqual({ n: 6 });
+        } finally {
+          await raw.close();
+        }
         const expected = fixtureView(4);
         const store = await h.open({ path, lifecycle: { sweepIntervalMs: 0 } });
         expect(store.migration).toMatchObject({ from: 4, applied: [5], to: 5 });
