@@ -158,13 +158,11 @@ describe("llm-sessions: usage and error lines (the built bin, as a child process
     const db = join(dir, "locked.db");
     await makeDatabase(db, 2);
     await holdOpen(db, true);
-    const started = performance.now();
     const run = await cli(["--busy-timeout", "200", "stats", db]);
     expect(run.code).toBe(1);
     expect(oneLine(run.stderr)).toMatch(
       /^llm-sessions: .*locked\.db is locked by another process \(.*\); stop it or retry, or raise --busy-timeout$/,
     );
-    expect(performance.now() - started).toBeLessThan(10_000);
   });
 
   it("a failure inside a command (a backup over an existing file) is one line, never a stack", async () => {

@@ -67,21 +67,4 @@ describe("instrumentStore", () => {
     await store.stats();
     expect(recorder.snapshot().stats?.count).toBe(1);
   });
-
-  it("costs well under a microsecond per call on top of the call itself", async () => {
-    const recorder = new OperationRecorder();
-    const plain = { op: async () => 1 };
-    const timed = { op: async () => 1 };
-    wrapMethods(timed, "", ["op"], recorder);
-    const run = async (o: { op: () => Promise<number> }) => {
-      const started = performance.now();
-      for (let i = 0; i < 20_000; i++) await o.op();
-      return performance.now() - started;
-    };
-    await run(plain);
-    await run(timed);
-    const overheadPerCallMs = ((await run(timed)) - (await run(plain))) / 20_000;
-    // Generous bound (a loaded CI machine); measured ~0.1-0.3 µs per call.
-    expect(overheadPerCallMs).toBeLessThan(0.005);
-  });
 });

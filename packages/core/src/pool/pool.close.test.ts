@@ -96,15 +96,14 @@ describe("close", () => {
 
   it("wakes a write asleep in BUSY backoff when the deadline passes", async () => {
     const { db, pool } = await openFake({
-      busyRetry: { attempts: 10, baseDelayMs: 10_000, maxDelayMs: 10_000 },
+      // A backoff far longer than the test's timeout: only the close can end it.
+      busyRetry: { attempts: 10, baseDelayMs: 60_000, maxDelayMs: 60_000 },
     });
     db.rule({ match: "BEGIN IMMEDIATE", error: "BUSY" });
     const write = pool.write(async () => {}).catch((e: unknown) => e);
     await delay(10);
     await expect(pool.close({ timeoutMs: 20 })).rejects.toBeInstanceOf(PoolCloseTimeoutError);
-    const started = performance.now();
     const error = await write;
-    expect(performance.now() - started).toBeLessThan(1_000);
     expect(error).toBeInstanceOf(PoolClosedError);
     expect(db.openConnections()).toBe(0);
   });

@@ -84,13 +84,13 @@ describe("maxWaiting", () => {
     await settle();
     expect(pool.stats().waiting).toBe(2);
     let ran = false;
-    const started = performance.now();
     const error = await pool
       .read(async () => {
         ran = true;
       })
       .catch((e: unknown) => e);
-    expect(performance.now() - started).toBeLessThan(20);
+    // Refused at once: queued, it would have waited on the held gate (or
+    // timed out as PoolTimeoutError), not failed as overloaded.
     expect(error).toBeInstanceOf(PoolOverloadedError);
     expect((error as PoolOverloadedError).code).toBe("POOL_OVERLOADED");
     expect((error as PoolOverloadedError).lane).toBe("readers");

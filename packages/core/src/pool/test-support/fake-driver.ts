@@ -54,6 +54,8 @@ export interface FakeRule {
   readonly conn?: number;
   /** Wait this long before the step runs (or fails). */
   readonly delayMs?: number;
+  /** Wait for this promise before the step runs (or fails). */
+  readonly until?: Promise<unknown>;
   /** Fail the step with this code (thrown as a raw driver error `SQLITE_<code>`). */
   readonly error?: SqliteErrorCode;
   /** Rows for `get`/`all`. */
@@ -194,6 +196,7 @@ export class FakeDatabase {
     if (!rule) return undefined;
     if (rule.times !== undefined) rule.times--;
     if (rule.delayMs) await sleep(rule.delayMs);
+    if (rule.until) await rule.until;
     if (rule.error) throw rawError(rule.error, what);
     return rule.rows;
   }
