@@ -190,13 +190,17 @@ describe("the demo page in Chromium", () => {
     await page.getByTestId("search-button").click();
     const result = page.getByTestId("search-result").first();
     await result.waitFor();
-    await expect(page.getByTestId("search-result").count()).resolves.toBe(2);
+    // Polled: the page fills the list after what the test waited for.
+    await expect.poll(() => page.getByTestId("search-result").count(), { timeout: 30_000 }).toBe(2);
     await expect(result.locator("mark").first().textContent()).resolves.toBe("quokkaphone");
     await result.click();
     await page.waitForFunction(
       () => document.getElementById("session-title")?.textContent === "Lost manual",
     );
-    await expect(page.getByTestId("message-content").count()).resolves.toBe(2);
+    // Polled: the page fills the list after what the test waited for.
+    await expect
+      .poll(() => page.getByTestId("message-content").count(), { timeout: 30_000 })
+      .toBe(2);
   });
 
   it("archive, then restore, round-trips the session", async () => {
@@ -210,8 +214,10 @@ describe("the demo page in Chromium", () => {
     );
     await expect(page.getByTestId("restore").isEnabled()).resolves.toBe(true);
     await expect(page.getByTestId("archive").isEnabled()).resolves.toBe(false);
-    // Still readable, from the snapshot.
-    await expect(page.getByTestId("message-content").count()).resolves.toBe(2);
+    // Still readable, from the snapshot (polled: the list fills after the status).
+    await expect
+      .poll(() => page.getByTestId("message-content").count(), { timeout: 30_000 })
+      .toBe(2);
 
     await page.getByTestId("restore").click();
     await page.waitForFunction(

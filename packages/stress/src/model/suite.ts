@@ -23,7 +23,7 @@ export const modelSuite: StressSuite = {
   title: "model-based commands: the store's observable state equals the model's",
   requires: (caps) => (caps.fts5 ? undefined : "needs FTS5 (search is one of the commands)"),
   async run(ctx) {
-    const numRuns = ctx.pick(80, 1_000);
+    const numRuns = ctx.modelRuns ?? ctx.pick(80, 1_000);
     const maxCommands = ctx.pick(40, 80);
     let runs = 0;
     const property = fc.asyncProperty(

@@ -44,6 +44,8 @@ export class SuiteContext {
   readonly writers: number | undefined;
   /** Crash: kills, when the run sets it. */
   readonly kills: number | undefined;
+  /** Model: command sequences, when the run sets it. */
+  readonly modelRuns: number | undefined;
   /** Operation latencies (ms); the report's p50/p95/p99. */
   readonly latency = new LatencyRecorder();
   /** Suite-specific figures for the report. */
@@ -70,6 +72,7 @@ export class SuiteContext {
     minOperations?: number | undefined;
     writers?: number | undefined;
     kills?: number | undefined;
+    modelRuns?: number | undefined;
     onProgress?: (done: number, total: number) => void;
     log?: (line: string) => void;
   }) {
@@ -83,6 +86,7 @@ export class SuiteContext {
     this.minOperations = init.minOperations;
     this.writers = init.writers;
     this.kills = init.kills;
+    this.modelRuns = init.modelRuns;
     this.#progress = init.onProgress ?? (() => {});
     this.#log = init.log ?? (() => {});
   }

@@ -48,6 +48,7 @@ export async function runSuite(suite: StressSuite, options: SuiteRunOptions): Pr
       minOperations: options.minOperations,
       writers: options.writers,
       kills: options.kills,
+      modelRuns: options.modelRuns,
       onProgress: options.onProgress,
       log: options.log,
     });

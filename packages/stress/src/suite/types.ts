@@ -41,6 +41,12 @@ export interface SuiteRunOptions {
   readonly writers?: number;
   /** Crash only: how many times the writers are killed. Default: 20 (`ci`), 200 (`full`). */
   readonly kills?: number;
+  /**
+   * Model only: how many command sequences run, each on a new store.
+   * Default: 80 (`ci`), 1,000 (`full`). A server target opens each store
+   * with dozens of round trips, so its CI wiring may ask for fewer.
+   */
+  readonly modelRuns?: number;
   /** Where the run's temporary directory goes. Default: the OS temp dir. */
   readonly tempDir?: string;
   /** Keep the run's files (databases, damaged copies) for a post-mortem. Default false. */

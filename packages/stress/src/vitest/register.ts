@@ -21,6 +21,10 @@ export interface StressSuitesOptions {
   readonly skip?: Readonly<Partial<Record<SuiteId, string>>>;
   /** Soak duration in ms (default: the profile's). */
   readonly durationMs?: number;
+  /** The soak runs on past its duration until this many operations are done (see `SuiteRunOptions.minOperations`). */
+  readonly minOperations?: number;
+  /** The model suite's command sequences (default: the profile's; see `SuiteRunOptions.modelRuns`). */
+  readonly modelRuns?: number;
   /**
    * Per-suite timeout: a guard against a hang, not a speed check (the crash
    * suite took 200 s on a two-core machine running eight other jobs). Default
@@ -78,6 +82,8 @@ export function runStressSuites(options: StressSuitesOptions): void {
           profile,
           ...(seed === undefined ? {} : { seed }),
           ...(options.durationMs === undefined ? {} : { durationMs: options.durationMs }),
+          ...(options.minOperations === undefined ? {} : { minOperations: options.minOperations }),
+          ...(options.modelRuns === undefined ? {} : { modelRuns: options.modelRuns }),
           ...(options.tempDir === undefined ? {} : { tempDir: options.tempDir }),
         });
         if (result.status === "skipped") test.skip(result.skipReason);
