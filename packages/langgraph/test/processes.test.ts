@@ -66,6 +66,8 @@ for (const adapter of ADAPTERS.filter((a) => a.name !== "libsql (file)")) {
       } finally {
         await dispose();
       }
-    });
+      // A hang detector, not a speed verdict: a child process starting Node and
+      // LangGraph on a loaded machine took over the default 30 s.
+    }, 300_000);
   });
 }

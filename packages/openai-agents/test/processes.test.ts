@@ -112,7 +112,9 @@ for (const adapter of ADAPTERS.filter((a) => a.name !== "libsql (file)")) {
         } finally {
           await dispose();
         }
-      });
+        // A hang detector, not a speed verdict: four child processes start
+        // Node and the SDK, which on a loaded machine can take minutes.
+      }, 300_000);
     }
   });
 }
